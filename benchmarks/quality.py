@@ -1,0 +1,142 @@
+"""Extraction quality on dragnet-dev: cleaner and its peers, in one run, one metric.
+
+    python benchmarks/quality.py [--data ../shared/eval/dragnet-dev] [--kinds dumps html]
+
+Scores ``title + "\\n\\n" + text`` against ``<id>.gold.txt`` with the shingle P/R/F1 of
+``cleaner.evaluate`` (the Scrapinghub article-extraction-benchmark metric, the same as
+``../shared/eval/shingle_eval.py``). Skips cleanly when the data folder is absent. Peers that
+are not installed (readability-lxml, resiliparse) are reported as skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from cleaner import clean_html, clean_text
+from cleaner.evaluate import score
+from cleaner.html_extract import decode_html
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dragnet-dev"
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'")
+
+
+def c4_lines(text: str) -> str:
+    """C4's line rules (Raffel et al. 2020): keep lines that end in terminal punctuation
+    and have at least 3 words; drop lines mentioning javascript or cookie policies."""
+    kept = []
+    for line in text.splitlines():
+        line = line.strip()
+        low = line.lower()
+        if len(line.split()) < 3 or not line.endswith(_TERMINAL) or "javascript" in low \
+                or "lorem ipsum" in low or "cookie" in low and "policy" in low:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def justext_lines(text: str) -> str:
+    """jusText's paragraph classifier over the dump's lines (each line a <p>)."""
+    import html
+
+    import justext
+
+    page = "<html><body>" + "".join(f"<p>{html.escape(ln)}</p>" for ln in text.splitlines() if ln.strip()) + "</body></html>"
+    paragraphs = justext.justext(page.encode("utf-8"), justext.get_stoplist("English"))
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+def trafilatura_html(data: bytes, favor_precision: bool = False) -> str:
+    import trafilatura
+
+    html, _ = decode_html(data)
+    doc = trafilatura.bare_extraction(html, deduplicate=False, favor_precision=favor_precision,
+                                      with_metadata=True)
+    if doc is None:
+        return ""
+    return f"{doc.title or ''}\n\n{doc.text or ''}"
+
+
+def justext_html(data: bytes) -> str:
+    import justext
+
+    paragraphs = justext.justext(data, justext.get_stoplist("English"))
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+def readability_html(data: bytes) -> str:
+    import lxml.html
+    from readability import Document
+
+    html, _ = decode_html(data)
+    doc = Document(html)
+    body = lxml.html.fromstring(doc.summary()).text_content()
+    return f"{doc.short_title()}\n\n{body}"
+
+
+def resiliparse_html(data: bytes) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+
+    html, _ = decode_html(data)
+    return extract_plain_text(html, main_content=True)
+
+
+def cleaner_dump(text: str) -> str:
+    result = clean_text(text)
+    return f"{result.title or ''}\n\n{result.text}"
+
+
+def cleaner_html(data: bytes) -> str:
+    result = clean_html(data)
+    return f"{result.title or ''}\n\n{result.text}"
+
+
+def measure(name: str, fn, inputs: list, golds: list[str]) -> tuple[str, str]:
+    try:
+        start = time.perf_counter()
+        preds = [fn(x) for x in inputs]
+        elapsed = time.perf_counter() - start
+    except ImportError as exc:
+        return name, f"skipped ({exc.name} not installed)"
+    s = score(list(zip(golds, preds)))
+    return name, f"P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f}  ({elapsed / len(inputs) * 1000:.1f} ms/page)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--kinds", nargs="+", choices=("dumps", "html"), default=["dumps", "html"])
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"skipped: {args.data} not found (the dragnet-dev evaluation set lives outside the repo)")
+        return 0
+    ids = sorted(p.name[: -len(".gold.txt")] for p in args.data.glob("*.gold.txt"))
+    golds = [(args.data / f"{i}.gold.txt").read_text(encoding="utf-8") for i in ids]
+    print(f"dragnet-dev: {len(ids)} pages, shingle metric (4-grams, macro P/R)")
+    rows = []
+    if "dumps" in args.kinds:
+        dumps = [(args.data / f"{i}.dump.txt").read_text(encoding="utf-8") for i in ids]
+        rows.append(("-- text dumps --", ""))
+        rows.append(measure("do nothing (the dump)", lambda t: t, dumps, golds))
+        rows.append(measure("C4 line rules", c4_lines, dumps, golds))
+        rows.append(measure("jusText over dump lines", justext_lines, dumps, golds))
+        rows.append(measure("cleaner (text dump)", cleaner_dump, dumps, golds))
+    if "html" in args.kinds:
+        pages = [(args.data / f"{i}.html").read_bytes() for i in ids]
+        rows.append(("-- HTML --", ""))
+        rows.append(measure("trafilatura", trafilatura_html, pages, golds))
+        rows.append(measure("trafilatura favor_precision", lambda d: trafilatura_html(d, True), pages, golds))
+        rows.append(measure("jusText", justext_html, pages, golds))
+        rows.append(measure("resiliparse main_content", resiliparse_html, pages, golds))
+        rows.append(measure("readability-lxml", readability_html, pages, golds))
+        rows.append(measure("cleaner (HTML)", cleaner_html, pages, golds))
+    width = max(len(name) for name, _ in rows)
+    for name, result in rows:
+        print(f"{name:<{width}}  {result}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""One frozen, validated configuration: defaults, then a config file, then flags.
+
+The same keys are accepted in ``cleaner.toml``, in ``[tool.cleaner]`` of a pyproject.toml,
+and (with dashes) as command-line flags. Unknown keys fail before any work is done.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from cleaner.rules import SAFETY_LEVELS
+
+INPUT_FORMATS = ("auto", "text", "html")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    rules: tuple[str, ...] = ()  # extra rule folders, after the built-in rules
+    no_builtin_rules: bool = False
+    safety: str = "moderate"  # apply rules up to this level: safe < moderate < aggressive
+    select: tuple[str, ...] = ()  # only these rule ids / categories (empty: all)
+    disable: tuple[str, ...] = ()  # rule ids / categories to switch off
+    heuristics: bool = True  # line heuristics (body locator, title) after the rules
+    recurring: bool = True  # count short lines recurring across a site's documents (first pass)
+    input_format: str = "auto"
+    min_words: int = 20  # shorter clean texts are rejected as "too-short"
+    languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
+    min_lang_prob: float = 0.0
+    write_txt: bool = True  # also one .txt per kept document (title, blank line, text)
+    strict: bool = False  # exit non-zero when any input errored
+
+    def __post_init__(self) -> None:
+        if self.safety not in SAFETY_LEVELS:
+            raise ConfigError(f"safety must be one of {', '.join(SAFETY_LEVELS)}, not {self.safety!r}")
+        if self.input_format not in INPUT_FORMATS:
+            raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
+        if self.min_words < 0:
+            raise ConfigError("min_words must be >= 0")
+        if not 0.0 <= self.min_lang_prob <= 1.0:
+            raise ConfigError("min_lang_prob must be between 0 and 1")
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    def replace(self, **changes: Any) -> "Config":
+        return build_config(changes, base=self)
+
+    def to_json(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+def build_config(values: dict[str, Any], base: Config | None = None, origin: str = "options") -> Config:
+    """Validate keys and types of ``values`` and lay them over ``base``."""
+    base = base or Config()
+    valid = {f.name: f for f in dataclasses.fields(Config)}
+    unknown = sorted(set(values) - set(valid))
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(valid)}")
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        default = getattr(Config(), key)
+        if isinstance(default, tuple):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{origin}: {key} must be a list of strings")
+            value = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{origin}: {key} must be true or false")
+        elif isinstance(default, float):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ConfigError(f"{origin}: {key} must be a number")
+            value = float(value)
+        elif not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
+            raise ConfigError(f"{origin}: {key} must be of type {type(default).__name__}")
+        clean[key] = value
+    return dataclasses.replace(base, **clean)
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Keys from ``cleaner.toml`` (top level) or a pyproject's ``[tool.cleaner]``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("cleaner", {})
+    return {k.replace("-", "_"): v for k, v in data.items()}

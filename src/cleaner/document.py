@@ -1,0 +1,139 @@
+"""The one data model every step shares: a Document and the removals made to it.
+
+A document keeps its *normalised input* (``normalised``) untouched for its whole life.
+Steps never rewrite text; they only add :class:`Removal` spans in the coordinates of
+``normalised``. The clean ``text`` is derived from the two, so the audit trail is exact:
+kept segments plus removed spans reconstruct the normalised input.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True, frozen=True)
+class Source:
+    """Where a document came from."""
+
+    path: str  # relative to the input root, '/'-separated
+    sha256: str  # of the raw input bytes (the record's bytes for JSONL/WARC)
+    format: str  # "text", "html", "jsonl", "warc", ...
+    url: str | None = None
+    position: str | None = None  # line number / byte offset inside a container file
+    encoding: str | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in (("path", self.path), ("url", self.url), ("sha256", self.sha256),
+                                  ("format", self.format), ("position", self.position),
+                                  ("encoding", self.encoding)) if v is not None}
+
+
+@dataclass(slots=True, frozen=True, order=True)
+class Removal:
+    """One span of the normalised input that is not part of the clean text."""
+
+    start: int
+    end: int
+    rule: str  # rule id ("AD001") or heuristic id ("H-TAIL")
+    category: str  # "ads", "navigation", ... ; "title" for the headline moved to ``title``
+    text: str = field(compare=False)
+    reason: str = field(default="", compare=False)
+
+    def to_json(self) -> dict:
+        out = {"rule": self.rule, "category": self.category, "start": self.start,
+               "end": self.end, "text": self.text}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(slots=True, frozen=True)
+class Outcome:
+    """Why a document is not in the clean corpus: rejected by a step, or failed with an error."""
+
+    kind: str  # "rejected" or "error"
+    reason: str  # short stable code: "too-short", "duplicate", "decode-error", ...
+    message: str = ""  # what happened and what the user can do
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Document:
+    id: str
+    normalised: str
+    source: Source
+    title: str | None = None
+    lang: str | None = None
+    lang_prob: float | None = None
+    removals: list[Removal] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # extractor metadata: date, author, sitename...
+    outcome: Outcome | None = None  # set when a step rejects the document or it fails
+
+    def reject(self, reason: str, message: str = "", **detail) -> None:
+        self.outcome = Outcome("rejected", reason, message, detail)
+
+    def fail(self, reason: str, message: str, **detail) -> None:
+        self.outcome = Outcome("error", reason, message, detail)
+
+    # -- spans -----------------------------------------------------------------------------
+    def remove(self, start: int, end: int, rule: str, category: str, reason: str = "") -> None:
+        """Record a removal; parts already removed by an earlier step are not claimed twice."""
+        for s, e in self.kept_segments(start, end):
+            if self.normalised[s:e].strip():
+                self.removals.append(Removal(s, e, rule, category, self.normalised[s:e], reason))
+
+    def kept_segments(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Maximal [s, e) ranges inside [start, end) not covered by any removal."""
+        end = len(self.normalised) if end is None else end
+        segments, cursor = [], start
+        for r in sorted(self.removals):
+            if r.end <= cursor:
+                continue
+            if r.start >= end:
+                break
+            if r.start > cursor:
+                segments.append((cursor, r.start))
+            cursor = max(cursor, r.end)
+        if cursor < end:
+            segments.append((cursor, end))
+        return segments
+
+    def kept_lines(self) -> list[tuple[int, int]]:
+        """(start, end) of every non-blank line that no removal touches, end excluding '\\n'."""
+        lines = []
+        for s, e in line_spans(self.normalised):
+            if self.normalised[s:e].strip() and self.kept_segments(s, e) == [(s, e)]:
+                lines.append((s, e))
+        return lines
+
+    @property
+    def text(self) -> str:
+        return tidy("".join(self.normalised[s:e] for s, e in self.kept_segments()))
+
+
+_NEWLINE = re.compile(r"\n")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    r"""Start/end offsets of each line (without its newline).
+
+    >>> line_spans("a\nbb\n\nc")
+    [(0, 1), (2, 4), (5, 5), (6, 7)]
+    """
+    spans, start = [], 0
+    for m in _NEWLINE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def tidy(text: str) -> str:
+    r"""Whitespace after removals: strip each line's edges of spaces, at most one blank line.
+
+    >>> tidy("  a  \n\n\n\n b\n")
+    'a\n\nb'
+    """
+    lines = [ln.strip(" \t") for ln in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")

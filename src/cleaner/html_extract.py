@@ -1,0 +1,592 @@
+"""HTML main-text extraction: trafilatura first, readability-lxml as a second opinion,
+jusText as the fallback.
+
+How it works (one page):
+
+1. ``decode_html`` turns raw bytes into text (BOM, strict UTF-8, ``<meta charset>``,
+   charset detection, cp1252 as the last resort).
+2. The page is capped (``max_chars``) and parsed once with a parser that never touches the
+   network nor resolves entities.
+3. trafilatura (``fast=True``, ``deduplicate=False``, no comments) extracts the text and the
+   metadata. ``fast`` skips trafilatura's own internal readability/jusText comparison, because
+   step 4 does a better version of it.
+4. The page is cut into *blocks* (the visible text of each block-level element, in document
+   order, hidden elements skipped). Each extractor votes for the blocks its output covers
+   (4-word shingles, each output shingle used once so repeated teasers don't all pass).
+   A block is kept when the weighted votes reach ``vote_threshold``.
+   Working on the page's own blocks makes extractors with different paragraph granularity
+   comparable, and gives the output in page order.
+5. Blocks from a reader-comments heading onwards are dropped; the headline block is moved to
+   ``title``.
+6. If the vote keeps too little text, trafilatura's own text is used; if that is too short
+   too, jusText's good paragraphs.
+
+Why a vote: on real news/blog pages trafilatura and readability fail on *different* pages
+(trafilatura keeps a sidebar table where readability is right, readability picks a wrong
+container where trafilatura is right); blocks that both agree on are almost always content.
+"""
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import time
+from collections import Counter
+from copy import deepcopy
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import lxml.html
+from lxml import etree
+
+__all__ = ["HtmlConfig", "Extraction", "decode_html", "extract_html"]
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlConfig:
+    """Tunables of the HTML extractor. Defaults are the ones measured on dragnet-dev."""
+
+    max_chars: int = 2_000_000
+    """Pages longer than this (decoded characters) are cut at a tag boundary before parsing:
+    bounds parse and extraction time on huge pages."""
+    max_elements: int = 30_000
+    """Above this many elements only trafilatura runs (no readability / jusText vote)."""
+    time_budget_s: float = 2.0
+    """Soft per-page budget: optional stages are skipped once it is spent. The pipeline's
+    hard timeout is the real guard (a single trafilatura call cannot be interrupted)."""
+    favor_precision: bool = True
+    """trafilatura's precision mode for its vote (measured: better than balanced mode)."""
+    use_readability: bool = True
+    """Let readability-lxml vote. Costs ~17 ms/page; without it the output is trafilatura's."""
+    use_justext_vote: bool = True
+    """Let jusText vote (weight ``justext_weight``). Costs ~15 ms/page."""
+    trafilatura_weight: float = 1.0
+    readability_weight: float = 1.0
+    justext_weight: float = 0.5
+    vote_threshold: float = 1.5
+    """A block is kept when the weights of the extractors covering it add up to this."""
+    block_coverage: float = 0.5
+    """Share of a block's 4-word shingles an extractor's output must contain to vote for it."""
+    min_text_chars: int = 100
+    """Below this the next path is tried (vote -> trafilatura alone -> jusText)."""
+    drop_comments: bool = True
+    """Drop blocks from a reader-comments heading ("Comments", "12 Responses", ...) onwards."""
+    extensive_date_search: bool = False
+    """htmldate's extensive search: slower, and rarely finds a date the fast one misses."""
+    justext_stoplist: str | None = None
+    """jusText stoplist language ("English"); ``None`` = all languages merged."""
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 1000 or self.max_elements < 100:
+            raise ValueError("HtmlConfig: max_chars must be >= 1000 and max_elements >= 100")
+        if not 0 < self.block_coverage <= 1:
+            raise ValueError(f"HtmlConfig.block_coverage must be in (0, 1], got {self.block_coverage}")
+        if self.vote_threshold <= 0:
+            raise ValueError(f"HtmlConfig.vote_threshold must be > 0, got {self.vote_threshold}")
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    title: str | None
+    text: str  # paragraphs separated by blank lines; the headline is in ``title``, not here
+    metadata: dict[str, str] = field(default_factory=dict)  # only keys that are known
+    extractor: str = "none"  # "vote:trafilatura+readability+justext", "trafilatura", "justext", "none"
+
+
+# --------------------------------------------------------------------------- decoding
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# WHATWG: these labels mean windows-1252 in browsers, and pages labelled so often use its extras.
+_WINDOWS_1252_ALIASES = {"latin-1", "iso8859-1", "ascii", "cp819"}
+
+
+def _lookup(label: bytes | str) -> str | None:
+    try:
+        name = codecs.lookup(label.decode("ascii") if isinstance(label, bytes) else label).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return "cp1252" if name in _WINDOWS_1252_ALIASES else name
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Decode raw page bytes; return ``(text, encoding used)``.
+
+    Order: BOM; strict UTF-8 (valid multi-byte UTF-8 is almost never anything else, and
+    pages often lie in their meta tag); the ``<meta charset>`` / http-equiv label;
+    charset-normalizer's guess; cp1252 with replacement.
+
+    >>> decode_html("café".encode("cp1252") + b'<meta charset="windows-1252">')[1]
+    'cp1252'
+    >>> decode_html("café".encode("utf-8"))
+    ('café', 'utf-8')
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace"), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    match = _META_CHARSET.search(data[:16384])
+    declared = _lookup(match.group(1)) if match else None
+    if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
+        try:
+            return data.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass
+    guessed = _detect(data)
+    if guessed:
+        try:
+            return data.decode(guessed), guessed
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if declared and declared.startswith("utf-8"):  # declared UTF-8 with a few broken bytes
+        return data.decode("utf-8", "replace"), "utf-8"
+    return data.decode(declared or "cp1252", "replace"), declared or "cp1252"
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # optional: without it the cp1252 fallback applies
+        return None
+    best = from_bytes(data[:200_000]).best()
+    return _lookup(best.encoding) if best is not None else None
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _parser() -> lxml.html.HTMLParser:
+    # libxml2's HTML parser never loads a DTD nor expands external entities (it has no
+    # resolve_entities option, unlike the XML parser); no_network makes the guard explicit.
+    return lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                collect_ids=False, default_doctype=False)
+
+
+_PARSER = _parser()
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def _cap(html: str, max_chars: int) -> str:
+    if len(html) <= max_chars:
+        return html
+    cut = html.rfind("<", 0, max_chars)
+    return html[: cut if cut > max_chars // 2 else max_chars]
+
+
+def _parse(html: str) -> etree._Element | None:
+    html = _XML_DECL.sub("", html, count=1)  # lxml refuses str input with an encoding declaration
+    if not html.strip():
+        return None
+    try:
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError) as err:
+        LOGGER.debug("HTML parse failed: %s", err)
+        return None
+    return tree
+
+
+# --------------------------------------------------------------------------- page blocks
+
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li tr td th br hr blockquote pre table ul ol dl dt dd section article "
+    "header footer figure figcaption aside nav form address center main body caption fieldset "
+    "legend details summary option".split())
+_SKIP_TAGS = frozenset("script style noscript template head title select button svg math iframe "
+                       "object embed textarea input".split())
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    tag: str  # the innermost block element ("p", "h1", "li", ...)
+    heading: str | None  # "h1".."h6" if inside a heading element
+    link_chars: int = 0  # characters of the text inside <a> elements
+    in_select: bool = False
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _page_blocks(tree: etree._Element) -> list[_Block]:
+    """The visible text of the page as blocks, in document order."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    blocks: list[_Block] = []
+    buf: list[str] = []
+    link_buf: list[str] = []
+    stack: list[tuple[str, str | None]] = [("body", None)]
+    in_link = 0
+
+    def add(text: str) -> None:
+        buf.append(text)
+        if in_link:
+            link_buf.append(text)
+
+    def flush() -> None:
+        text = _WS.sub(" ", "".join(buf)).strip()
+        links = len(_WS.sub(" ", "".join(link_buf)).strip())
+        buf.clear()
+        link_buf.clear()
+        if text and _TOKEN.search(text):
+            tag, heading = stack[-1]
+            blocks.append(_Block(text, tag, heading, min(links, len(text))))
+
+    def walk(el: etree._Element) -> None:
+        nonlocal in_link
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in _SKIP_TAGS or _is_hidden(el):
+            if el.tail:
+                add(el.tail)
+            return
+        is_block = tag in _BLOCK_TAGS
+        if is_block:
+            flush()
+            heading = tag if tag in _HEADINGS else stack[-1][1]
+            stack.append((tag, heading))
+        in_link += tag == "a"
+        if el.text:
+            add(el.text)
+        for child in el:
+            walk(child)
+        in_link -= tag == "a"
+        if is_block:
+            flush()
+            stack.pop()
+        if el.tail:
+            add(el.tail)
+
+    walk(root)
+    flush()
+    return blocks
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3)]
+
+
+def _votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bool]:
+    """Which blocks ``text`` covers. Each shingle of ``text`` can be claimed by one block only,
+    so a paragraph repeated on the page (teaser + article) is voted for as often as the
+    extractor output has it. Short blocks (< 4 words) count when they occur in the text
+    and a neighbouring long block is voted for."""
+    tokens = _tokens(text)
+    available = Counter(_shingles(tokens))
+    joined = " " + " ".join(tokens) + " "
+    voted = [False] * len(block_tokens)
+    for i, toks in enumerate(block_tokens):
+        if len(toks) >= 4:
+            wanted = Counter(_shingles(toks))
+            hits = sum(min(n, available[s]) for s, n in wanted.items())
+            if hits >= coverage * (len(toks) - 3):
+                voted[i] = True
+                available.subtract(wanted)
+    for i, toks in enumerate(block_tokens):
+        if 0 < len(toks) < 4 and (" " + " ".join(toks) + " ") in joined:
+            neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(block_tokens)]
+            if any(voted[j] and len(block_tokens[j]) >= 4 for j in neighbours):
+                voted[i] = True
+    return voted
+
+
+# Reader-comment section headings: "Comments", "12 Comments", "3 Responses to ...", "Leave a Reply".
+_COMMENTS_HEADING = re.compile(
+    r"^(\d+\s+|no\s+)?(reader\s+)?(comments?|responses?|replies|reactions?|discussion)"
+    r"(\s*\(\d+\)|\s*:|\s+(to|on)\b.*)?$"
+    r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)\b.*$"
+    r"|^\d+\s+thoughts?\s+on\b.*$",
+    re.I)
+
+
+def _comments_start(blocks: list[_Block], keep: list[bool]) -> int | None:
+    """Index of a reader-comments heading that follows kept content, if any."""
+    seen_words = 0
+    for i, block in enumerate(blocks):
+        if seen_words >= 30 and (block.heading or len(block.text) <= 40) \
+                and _COMMENTS_HEADING.match(block.text.strip(" \t:.-–—|")):
+            return i
+        if keep[i]:
+            seen_words += len(block.text.split())
+    return None
+
+
+# --------------------------------------------------------------------------- extractors
+
+def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig):
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        tree, url=url, fast=True, favor_precision=config.favor_precision, include_comments=False,
+        include_tables=True, deduplicate=False, with_metadata=True,
+        date_extraction_params={"extensive_search": config.extensive_date_search, "original_date": True})
+
+
+def _run_readability(tree: etree._Element) -> str:
+    """readability-lxml's main container, as text blocks. No url (link rewriting is costly
+    and useless here) and no short_title() (it parses the page a second time)."""
+    from readability import Document
+
+    summary = Document(deepcopy(tree)).summary(html_partial=True)
+    summary_tree = _parse(summary)
+    if summary_tree is None:
+        return ""
+    return "\n".join(b.text for b in _page_blocks(summary_tree))
+
+
+@lru_cache(maxsize=4)
+def _stoplist(language: str | None) -> frozenset[str]:
+    import justext
+
+    if language:
+        return frozenset(justext.get_stoplist(language))
+    return frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
+
+
+def _run_justext(tree: etree._Element, config: HtmlConfig) -> str:
+    from justext.core import ParagraphMaker, classify_paragraphs, preprocessor, revise_paragraph_classification
+
+    dom = preprocessor(deepcopy(tree))
+    paragraphs = ParagraphMaker.make_paragraphs(dom)
+    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist), stopwords_high=0.32)
+    revise_paragraph_classification(paragraphs, 200)
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+class _JustextParagraph:
+    """A page block in the shape jusText's classifier expects (see justext.paragraph.Paragraph).
+    jusText's own paragraph maker costs ~15 ms/page; our blocks are already there."""
+
+    __slots__ = ("text", "dom_path", "chars_count_in_links", "heading", "cf_class", "class_type")
+
+    def __init__(self, block: _Block) -> None:
+        self.text = block.text
+        self.dom_path = f"body.{block.heading}.{block.tag}" if block.heading else f"body.{block.tag}"
+        self.chars_count_in_links = block.link_chars
+        self.heading = False
+        self.cf_class = self.class_type = ""
+
+    @property
+    def is_heading(self) -> bool:
+        return "h" in self.dom_path and bool(re.search(r"\bh\d\b", self.dom_path))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def stopwords_density(self, stopwords) -> float:
+        words = self.text.split()
+        return sum(w.lower() in stopwords for w in words) / len(words) if words else 0.0
+
+    def links_density(self) -> float:
+        return self.chars_count_in_links / len(self.text) if self.text else 0.0
+
+
+def _justext_blocks(blocks: list[_Block], config: HtmlConfig) -> list[bool]:
+    """jusText's context-free + context-sensitive classification run on the page blocks."""
+    from justext.core import classify_paragraphs, revise_paragraph_classification
+
+    paragraphs = [_JustextParagraph(b) for b in blocks]
+    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist), stopwords_high=0.32)
+    revise_paragraph_classification(paragraphs, 200)
+    return [p.class_type == "good" for p in paragraphs]
+
+
+_META_FIELDS = ("author", "date", "url", "hostname", "sitename", "description", "categories", "tags",
+                "language", "image", "pagetype", "license")
+
+
+def _metadata(doc) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in _META_FIELDS:
+        value = getattr(doc, name, None) if doc is not None else None
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value if v)
+        if value:
+            out[name] = str(value)
+    return out
+
+
+# --------------------------------------------------------------------------- title
+
+def _norm(text: str | None) -> str:
+    return " ".join(_tokens(text or ""))
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·~/]+\s+|\s*[|»«•·]\s*|:\s+")
+_HEADLINE_TAGS = ("h1", "h2", "h3")
+
+
+def _page_titles(tree: etree._Element) -> list[str]:
+    """What the page itself says its title is: og:title, <title>, twitter:title."""
+    return [t for t in (_meta_content(tree, "og:title"), _text_of(tree.find(".//title")),
+                        _meta_content(tree, "twitter:title")) if t]
+
+
+def _pick_title(blocks: list[_Block], keep: list[bool], page_titles: list[str],
+                meta_title: str | None, site_name: str | None) -> str | None:
+    """The headline.
+
+    1. The h1-h3 that covers most of a page title (titles add the site name: "Post | Site",
+       and blogs also put the site name in an h1, which covers less of it), nearest to the
+       kept text on ties.
+    2. The page title with site-name parts removed, then trafilatura's title.
+    3. An h1-h3 at the start of, or just before, the kept text.
+    """
+    site = _norm(site_name)
+    titles = [_norm(t) for t in page_titles]
+    first = next((i for i, k in enumerate(keep) if k), len(blocks))
+    best: tuple[float, int, str] | None = None
+    for i, block in enumerate(blocks):
+        if block.heading not in _HEADLINE_TAGS or _COMMENTS_HEADING.match(block.text):
+            continue
+        n = _norm(block.text)
+        if len(n) < 8 or n == site:
+            continue
+        coverage = max((len(n) / len(t) for t in titles if n in t), default=0.0)
+        if coverage:
+            rank = (coverage, -abs(i - first), block.text)
+            best = max(best, rank) if best else rank
+    if best:
+        return best[2]
+    for title in page_titles + ([meta_title] if meta_title else []):
+        stripped = _strip_site_name(title, site)
+        if stripped and len(_tokens(stripped)) >= 2:
+            return stripped
+    for i in list(range(first, min(first + 2, len(blocks)))) + list(range(first - 1, max(-1, first - 6), -1)):
+        block = blocks[i]
+        if block.heading in _HEADLINE_TAGS and len(_tokens(block.text)) >= 2 and _norm(block.text) != site:
+            return block.text
+    return meta_title or (page_titles[0] if page_titles else None)
+
+
+def _strip_site_name(title: str, site: str) -> str | None:
+    """"Post title | Site" -> "Post title" when a part is the site name; else the title."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
+    if len(parts) > 1:
+        rest = [p for p in parts if _norm(p) != site and not (site and _norm(p) in site)]
+        if rest and len(rest) < len(parts):
+            return max(rest, key=len)
+    return title if _norm(title) != site else None
+
+
+def _text_of(el) -> str | None:
+    if el is None:
+        return None
+    return _WS.sub(" ", el.text_content()).strip() or None
+
+
+def _meta_content(tree: etree._Element, prop: str) -> str | None:
+    for el in tree.iterfind(".//meta"):
+        if el.get("property") == prop or el.get("name") == prop:
+            content = (el.get("content") or "").strip()
+            if content:
+                return _WS.sub(" ", content)
+    return None
+
+
+# --------------------------------------------------------------------------- main entry
+
+def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig = HtmlConfig()) -> Extraction:
+    """Extract the main text, headline and metadata of one HTML page. Never raises on bad
+    input: an empty or unparsable page gives an ``Extraction`` with empty text."""
+    started = time.monotonic()
+    if isinstance(html, bytes):
+        html, _ = decode_html(html)
+    tree = _parse(_cap(html, config.max_chars))
+    if tree is None:
+        return Extraction(None, "", {}, "none")
+
+    n_elements = sum(1 for _ in tree.iter())
+    full_vote = n_elements <= config.max_elements
+
+    try:
+        traf = _run_trafilatura(tree, url, config)
+    except Exception as err:  # trafilatura has raised on odd pages; the page still gets a fallback
+        LOGGER.warning("trafilatura failed on %s: %s", url or "<page>", err)
+        traf = None
+    traf_text = (traf.text or "") if traf is not None else ""
+    metadata = _metadata(traf)
+    meta_title = (traf.title or None) if traf is not None else None
+
+    blocks = _page_blocks(tree)
+    block_tokens = [_tokens(b.text) for b in blocks]
+    scores = [0.0] * len(blocks)
+    voters: list[str] = []
+
+    def vote(name: str, voted: list[bool], weight: float) -> None:
+        voters.append(name)
+        for i, ok in enumerate(voted):
+            if ok:
+                scores[i] += weight
+
+    if traf_text.strip():
+        vote("trafilatura", _votes(block_tokens, traf_text, config.block_coverage), config.trafilatura_weight)
+    if full_vote and config.use_readability and time.monotonic() - started < config.time_budget_s:
+        try:
+            readability_text = _run_readability(tree)
+            if readability_text.strip():
+                vote("readability", _votes(block_tokens, readability_text, config.block_coverage),
+                     config.readability_weight)
+        except Exception as err:
+            LOGGER.warning("readability failed on %s: %s", url or "<page>", err)
+    if full_vote and config.use_justext_vote and blocks:
+        vote("justext", _justext_blocks(blocks, config), config.justext_weight)
+    justext_text: str | None = None
+
+    keep = [s >= config.vote_threshold for s in scores]
+    if config.drop_comments:
+        cut = _comments_start(blocks, keep)
+        if cut is not None:
+            keep[cut:] = [False] * (len(keep) - cut)
+
+    title = _pick_title(blocks, keep, _page_titles(tree), meta_title, _meta_content(tree, "og:site_name"))
+    text, extractor = "", "none"
+    if len(voters) > 1:
+        text = _join_kept(blocks, keep, title)
+        extractor = "vote:" + "+".join(voters)
+    if len(text) < config.min_text_chars and len(traf_text.strip()) >= config.min_text_chars:
+        text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
+    if len(text) < config.min_text_chars:
+        if justext_text is None:
+            justext_text = _safe_justext(tree, config, url)
+        if len(justext_text.strip()) > len(text):
+            text, extractor = _drop_headline(_paragraphs(justext_text), title), "justext"
+    if not text and traf_text.strip():
+        text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
+    return Extraction(title, text, metadata, extractor if text else "none")
+
+
+def _safe_justext(tree: etree._Element, config: HtmlConfig, url: str | None) -> str:
+    try:
+        return _run_justext(tree, config)
+    except Exception as err:
+        LOGGER.warning("jusText failed on %s: %s", url or "<page>", err)
+        return ""
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in (_WS.sub(" ", line).strip() for line in text.splitlines()) if p]
+
+
+def _drop_headline(paragraphs: list[str], title: str | None) -> str:
+    headline = _norm(title)
+    return "\n\n".join(p for p in paragraphs if not headline or _norm(p) != headline)
+
+
+def _join_kept(blocks: list[_Block], keep: list[bool], title: str | None) -> str:
+    return _drop_headline([b.text for b, k in zip(blocks, keep) if k], title)

@@ -1,0 +1,52 @@
+"""Cross-document evidence: short lines that recur across many documents of one site.
+
+A line like "Sign in", "Most popular" or "© 2012 Example Media" repeats on every page of a
+site; cc_net removes such lines corpus-wide. Only *short* lines count: a quotation that
+several outlets carry repeats too, and it is content. Counting happens in a first pass over
+the batch (:meth:`RecurringLines.count`), before the per-document pipeline runs.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from cleaner.document import Document
+from cleaner.lines import line_key
+
+MAX_WORDS = 15  # longer lines are never counted: repeated prose is quotation, not chrome
+MIN_DOCS = 3  # a line must recur in at least this many documents of the site ...
+MIN_SHARE = 0.1  # ... and in at least this share of them
+
+
+def site_of(doc: Document) -> str:
+    """The recurrence group: the URL's host when known, else the input's top-level folder."""
+    host = urlsplit(doc.source.url or "").hostname
+    if host:
+        return host.lower().removeprefix("www.")
+    head, sep, _ = doc.source.path.partition("/")
+    return f"path:{head}" if sep else "path:"
+
+
+@dataclass
+class RecurringLines:
+    max_words: int = MAX_WORDS
+    min_docs: int = MIN_DOCS
+    min_share: float = MIN_SHARE
+    docs: Counter = field(default_factory=Counter)
+    lines: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    _frozen: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def count(self, doc: Document) -> None:
+        site = site_of(doc)
+        self.docs[site] += 1
+        keys = {line_key(line) for line in doc.normalised.split("\n")
+                if line.strip() and len(line.split()) <= self.max_words}
+        self.lines[site].update(keys)
+
+    def for_document(self, doc: Document) -> frozenset[str]:
+        site = site_of(doc)
+        if site not in self._frozen:
+            need = max(self.min_docs, self.min_share * self.docs[site])
+            self._frozen[site] = frozenset(k for k, n in self.lines.get(site, {}).items() if n >= need)
+        return self._frozen[site]

@@ -1,0 +1,99 @@
+"""Steps that remove boilerplate from a document and find its headline."""
+from __future__ import annotations
+
+from cleaner.body import BodyConfig, locate_body
+from cleaner.document import Document
+from cleaner.langid import guess_language
+from cleaner.recurring import RecurringLines
+from cleaner.rules import RuleSet, apply_rules
+from cleaner.steps import Step
+
+TITLE_MAX_CHARS = 250
+TITLE_MAX_WORDS = 35
+
+
+class RuleStripper(Step):
+    """Applies the rule files. A rule that times out is skipped for that document and counted."""
+
+    name = "rules"
+
+    def __init__(self, rules: RuleSet):
+        super().__init__()
+        self.rules = rules.ordered()
+
+    def process(self, doc: Document) -> None:
+        before = len(doc.removals)
+        for timeout in apply_rules(doc, self.rules):
+            self.stats[f"rule_timeout_{timeout.rule_id}"] += 1
+        for removal in doc.removals[before:]:
+            self.stats[f"removed_{removal.rule}"] += 1
+
+
+def looks_like_title(line: str) -> bool:
+    """A headline: short, not a run-on sentence list, has letters.
+
+    >>> looks_like_title("Kremlin talks up dialogue, to achieve goals in Ukraine")
+    True
+    >>> looks_like_title("He said that there had been no casualties in either strike. Then he left.")
+    False
+    """
+    words = line.split()
+    if not words or len(line) > TITLE_MAX_CHARS or len(words) > TITLE_MAX_WORDS:
+        return False
+    if not any(ch.isalpha() for ch in line):
+        return False
+    sentences = line.rstrip(".!?").count(". ")
+    return sentences == 0
+
+
+class TitleFinder(Step):
+    """Moves the headline out of the text into ``title``.
+
+    The headline is the first kept line when it looks like one; the removal is recorded with
+    category ``title`` so the audit trail still reconstructs the input.
+    """
+
+    name = "title"
+
+    def process(self, doc: Document) -> None:
+        if doc.title is not None:
+            return
+        lines = doc.kept_lines()
+        if len(lines) < 2:  # a one-line document is all body
+            return
+        start, end = lines[0]
+        line = doc.normalised[start:end].strip()
+        if looks_like_title(line):
+            doc.title = line
+            doc.remove(start, end, "TITLE", "title", "first line, headline-shaped")
+            self.stats["titled"] += 1
+
+
+class BodyStripper(Step):
+    """Line heuristics after the rules: keeps the article body and headline, drops the rest.
+
+    ``recurring`` maps a site (see :func:`cleaner.recurring.site_of`) to the line keys that
+    recur across that site's documents in this batch.
+    """
+
+    name = "heuristics"
+
+    def __init__(self, config: BodyConfig = BodyConfig(), recurring: RecurringLines | None = None):
+        super().__init__()
+        self.config = config
+        self.recurring = recurring
+
+    def process(self, doc: Document) -> None:
+        spans = doc.kept_lines()
+        lines = [doc.normalised[s:e].strip() for s, e in spans]
+        recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
+        layout = locate_body(lines, lang=guess_language(lines), recurring=recurring, config=self.config)
+        for (start, end), verdict in zip(spans, layout.verdicts):
+            if not verdict.keep:
+                doc.remove(start, end, verdict.rule, verdict.category, verdict.reason)
+                self.stats[f"removed_{verdict.rule}"] += 1
+        if layout.title is not None and doc.title is None:
+            start, end = spans[layout.title]
+            doc.title = lines[layout.title]
+            doc.remove(start, end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
+            self.stats["titled"] += 1

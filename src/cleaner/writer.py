@@ -1,0 +1,132 @@
+"""The output folder: documents, rejects, errors and the run manifest, written atomically.
+
+Everything goes to a staging folder inside the output first and is moved into place with
+``os.replace`` at the end, so a reader never sees a half-written file under its final name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from cleaner.document import Document
+
+DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
+    "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
+_UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+def document_json(doc: Document) -> dict:
+    out = {"id": doc.id, "title": doc.title, "text": doc.text, "lang": doc.lang,
+           "lang_prob": doc.lang_prob, "source": doc.source.to_json()}
+    if doc.metadata:
+        out["metadata"] = doc.metadata
+    out["removed"] = [r.to_json() for r in sorted(doc.removals)]
+    return out
+
+
+def reject_json(doc: Document) -> dict:
+    out = document_json(doc)
+    outcome = doc.outcome
+    out = {"id": doc.id, "reason": outcome.reason, "message": outcome.message, **outcome.detail,
+           **{k: v for k, v in out.items() if k != "id"}}
+    return out
+
+
+def error_json(doc: Document) -> dict:
+    outcome = doc.outcome
+    return {"path": doc.source.path, "position": doc.source.position, "reason": outcome.reason,
+            "message": outcome.message, **outcome.detail}
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_file_name(doc: Document) -> str:
+    """A safe, unique-per-document file name mirroring the input name.
+
+    Path separators and dots-only parts can never escape the output folder.
+    """
+    stem = doc.source.path.rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+    stem = _UNSAFE_NAME.sub("_", stem).strip("._") or "document"
+    if doc.source.position is not None:
+        stem = f"{stem}_{_UNSAFE_NAME.sub('_', doc.source.position)}"
+    return f"{stem[:120]}.txt"
+
+
+class OutputWriter:
+    def __init__(self, out_dir: Path, write_txt: bool = True):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=".cleaner-stage-", dir=self.out_dir))
+        self.write_txt = write_txt
+        self.files = {name: open(self.stage / name, "w", encoding="utf-8", newline="\n")
+                      for name in (DOCUMENTS, REJECTS, ERRORS)}
+        if write_txt:
+            (self.stage / TEXTS).mkdir()
+        self.counts = Counter()
+        self.per_file: dict[str, Counter] = defaultdict(Counter)
+        self.reasons = Counter()
+        self.txt_names: set[str] = set()
+
+    def write(self, doc: Document) -> None:
+        per_file = self.per_file[doc.source.path]
+        per_file["in"] += 1
+        self.counts["in"] += 1
+        if doc.outcome is None:
+            self.files[DOCUMENTS].write(dumps(document_json(doc)) + "\n")
+            kind = "kept"
+            if self.write_txt:
+                self._write_txt(doc)
+        elif doc.outcome.kind == "rejected":
+            self.files[REJECTS].write(dumps(reject_json(doc)) + "\n")
+            kind = "rejected"
+            self.reasons[doc.outcome.reason] += 1
+        else:
+            self.files[ERRORS].write(dumps(error_json(doc)) + "\n")
+            kind = "errored"
+            self.reasons[doc.outcome.reason] += 1
+        per_file[kind] += 1
+        self.counts[kind] += 1
+
+    def _write_txt(self, doc: Document) -> None:
+        name = text_file_name(doc)
+        if name in self.txt_names:  # two inputs with one stem: the id keeps them apart
+            name = f"{name[:-4]}_{doc.id}.txt"
+        self.txt_names.add(name)
+        body = f"{doc.title}\n\n{doc.text}\n" if doc.title else f"{doc.text}\n"
+        (self.stage / TEXTS / name).write_text(body, encoding="utf-8", newline="\n")
+
+    def close(self, manifest: dict) -> dict:
+        for f in self.files.values():
+            f.close()
+        manifest = {
+            "counts": {k: self.counts[k] for k in ("in", "kept", "rejected", "errored")},
+            "reasons": dict(sorted(self.reasons.items())),
+            "files": {path: {k: c[k] for k in ("in", "kept", "rejected", "errored")}
+                      for path, c in sorted(self.per_file.items())},
+            **manifest,
+        }
+        (self.stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        for name in (DOCUMENTS, REJECTS, ERRORS, MANIFEST):
+            os.replace(self.stage / name, self.out_dir / name)
+        if self.write_txt:
+            old = self.out_dir / TEXTS
+            if old.exists():
+                trash = self.stage / "old-texts"
+                os.replace(old, trash)
+            os.replace(self.stage / TEXTS, old)
+        shutil.rmtree(self.stage, ignore_errors=True)
+        return manifest
+
+    def abort(self) -> None:
+        for f in self.files.values():
+            f.close()
+        shutil.rmtree(self.stage, ignore_errors=True)
