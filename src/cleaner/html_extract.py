@@ -423,8 +423,12 @@ def _metadata(doc) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- title
 
+_APOSTROPHES = re.compile(r"['’`´]")
+
+
 def _norm(text: str | None) -> str:
-    return " ".join(_tokens(text or ""))
+    """Lower-cased words only, apostrophes dropped: for comparing titles and headings."""
+    return " ".join(_tokens(_APOSTROPHES.sub("", text or "")))
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·~/]+\s+|\s*[|»«•·]\s*|:\s+")
@@ -442,8 +446,8 @@ def _pick_title(blocks: list[_Block], keep: list[bool], page_titles: list[str],
     """The headline.
 
     1. The h1-h3 that covers most of a page title (titles add the site name: "Post | Site",
-       and blogs also put the site name in an h1, which covers less of it), nearest to the
-       kept text on ties.
+       and blogs also put the site name in an h1, which covers less of it), with a small
+       penalty for distance from the kept text (the headline sits next to the article).
     2. The page title with site-name parts removed, then trafilatura's title.
     3. An h1-h3 at the start of, or just before, the kept text.
     """
@@ -459,7 +463,7 @@ def _pick_title(blocks: list[_Block], keep: list[bool], page_titles: list[str],
             continue
         coverage = max((len(n) / len(t) for t in titles if n in t), default=0.0)
         if coverage:
-            rank = (coverage, -abs(i - first), block.text)
+            rank = (coverage - 0.02 * min(abs(i - first), 25), -abs(i - first), block.text)
             best = max(best, rank) if best else rank
     if best:
         return best[2]
