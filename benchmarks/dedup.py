@@ -21,7 +21,8 @@ corpus file and must put documents into clusters.  Reported per run:
 - precision: of all document pairs sharing an output cluster, the share that are planted
   (same original); recall@e: the share of copies with edit rate e clustered with their original;
 - docs/s: documents / wall time of signatures + LSH + clustering, one process;
-- peak MiB: growth of the process's peak RSS over the RSS with the corpus loaded.
+- peak MiB: growth of the process's peak RSS (VmHWM, reset after loading) over its RSS
+  with the corpus loaded (Linux /proc).
 
 datasketch runs as its docs suggest (MinHash.update_batch over the same 5-gram shingles,
 MinHashLSH with the same threshold and num_perm, query per document), plus the same
@@ -30,9 +31,9 @@ verification of candidates on estimated Jaccard and union-find, so both compute 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
-import os
-import resource
+import re
 import subprocess
 import sys
 import tempfile
@@ -243,18 +244,22 @@ def score(docs: list[dict], labels: dict[str, str]) -> dict:
             "recall": {str(r): f / n if n else None for r, (f, n) in found.items()}}
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _rss_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process, in MiB."""
+    with open("/proc/self/status") as f:
+        return int(re.search(field + r":\s+(\d+)", f.read()).group(1)) / 1024
 
 
 def worker(args) -> None:
     docs = [json.loads(line) for line in open(args.corpus, encoding="utf-8")]
-    before = _rss_mib()
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:  # reset the peak to the current RSS
+        f.write("5")
+    before = _rss_mib("VmRSS")
     start = time.perf_counter()
     labels = IMPLS[args.worker](docs, args)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mib("VmHWM")
     out = {"docs": len(docs), "seconds": seconds, "peak_mib": max(0.0, peak - before),
            **score(docs, labels)}
     print(json.dumps(out))

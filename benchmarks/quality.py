@@ -10,7 +10,6 @@ are not installed (readability-lxml, resiliparse) are reported as skipped.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path

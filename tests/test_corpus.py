@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import Config, clean_text
+from cleaner import clean_text
 from cleaner.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -214,6 +214,14 @@ def test_signature_bytes_are_pinned():
 
 
 # -- the pure pieces -----------------------------------------------------------------------------
+def test_ascii_fast_path_of_the_normal_form_matches_the_unicode_path():
+    every_ascii = "".join(map(chr, range(128)))
+    text = f"Mixed CASE, under_score; tabs\tand\x0bvt {every_ascii} 3.14 -- end"
+    slow = normal_form(text + " é")  # one non-ASCII character takes the general path
+    assert normal_form(text) + " é" == slow
+    assert normal_form(every_ascii) == "0123456789 abcdefghijklmnopqrstuvwxyz _ abcdefghijklmnopqrstuvwxyz"
+
+
 def test_candidate_pairs_caps_bucket_fanout():
     keys = np.zeros((100, 1), dtype=np.uint64)  # one band, one bucket of 100
     lo, hi = candidate_pairs(keys, max_bucket_fanout=3)

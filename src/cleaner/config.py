@@ -6,7 +6,7 @@ and (with dashes) as command-line flags. Unknown keys fail before any work is do
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -8,6 +8,7 @@ kept segments plus removed spans reconstruct the normalised input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -68,6 +69,7 @@ class Document:
     removals: list[Removal] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # extractor metadata: date, author, sitename...
     outcome: Outcome | None = None  # set when a step rejects the document or it fails
+    _merged: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     def reject(self, reason: str, message: str = "", **detail) -> None:
         self.outcome = Outcome("rejected", reason, message, detail)
@@ -81,28 +83,54 @@ class Document:
         for s, e in self.kept_segments(start, end):
             if self.normalised[s:e].strip():
                 self.removals.append(Removal(s, e, rule, category, self.normalised[s:e], reason))
+                self._cover(s, e)
+
+    def _cover(self, start: int, end: int) -> None:
+        """Merge [start, end) into the sorted, disjoint list of removed ranges."""
+        covered = self._covered()
+        i = bisect_right(covered, (start, start))
+        if i and covered[i - 1][1] >= start:
+            i -= 1
+        j = i
+        while j < len(covered) and covered[j][0] <= end:
+            start, end = min(start, covered[j][0]), max(end, covered[j][1])
+            j += 1
+        covered[i:j] = [(start, end)]
+
+    def _covered(self) -> list[tuple[int, int]]:
+        """Removed ranges, sorted and disjoint: built once, then kept current by ``remove``."""
+        if self._merged is None:
+            self._merged = []
+            for r in self.removals:
+                self._cover(r.start, r.end)
+        return self._merged
 
     def kept_segments(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Maximal [s, e) ranges inside [start, end) not covered by any removal."""
         end = len(self.normalised) if end is None else end
         segments, cursor = [], start
-        for r in sorted(self.removals):
-            if r.end <= cursor:
+        covered = self._covered()
+        for s, e in covered[max(0, bisect_right(covered, (start, start)) - 1):]:
+            if e <= cursor:
                 continue
-            if r.start >= end:
+            if s >= end:
                 break
-            if r.start > cursor:
-                segments.append((cursor, r.start))
-            cursor = max(cursor, r.end)
+            if s > cursor:
+                segments.append((cursor, s))
+            cursor = max(cursor, e)
         if cursor < end:
             segments.append((cursor, end))
         return segments
 
     def kept_lines(self) -> list[tuple[int, int]]:
         """(start, end) of every non-blank line that no removal touches, end excluding '\\n'."""
-        lines = []
-        for s, e in line_spans(self.normalised):
-            if self.normalised[s:e].strip() and self.kept_segments(s, e) == [(s, e)]:
+        covered, text = self._covered(), self.normalised
+        lines, i = [], 0
+        for s, e in line_spans(text):
+            while i < len(covered) and covered[i][1] <= s:
+                i += 1
+            touched = i < len(covered) and covered[i][0] < e
+            if not touched and not text[s:e].isspace() and s < e:
                 lines.append((s, e))
         return lines
 

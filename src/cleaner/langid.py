@@ -45,22 +45,7 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     return best.lang, round(best.prob, 4)
 
 
-_STOPWORD_INDEX: dict[str, tuple[str, ...]] | None = None
 GUESS_TOKENS = 400  # enough words to tell stoplists apart; keeps the guess O(1) per document
-
-
-def _stopword_index() -> dict[str, tuple[str, ...]]:
-    """word -> the ISO codes whose jusText stoplist contains it (built once per process)."""
-    global _STOPWORD_INDEX
-    if _STOPWORD_INDEX is None:
-        from cleaner.lines import _STOPLIST_NAMES, stoplist
-
-        index: dict[str, list[str]] = {}
-        for code in sorted(_STOPLIST_NAMES):
-            for word in stoplist(code):
-                index.setdefault(word, []).append(code)
-        _STOPWORD_INDEX = {w: tuple(codes) for w, codes in index.items()}
-    return _STOPWORD_INDEX
 
 
 def guess_language(lines: list[str]) -> str | None:
@@ -71,6 +56,8 @@ def guess_language(lines: list[str]) -> str | None:
     >>> guess_language(["Der Kanzler sagte am Montag, dass die Regierung nicht zurücktreten werde."])
     'de'
     """
+    from cleaner.lines import _stopword_index
+
     index = _stopword_index()
     votes: dict[str, int] = {}
     seen = 0

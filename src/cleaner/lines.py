@@ -87,32 +87,6 @@ def _stopword_index() -> dict[str, tuple[str, ...]]:
     return {w: tuple(codes) for w, codes in index.items()}
 
 
-def guess_language(lines: list[str], sample_words: int = 2000) -> str | None:
-    """ISO 639-1 code of the stoplist the document's words hit most, or None.
-
-    A cheap vote good enough to pick a stoplist (not a language identifier): tokens of the
-    longest lines (prose, not menus) are counted against every jusText stoplist.
-
-    >>> guess_language(["Der Bundestag hat am Donnerstag über das Gesetz abgestimmt, das die Regierung vorgelegt hatte."])
-    'de'
-    >>> guess_language(["The Kremlin said on Thursday that talks with Ukraine were still possible."])
-    'en'
-    >>> guess_language(["12:30", "©"]) is None
-    True
-    """
-    index = _stopword_index()
-    votes: dict[str, int] = {}
-    taken = 0
-    for line in sorted(lines, key=len, reverse=True):
-        for token in words(line):
-            for code in index.get(token, ()):
-                votes[code] = votes.get(code, 0) + 1
-        taken += len(line) // 6
-        if taken >= sample_words:
-            break
-    return max(votes, key=lambda c: (votes[c], c == "en")) if votes else None
-
-
 def words(line: str) -> list[str]:
     r"""The \w+ tokens of a line, casefolded (the same tokens the shingle metric counts).
 

@@ -64,6 +64,8 @@ except ImportError as exc:  # pragma: no cover - numpy is a declared dependency
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
 _WORD = re.compile(r"\w+")
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128))
+                                          if not _WORD.fullmatch(c)})
 _EMPTY_SIGNATURE_VALUE = np.uint32(0xFFFFFFFF)  # the min over no shingle at all
 _MAX_BLOCK = 1 << 20  # shingles x perms per numpy block: bounds temporary memory to 4 MiB
 
@@ -77,6 +79,8 @@ def normal_form(text: str) -> str:
     >>> normal_form("The  Kremlin’s  goals,\n“unchanged”.")
     'the kremlin s goals unchanged'
     """
+    if text.isascii():  # 3x faster, same result: NFKC and casefold are lower() on ASCII
+        return " ".join(text.lower().translate(_ASCII_NON_WORD_TO_SPACE).split())
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 

@@ -63,7 +63,8 @@ class Guards:
     max_words: int | None = None
     position: str = "any"
 
-    def allow(self, line: str, index: int, count: int) -> bool:
+    def allow(self, line: str, index: int, count: int, offset: float = 1.0) -> bool:
+        """``index`` of ``count`` kept lines; ``offset``: where the line ends, as a share of the text."""
         if self.max_chars is not None and len(line) > self.max_chars:
             return False
         if self.min_chars is not None and len(line) < self.min_chars:
@@ -72,9 +73,9 @@ class Guards:
             return False
         if self.position == "head":  # the first quarter of the kept lines, at least five lines
             return index < max(5, count // 4)
-        if self.position == "tail":  # the second half: sections that run to the end live there
-            return index >= count // 2
-        return True
+        if self.position == "tail":  # the second half of the lines, and past the first third of
+            return index >= count // 2 and offset >= 1 / 3  # the text (a short page of long
+        return True  # paragraphs has its header lines in the second half of the lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +117,16 @@ class Rule:
         except TimeoutError:
             raise RuleTimeout(self.id) from None
 
-    def apply(self, doc: Document, lines: list[tuple[int, int]]) -> None:
-        """Record this rule's removals on ``doc``; ``lines`` are the kept lines to look at."""
+    def apply(self, doc: Document, lines: list[tuple[int, int]], candidates: list[bool] | None = None) -> None:
+        """Record this rule's removals on ``doc``; ``lines`` are the kept lines to look at,
+        ``candidates`` (optional) says which of them could match at all."""
         text, count = doc.normalised, len(lines)
         for index, (start, end) in enumerate(lines):
+            if candidates is not None and not candidates[index]:
+                continue
             raw = text[start:end]
             line = raw.strip()
-            if not self.guards.allow(line, index, count):
+            if not self.guards.allow(line, index, count, end / max(1, len(text))):
                 continue
             if self.scope == "span":
                 self._remove_spans(doc, start, raw)
@@ -162,8 +166,8 @@ class Rule:
                     end += 1
             doc.remove(offset + m.start(), offset + end, self.id, self.category)
 
-
 # -- loading -----------------------------------------------------------------------------------
+
 
 def _compile(source: str, case_sensitive: bool) -> regex.Pattern:
     flags = regex.UNICODE | regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
@@ -216,7 +220,14 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...]) -> Rule:
     if ("regex" in raw) == ("phrases" in raw):
         raise RuleError(f"{where}: give exactly one of 'regex' or 'phrases'")
     match = raw.get("match", "search" if raw["scope"] == "span" else "full")
-    case_sensitive = bool(raw.get("case_sensitive", False))
+    case_sensitive = raw.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        raise RuleError(f"{where}: case_sensitive must be true or false")
+    max_lines = raw.get("max_lines", 40)
+    if not isinstance(max_lines, int) or isinstance(max_lines, bool) or max_lines < 1:
+        raise RuleError(f"{where}: max_lines must be a positive integer")
+    if raw["scope"] != "block" and ("end" in raw or "max_lines" in raw):
+        raise RuleError(f"{where}: 'end' and 'max_lines' apply only to scope: block")
     try:
         if "phrases" in raw:
             phrases = raw["phrases"]
@@ -245,7 +256,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...]) -> Rule:
     return Rule(
         id=rid, name=raw["name"], category=raw["category"], description=raw["description"].strip(),
         scope=raw["scope"], pattern=pattern, match=match, end=end,
-        max_lines=int(raw.get("max_lines", 40)), guards=Guards(**guards_raw),
+        max_lines=max_lines, guards=Guards(**guards_raw),
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
@@ -332,18 +343,86 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def apply_rules(doc: Document, rules: Iterable[Rule]) -> list[RuleTimeout]:
-    """Apply rules to the document's currently kept lines; returns the rules that timed out."""
-    timeouts = []
-    for rule in rules:
-        if not rule.applies_to(doc):
-            continue
+class RuleEngine:
+    """Applies an ordered list of rules to documents, fast.
+
+    Most lines match no rule, so every rule's pattern is also compiled into one alternation
+    per match mode: a line that the combined pattern does not match is skipped by every rule
+    of that mode after one regex call instead of one call per rule. Lines it does match go
+    through the rules one by one, so results are exactly those of running each rule alone.
+    """
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = list(rules)
+        self.prefilters: dict[str, regex.Pattern | None] = {
+            # Only for search mode: a combined *full* match is slower than the rules one by one,
+            # because the alternation defeats the engine's per-pattern fast rejection.
+            mode: _combined([r for r in self.rules if r.match == mode]) if mode == "search" else None
+            for mode in MATCH_MODES}
+
+    def apply(self, doc: Document) -> list[RuleTimeout]:
+        """Apply the rules to the document's kept lines; returns the rules that timed out.
+
+        Every rule sees the same lines (those kept before the rules ran), so a rule's position
+        guards do not depend on which other rules are enabled; overlapping claims are resolved
+        by :meth:`Document.remove` (the first rule in order keeps the span).
+        """
         lines = doc.kept_lines()
+        candidates = {mode: self._candidates(doc.normalised, lines, mode) for mode in MATCH_MODES}
+        timeouts = []
+        for rule in self.rules:
+            if not rule.applies_to(doc):
+                continue
+            try:
+                rule.apply(doc, lines, candidates[rule.match])
+            except RuleTimeout as exc:
+                timeouts.append(exc)
+        return timeouts
+
+    def _candidates(self, text: str, lines: list[tuple[int, int]], mode: str) -> list[bool] | None:
+        combined = self.prefilters[mode]
+        if combined is None:
+            return None
+        test = combined.fullmatch if mode == "full" else combined.search
         try:
-            rule.apply(doc, lines)
-        except RuleTimeout as exc:
-            timeouts.append(exc)
-    return timeouts
+            return [test(text[s:e].strip(), timeout=REGEX_TIMEOUT_S) is not None for s, e in lines]
+        except TimeoutError:  # the culprit is found and reported when the rules run one by one
+            return None
+
+
+_BACKREFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
+_LEADING_FLAGS = regex.compile(r"^\(\?([aimsux]+)\)")
+_INLINE_FLAGS = regex.compile(r"\(\?[aimsux]+\)")
+
+
+def _scoped(rule: Rule) -> str | None:
+    """The rule's pattern as one alternative with its flags scoped to it, or None if unsafe."""
+    source = rule.pattern.pattern
+    if _BACKREFERENCE.search(source):
+        return None  # renumbered groups would break backreferences
+    leading = _LEADING_FLAGS.match(source)
+    flags = (leading.group(1) if leading else "").replace("u", "").replace("a", "")
+    body = source[leading.end():] if leading else source
+    if _INLINE_FLAGS.search(body):
+        return None  # a global flag mid-pattern would leak into the other alternatives
+    flags += "" if "i" in flags or not rule.pattern.flags & regex.IGNORECASE else "i"
+    return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+def _combined(rules: list[Rule]) -> regex.Pattern | None:
+    """One pattern matching wherever any of the rules' patterns matches (None: no prefilter)."""
+    parts = [_scoped(r) for r in rules]
+    if not parts or None in parts:
+        return None
+    try:
+        return regex.compile("|".join(parts), regex.UNICODE | regex.V0)
+    except regex.error:
+        return None
+
+
+def apply_rules(doc: Document, rules: Iterable[Rule]) -> list[RuleTimeout]:
+    """Apply rules to a document (see :meth:`RuleEngine.apply`)."""
+    return RuleEngine(rules).apply(doc)
 
 
 def example_failures(rule: Rule) -> list[str]:
@@ -370,7 +449,7 @@ def run_example(rule: Rule, text: str) -> str:
     from cleaner.normalize import normalize
 
     doc = Document(id="example", normalised=normalize(text), source=_EXAMPLE_SOURCE)
-    rule.apply(doc, doc.kept_lines())
+    apply_rules(doc, [rule])
     return doc.text
 
 

@@ -5,7 +5,7 @@ from cleaner.body import BodyConfig, locate_body
 from cleaner.document import Document
 from cleaner.langid import guess_language
 from cleaner.recurring import RecurringLines
-from cleaner.rules import RuleSet, apply_rules
+from cleaner.rules import RuleEngine, RuleSet
 from cleaner.steps import Step
 
 TITLE_MAX_CHARS = 250
@@ -19,11 +19,11 @@ class RuleStripper(Step):
 
     def __init__(self, rules: RuleSet):
         super().__init__()
-        self.rules = rules.ordered()
+        self.engine = RuleEngine(rules.ordered())
 
     def process(self, doc: Document) -> None:
         before = len(doc.removals)
-        for timeout in apply_rules(doc, self.rules):
+        for timeout in self.engine.apply(doc):
             self.stats[f"rule_timeout_{timeout.rule_id}"] += 1
         for removal in doc.removals[before:]:
             self.stats[f"removed_{removal.rule}"] += 1

@@ -25,7 +25,7 @@ def document_json(doc: Document) -> dict:
            "lang_prob": doc.lang_prob, "source": doc.source.to_json()}
     if doc.metadata:
         out["metadata"] = doc.metadata
-    out["removed"] = [r.to_json() for r in sorted(doc.removals)]
+    out["removed"] = [r.to_json() for r in sorted(doc.removals, key=lambda r: (r.start, r.end))]
     return out
 
 

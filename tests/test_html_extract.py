@@ -1,0 +1,209 @@
+"""HTML main-text extraction on small hand-written pages (no benchmark data here)."""
+from __future__ import annotations
+
+import pytest
+
+import cleaner.html_extract as html_extract
+from cleaner.html_extract import Extraction, HtmlConfig, decode_html, extract_html
+
+ARTICLE_PARAGRAPHS = [
+    "The city council voted on Tuesday to turn the old railway depot into a public library, "
+    "ending a debate that had lasted for almost a decade and divided the neighbourhood, where "
+    "families and shop owners had taken sides in a long series of public meetings.",
+    "Supporters of the plan said the building, which has stood empty since the last freight "
+    "train left in 1998, was the only site large enough for the collection the city inherited "
+    "from a local historian, whose books have been kept in boxes in a basement since then.",
+    "Opponents had argued that the money would be better spent on repairing the roads around "
+    "the station, which residents have complained about for years without any result at all, "
+    "and on the swimming pool that has been closed for repairs since the winter.",
+    "Construction is expected to start next spring, and the council hopes that the first "
+    "readers will be able to borrow books from the new library before the end of next year, "
+    "when the old depot will also host a small museum about the history of the railway.",
+]
+HEADLINE = "Council turns old railway depot into a library"
+COMMENT = "Great news, I have been waiting for this library my whole life, thank you council!"
+SIDEBAR = "Subscribe to our daily newsletter for the best local stories delivered every morning"
+
+
+def article_page(extra_head: str = "", title_tag: str = f"{HEADLINE} | The Town Gazette") -> str:
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    nav = "".join(f'<li><a href="/{s}">{s.title()} section</a></li>'
+                  for s in ("news", "sport", "weather", "culture", "opinion"))
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title_tag}</title>{extra_head}</head>
+<body>
+<header><div class="logo"><a href="/">The Town Gazette</a></div>
+<nav class="main-menu"><ul>{nav}</ul></nav></header>
+<div class="wrapper">
+<article class="post">
+<h1>{HEADLINE}</h1>
+<p class="byline">By Jane Reporter, 12 March 2024</p>
+{paragraphs}
+</article>
+<aside class="sidebar"><h3>Newsletter</h3><p><a href="/subscribe">{SIDEBAR}</a></p>
+<ul><li><a href="/a">Most read: council budget</a></li><li><a href="/b">Most read: new bridge</a></li></ul>
+</aside>
+<section id="comments" class="comments">
+<h2>3 Comments</h2>
+<div class="comment"><p>{COMMENT}</p><p class="posted">Posted by: reader42 at 10:15</p></div>
+<div class="comment"><p>Roads first! The potholes on Station Street have been there since the depot closed down.</p></div>
+</section>
+</div>
+<footer><p>Copyright 2024 The Town Gazette. All rights reserved.</p>
+<ul><li><a href="/privacy">Privacy policy</a></li><li><a href="/contact">Contact us</a></li></ul></footer>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def article() -> Extraction:
+    return extract_html(article_page(), url="https://gazette.example/2024/03/library")
+
+
+def test_article_text_kept(article: Extraction) -> None:
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in article.text
+    # paragraphs separated by blank lines, in page order
+    assert article.text.index(ARTICLE_PARAGRAPHS[0]) < article.text.index(ARTICLE_PARAGRAPHS[3])
+    assert "\n\n" in article.text
+
+
+@pytest.mark.parametrize("chrome", ["Sport section", SIDEBAR, "Privacy policy", "All rights reserved",
+                                    "Most read", COMMENT, "Posted by", "Roads first"])
+def test_chrome_and_comments_dropped(article: Extraction, chrome: str) -> None:
+    assert chrome not in article.text
+
+
+def test_headline_is_title_not_text(article: Extraction) -> None:
+    assert article.title == HEADLINE  # the h1, not "<h1> | The Town Gazette"
+    assert not article.text.startswith(HEADLINE)
+    assert article.extractor.startswith("vote:trafilatura+readability")
+
+
+def test_title_from_og_title_when_no_heading() -> None:
+    page = article_page(extra_head='<meta property="og:title" content="Depot becomes library">'
+                                   '<meta property="og:site_name" content="The Town Gazette">',
+                        title_tag="Depot becomes library - The Town Gazette").replace(f"<h1>{HEADLINE}</h1>", "")
+    assert extract_html(page).title == "Depot becomes library"
+
+
+def test_metadata_kept() -> None:
+    head = ('<meta name="author" content="Jane Reporter">'
+            '<meta property="article:published_time" content="2024-03-12T09:00:00Z">'
+            '<meta property="og:site_name" content="The Town Gazette">'
+            '<link rel="canonical" href="https://gazette.example/2024/03/library">')
+    result = extract_html(article_page(head))
+    assert result.metadata["author"] == "Jane Reporter"
+    assert result.metadata["date"] == "2024-03-12"
+    assert result.metadata["sitename"] == "The Town Gazette"
+    assert result.metadata["url"] == "https://gazette.example/2024/03/library"
+    assert all(isinstance(v, str) and v for v in result.metadata.values())
+
+
+def test_justext_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_extract, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+    result = extract_html(article_page())
+    assert result.extractor == "justext"
+    assert ARTICLE_PARAGRAPHS[1] in result.text
+    assert "Sport section" not in result.text
+
+
+def test_readability_when_trafilatura_finds_nothing_if_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_extract, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+    result = extract_html(article_page(), config=HtmlConfig(readability_without_trafilatura=True))
+    assert result.extractor == "readability"
+    assert ARTICLE_PARAGRAPHS[2] in result.text
+
+
+def test_trafilatura_alone_without_readability() -> None:
+    result = extract_html(article_page(), config=HtmlConfig(use_readability=False))
+    assert result.extractor == "trafilatura"
+    assert ARTICLE_PARAGRAPHS[0] in result.text
+    assert SIDEBAR not in result.text
+
+
+def test_repeated_article_copy_kept_once() -> None:
+    page = article_page().replace("</article>", "</article><div class='print-version'>"
+                                  + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + "</div>")
+    result = extract_html(page)
+    assert result.text.count(ARTICLE_PARAGRAPHS[1]) == 1
+
+
+def test_hidden_elements_not_extracted() -> None:
+    hidden = "This paragraph is hidden from readers and must not appear in the extracted text at all."
+    page = article_page().replace(f"<p>{ARTICLE_PARAGRAPHS[2]}</p>",
+                                  f'<p>{ARTICLE_PARAGRAPHS[2]}</p><p style="display: none">{hidden}</p>')
+    assert hidden not in extract_html(page).text
+
+
+def test_deterministic() -> None:
+    page = article_page()
+    assert extract_html(page) == extract_html(page)
+
+
+# ------------------------------------------------------------------ decoding
+
+def test_non_utf8_page_decoded() -> None:
+    text = article_page().replace("library", "bibliothèque café").replace('charset="utf-8"', 'charset="iso-8859-1"')
+    data = text.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    decoded, encoding = decode_html(data)
+    assert encoding == "cp1252"  # iso-8859-1 labels mean windows-1252 (WHATWG)
+    assert "bibliothèque café" in decoded
+    assert "bibliothèque café" in extract_html(data).text
+
+
+@pytest.mark.parametrize("data, expected, encoding", [
+    ("é€".encode("utf-8"), "é€", "utf-8"),
+    (b"\xef\xbb\xbf" + "é".encode("utf-8"), "é", "utf-8"),
+    ("<p>é</p>".encode("utf-16-le").join([b"\xff\xfe", b""]), "<p>é</p>", "utf-16-le"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">Привет'.encode("cp1251"),
+     '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">Привет', "cp1251"),
+    (b"caf\xe9 sans label", "café sans label", None),
+])
+def test_decode_html(data: bytes, expected: str, encoding: str | None) -> None:
+    decoded, used = decode_html(data)
+    assert decoded == expected
+    if encoding:
+        assert used == encoding
+
+
+# ------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("page", ["", "   ", b"", b"\x00\x01\x02\xff\xfe\xfa" * 50, "<html></html>",
+                                  "<html><body></body></html>", "<<<>>>&&&;;", "<?xml version='1.0'?><a/>",
+                                  "<html><body><script>var x = 1;</script></body></html>",
+                                  "<div>" * 5000])
+def test_empty_or_garbage_gives_empty_text(page: str | bytes) -> None:
+    result = extract_html(page)
+    assert isinstance(result, Extraction)
+    assert result.text == ""
+    assert result.extractor == "none"
+
+
+def test_huge_page_is_capped() -> None:
+    page = article_page().replace("</body>", "<p>filler text here</p>" * 20000 + "</body>")
+    result = extract_html(page, config=HtmlConfig(max_chars=20_000))
+    assert ARTICLE_PARAGRAPHS[0] in result.text
+    assert "filler" not in result.text
+
+
+def test_config_rejects_bad_values() -> None:
+    with pytest.raises(ValueError, match="block_coverage"):
+        HtmlConfig(block_coverage=0)
+    with pytest.raises(TypeError):
+        HtmlConfig(no_such_field=1)  # type: ignore[call-arg]
+
+
+def test_comments_after_heading_dropped_even_inside_article() -> None:
+    """Old blog engines put comments in the post's own container, with nothing but a
+    "Comments" heading to tell them apart; the extractors keep them, the heading cut does not."""
+    comments = [f"Comment number {n}: I read this post twice and I still think the council "
+                f"should have asked the people who live next to the depot before voting on it."
+                for n in range(1, 6)]
+    page = article_page().replace(
+        "</article>", "<h2>Comments</h2>" + "".join(
+            f"<p>{c}</p><p>Posted by: reader{n} at 10:1{n} AM</p>" for n, c in enumerate(comments)) + "</article>")
+    result = extract_html(page)
+    assert ARTICLE_PARAGRAPHS[3] in result.text
+    assert not any(c in result.text for c in comments)
