@@ -11,7 +11,7 @@ RAW = ROOT / "corpora" / "raw"
 SCHEMA = ROOT / "schema" / "document.schema.json"
 
 AD_PAGE = ("Advertisement\n\nCity Opens New Library\n\n"
-           "The city opened a new public library on Monday, the first in the district for forty years. "
+           "The city opened a new public library on Monday, the first in the district for forty years. [ad_1] "
            "It has room for 80,000 books and a children's wing.\n\n"
            "Officials said the building cost 12 million dollars and was paid for by a bond approved by voters.\n")
 
@@ -30,8 +30,9 @@ def test_clean_writes_documents_with_provenance(tmp_path):
     assert doc["lang"] == "en" and 0.5 < doc["lang_prob"] <= 1.0
     assert doc["source"]["path"] == "library.txt" and doc["source"]["format"] == "text"
     assert len(doc["source"]["sha256"]) == 64
-    ad = doc["removed"][0]
-    assert (ad["rule"], ad["category"], ad["text"]) == ("AD001", "ads", "Advertisement")
+    head, ad = doc["removed"][0], [r for r in doc["removed"] if r["category"] == "ads"][0]
+    assert (head["rule"], head["text"]) == ("H-HEAD", "Advertisement") and "before body start" in head["reason"]
+    assert ad["rule"].startswith("AD") and ad["text"].startswith("[ad_1]") and "[ad_1]" not in doc["text"]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["counts"] == {"in": 1, "kept": 1, "rejected": 0, "errored": 0}
     assert manifest["files"]["library.txt"]["kept"] == 1
@@ -119,7 +120,8 @@ def test_explain_marks_every_removal_with_its_rule(capsys):
     assert main(["explain", str(RAW / "004_057b8eb8a9c2fd9c.txt"), "--color", "never"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert any(line.startswith("T Putin says some") for line in out)
-    assert any(line.startswith("- [ad_1]") and "# AD" in line for line in out)
+    assert any(line.startswith("- [ad_2]") and "# " in line for line in out)
+    assert any(line.startswith("- Leave a Reply") for line in out)
     assert any(line.startswith("- Leave a Reply") and "comments" in line for line in out)
     assert any(line.startswith("  Russian president Vladimir Putin said") for line in out)
 

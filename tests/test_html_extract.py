@@ -207,3 +207,25 @@ def test_comments_after_heading_dropped_even_inside_article() -> None:
     result = extract_html(page)
     assert ARTICLE_PARAGRAPHS[3] in result.text
     assert not any(c in result.text for c in comments)
+
+
+def test_blog_title_is_post_heading_not_site_name_heading() -> None:
+    page = article_page(title_tag=f"The Town Gazette: {HEADLINE}").replace(
+        '<div class="logo"><a href="/">The Town Gazette</a></div>', "<h1>The Town Gazette</h1>").replace(
+        f"<h1>{HEADLINE}</h1>", f"<h3>{HEADLINE}</h3>")
+    assert extract_html(page).title == HEADLINE
+
+
+def test_trafilatura_full_mode_when_fast_mode_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    real = html_extract._run_trafilatura
+
+    def fast_finds_nothing(tree, url, config, fast=True):
+        calls.append(fast)
+        return None if fast else real(tree, url, config, fast=False)
+
+    monkeypatch.setattr(html_extract, "_run_trafilatura", fast_finds_nothing)
+    result = extract_html(article_page())
+    assert calls == [True, False]
+    assert ARTICLE_PARAGRAPHS[0] in result.text
+    assert result.extractor.startswith("vote:trafilatura+readability")

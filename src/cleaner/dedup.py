@@ -203,22 +203,28 @@ def candidate_pairs(keys: np.ndarray, max_bucket_fanout: int) -> tuple[np.ndarra
     i.e. with the best-ranked ones; pairs come back sorted by ``(lo, hi)``.
     """
     n = len(keys)
-    codes = []
-    for band in range(keys.shape[1] if keys.ndim == 2 else 0):
-        order = np.argsort(keys[:, band], kind="stable")  # stable: ties stay in rank order
-        sorted_keys = keys[order, band]
-        new_group = np.empty(n, dtype=bool)
-        new_group[:1] = True
-        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
-        group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-        fanout = np.minimum(np.arange(n) - group_start, max_bucket_fanout)
-        total = int(fanout.sum())
-        if total == 0:
-            continue
-        member = np.repeat(np.arange(n), fanout)
-        offset = np.arange(total) - np.repeat(np.cumsum(fanout) - fanout, fanout)
-        partner = np.repeat(group_start, fanout) + offset
-        codes.append(order[partner].astype(np.int64) * n + order[member])
+    codes = [bucket_pair_codes(keys[:, band], max_bucket_fanout) for band in range(keys.shape[1])]
+    return _decode_pairs(codes, n)
+
+
+def bucket_pair_codes(column: np.ndarray, max_bucket_fanout: int) -> np.ndarray:
+    """Candidate pairs of one band as codes ``lo * n + hi`` (see :func:`candidate_pairs`)."""
+    n = len(column)
+    order = np.argsort(column, kind="stable")  # stable: ties stay in rank order
+    sorted_keys = column[order]
+    new_group = np.empty(n, dtype=bool)
+    new_group[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    fanout = np.minimum(np.arange(n) - group_start, max_bucket_fanout)
+    total = int(fanout.sum())
+    member = np.repeat(np.arange(n), fanout)
+    offset = np.arange(total) - np.repeat(np.cumsum(fanout) - fanout, fanout)
+    partner = np.repeat(group_start, fanout) + offset
+    return order[partner].astype(np.int64) * n + order[member]
+
+
+def _decode_pairs(codes: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     if not codes:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     unique = np.unique(np.concatenate(codes))
@@ -412,8 +418,14 @@ class Deduplicator:
         exact_rep = np.fromiter((first_of.setdefault(e, row) for row, e in enumerate(exact)),
                                 dtype=np.int64, count=total)
         reps = np.flatnonzero(exact_rep == np.arange(total))
-        lo, hi = candidate_pairs(band_keys(sigs[reps], cfg), cfg.max_bucket_fanout)
-        sim = pair_similarity(sigs[reps], lo, hi)
+        # band by band, so only one (n, rows) slice is widened to uint64 at a time
+        codes = []
+        for band in range(cfg.bands):
+            columns = sigs[reps, band * cfg.rows:(band + 1) * cfg.rows]
+            column_keys = minhash.band_keys(columns, 1, cfg.rows)[:, 0]
+            codes.append(bucket_pair_codes(column_keys, cfg.max_bucket_fanout))
+        lo, hi = _decode_pairs(codes, len(reps))
+        sim = pair_similarity(sigs, reps[lo], reps[hi])
         verified = sim >= cfg.threshold
         labels = connected_components(len(reps), lo[verified], hi[verified])
         rep_root = reps[labels]  # row of the kept document, per representative

@@ -333,21 +333,21 @@ def _votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bo
     return voted
 
 
-# Reader-comment section headings: "Comments", "12 Comments", "3 Responses to ...", "Leave a Reply".
+# Reader-comment section headings: "Comments", "12 Comments", "Comments (3)", "3 Responses to
+# “Post”", "One comment on “Post”", "Leave a Reply". Kept narrow: a false match cuts the article.
 _COMMENTS_HEADING = re.compile(
-    r"^(\d+\s+|no\s+)?(reader\s+)?(comments?|responses?|replies|reactions?|discussion)"
-    r"(\s*\(\d+\)|\s*:|\s+(to|on)\b.*)?$"
-    r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)\b.*$"
-    r"|^\d+\s+thoughts?\s+on\b.*$",
+    r"^((\d+|no|one)\s+)?(reader\s+)?(comments?|responses?|replies)(\s*\(\d+\))?$"
+    r"|^(\d+|no|one)\s+(comments?|responses?|replies|thoughts?)\s+(to|on)\s.*$"
+    r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)$",
     re.I)
 
 
 def _comments_start(blocks: list[_Block], keep: list[bool]) -> int | None:
-    """Index of a reader-comments heading that follows kept content, if any."""
+    """Index of a reader-comments heading (h1-h6 only: a "12 comments" link near the byline
+    is no boundary) that follows at least 30 words of kept text, if any."""
     seen_words = 0
     for i, block in enumerate(blocks):
-        if seen_words >= 30 and (block.heading or len(block.text) <= 40) \
-                and _COMMENTS_HEADING.match(block.text.strip(" \t:.-–—|")):
+        if seen_words >= 30 and block.heading and _COMMENTS_HEADING.match(block.text.strip(" \t:.-–—|!")):
             return i
         if keep[i]:
             seen_words += len(block.text.split())
@@ -369,10 +369,11 @@ def _date_params(config: HtmlConfig) -> dict:
 
 
 def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig):
-    """trafilatura's result, or None. Fast mode first; when it finds (almost) nothing, the
-    full mode, whose own readability/jusText rescue finds the text on some short pages."""
+    """trafilatura's result, or None. Fast mode first when readability votes; when it finds
+    (almost) nothing, or readability is off, the full mode, whose own readability/jusText
+    comparison finds the text on some short pages."""
     result = None
-    for fast in (True, False):
+    for fast in (True, False) if config.use_readability else (False,):
         try:
             result = _run_trafilatura(tree, url, config, fast=fast)
         except Exception as err:  # trafilatura has raised on odd pages; the page still gets a fallback

@@ -1,6 +1,7 @@
 """The pipeline: which steps run, in which order, and the local executor that runs them.
 
-Per document: parse (decode, extract HTML, normalise) -> rules -> title -> language ->
+Per document: parse (decode, extract HTML, normalise) -> heuristics (body, title) -> rules ->
+language ->
 length filter. The executor only chains generators (in worker processes with ``jobs > 1``);
 step code never knows where it runs. Output order is input order for any number of jobs.
 """
@@ -41,9 +42,12 @@ class Pipeline:
                  recurring: RecurringLines | None = None):
         self.config = config
         self.rules = rules if rules is not None else load_rules(config)
+        # Heuristics first: the body locator was designed and tuned on whole pages, whose menus
+        # and comment walls are its evidence (rules first cost 0.014 F1 on dragnet-dev); the
+        # rules then remove what sits inside the article: prompts, share labels, ad markers.
         self.steps: list[Step] = [
-            RuleStripper(self.rules),
-            BodyStripper(recurring=recurring) if config.heuristics else TitleFinder(),
+            BodyStripper(recurring=recurring) if config.heuristics else RuleStripper(self.rules),
+            RuleStripper(self.rules) if config.heuristics else TitleFinder(),
             LanguageTagger(config.languages, config.min_lang_prob),
             MinWordsFilter(config.min_words),
         ]
