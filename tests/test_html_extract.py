@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-import cleaner.html_extract as html_extract
+from cleaner import html_extract
 from cleaner.html_extract import Extraction, HtmlConfig, decode_html, extract_html
 
 ARTICLE_PARAGRAPHS = [
-    "The city council voted on Tuesday to turn the old railway depot into a public library, "
+    ("The city council voted on Tuesday to turn the old railway depot into a public library, "
     "ending a debate that had lasted for almost a decade and divided the neighbourhood, where "
-    "families and shop owners had taken sides in a long series of public meetings.",
-    "Supporters of the plan said the building, which has stood empty since the last freight "
+    "families and shop owners had taken sides in a long series of public meetings."),
+    ("Supporters of the plan said the building, which has stood empty since the last freight "
     "train left in 1998, was the only site large enough for the collection the city inherited "
-    "from a local historian, whose books have been kept in boxes in a basement since then.",
-    "Opponents had argued that the money would be better spent on repairing the roads around "
+    "from a local historian, whose books have been kept in boxes in a basement since then."),
+    ("Opponents had argued that the money would be better spent on repairing the roads around "
     "the station, which residents have complained about for years without any result at all, "
-    "and on the swimming pool that has been closed for repairs since the winter.",
-    "Construction is expected to start next spring, and the council hopes that the first "
+    "and on the swimming pool that has been closed for repairs since the winter."),
+    ("Construction is expected to start next spring, and the council hopes that the first "
     "readers will be able to borrow books from the new library before the end of next year, "
-    "when the old depot will also host a small museum about the history of the railway.",
+    "when the old depot will also host a small museum about the history of the railway."),
 ]
 HEADLINE = "Council turns old railway depot into a library"
 COMMENT = "Great news, I have been waiting for this library my whole life, thank you council!"
@@ -107,13 +107,6 @@ def test_justext_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.Mon
     assert "Sport section" not in result.text
 
 
-def test_readability_when_trafilatura_finds_nothing_if_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html_extract, "_run_trafilatura", lambda tree, url, config, fast=True: None)
-    result = extract_html(article_page(), config=HtmlConfig(readability_without_trafilatura=True))
-    assert result.extractor == "readability"
-    assert ARTICLE_PARAGRAPHS[2] in result.text
-
-
 def test_trafilatura_alone_without_readability() -> None:
     result = extract_html(article_page(), config=HtmlConfig(use_readability=False))
     assert result.extractor == "trafilatura"
@@ -154,8 +147,8 @@ def test_non_utf8_page_decoded() -> None:
 
 
 @pytest.mark.parametrize("data, expected, encoding", [
-    ("é€".encode("utf-8"), "é€", "utf-8"),
-    (b"\xef\xbb\xbf" + "é".encode("utf-8"), "é", "utf-8"),
+    ("é€".encode(), "é€", "utf-8"),
+    (b"\xef\xbb\xbf" + "é".encode(), "é", "utf-8"),
     ("<p>é</p>".encode("utf-16-le").join([b"\xff\xfe", b""]), "<p>é</p>", "utf-16-le"),
     ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">Привет'.encode("cp1251"),
      '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">Привет', "cp1251"),
@@ -229,3 +222,18 @@ def test_trafilatura_full_mode_when_fast_mode_finds_nothing(monkeypatch: pytest.
     assert calls == [True, False]
     assert ARTICLE_PARAGRAPHS[0] in result.text
     assert result.extractor.startswith("vote:trafilatura+readability")
+
+
+def test_missing_dependency_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "readability" else real_find_spec(name, *a))
+    html_extract._check_dependencies.cache_clear()
+    try:
+        with pytest.raises(ImportError, match="pip install readability-lxml"):
+            extract_html(article_page())
+        assert extract_html(article_page(), config=HtmlConfig(use_readability=False)).text
+    finally:
+        html_extract._check_dependencies.cache_clear()

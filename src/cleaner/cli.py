@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
                        help="do not write one .txt per document")
+    clean.add_argument("--no-dedup", dest="dedup", action="store_false", default=None,
+                       help="keep exact and near-duplicate documents")
+    clean.add_argument("--dedup-threshold", type=float, metavar="J",
+                       help="estimated Jaccard of word n-grams at which texts are duplicates (default 0.4)")
+    clean.add_argument("--dedup-ngram", type=int, metavar="N", help="words per shingle (default 3)")
+    clean.add_argument("--dedup-num-perm", type=int, metavar="N", help="MinHash permutations (default 128)")
+    clean.add_argument("--dedup-against", action="append", metavar="DIR",
+                       help="earlier output folder: its documents count as published (repeatable)")
     clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
     clean.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -176,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules}
     try:
         return handlers[args.command](args)
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, FileNotFoundError) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -37,6 +37,11 @@ class Config:
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
     min_lang_prob: float = 0.0
+    dedup: bool = True  # drop exact and near-duplicate clean texts (MinHash LSH, see cleaner.dedup)
+    dedup_threshold: float = 0.4  # estimated Jaccard of word 3-grams; 0.4 finds copies with ~10% words edited
+    dedup_ngram: int = 3
+    dedup_num_perm: int = 128
+    dedup_against: tuple[str, ...] = ()  # earlier output folders whose documents count as already published
     write_txt: bool = True  # also one .txt per kept document (title, blank line, text)
     strict: bool = False  # exit non-zero when any input errored
 
@@ -47,6 +52,10 @@ class Config:
             raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
         if self.min_words < 0:
             raise ConfigError("min_words must be >= 0")
+        if not 0.0 < self.dedup_threshold <= 1.0:
+            raise ConfigError("dedup_threshold must be in (0, 1]")
+        if self.dedup_ngram < 1 or self.dedup_num_perm < 8:
+            raise ConfigError("dedup_ngram must be >= 1 and dedup_num_perm >= 8")
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
 

@@ -13,6 +13,7 @@ Per document (pure functions; run them in worker processes)::
 Over all records (the local implementation of what a distributed run shuffles by band key)::
 
     candidate_pairs(band_key_matrix, max_bucket_fanout) -> (lo, hi)   # int64 index pairs, lo < hi
+    bucket_pair_codes(band_key_column, max_bucket_fanout) -> codes     # the same, for one band
     pair_similarity(signatures, lo, hi) -> float64                    # estimated Jaccard
     connected_components(n, lo, hi) -> labels                         # smallest index per component
 
@@ -361,6 +362,10 @@ class _Records:
     def signatures(self) -> np.ndarray:
         return self._sigs[: len(self.keys)]
 
+    def __iter__(self):
+        for i, key in enumerate(self.keys):
+            yield Fingerprint(key, self.paths[i], self.lengths[i], self.exact[i], self._sigs[i])
+
 
 class Deduplicator:
     """Collects fingerprints, then clusters them all at once (see the module docstring)."""
@@ -376,6 +381,19 @@ class Deduplicator:
 
     def __len__(self) -> int:
         return len(self._new)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._seen
+
+    def absorb_index(self, other: Deduplicator) -> None:
+        """Treat another loaded index's documents as already published too (first one wins)."""
+        if not self.config.same_signatures(other.config):
+            raise ValueError("dedup indexes with different signature settings cannot be combined")
+        for fp in other._indexed:
+            if fp.key not in self._seen:
+                self._indexed.append(fp)
+                self._seen.add(fp.key)
+        self._result = None
 
     # -- input --
     def add(self, key: str, text: str, path: str = "") -> None:

@@ -7,20 +7,21 @@ How one page goes through it:
    charset detection, cp1252 as the last resort).
 2. The page is capped (``max_chars``) and parsed once, with a parser that never touches the
    network; HTML parsing never expands external entities.
-3. trafilatura (``fast=True``, ``favor_precision``, ``deduplicate=False``, no comments)
-   extracts text and metadata. ``fast`` skips trafilatura's internal readability/jusText
-   comparison: step 4 does a better one.
+3. trafilatura (``favor_precision``, ``deduplicate=False``, no comments) extracts text and
+   metadata, in ``fast`` mode: that skips trafilatura's internal readability/jusText
+   comparison, which step 4 does better. Full mode is the retry when fast mode finds
+   (almost) nothing, and the only mode when readability does not vote.
 4. The page is cut into *blocks*: the visible text of each block-level element, in page
    order, hidden elements skipped. trafilatura's and readability's outputs vote for the
    blocks they cover (4-word shingles; each output shingle is used once, so a paragraph the
-   page repeats is not voted twice); jusText's classifier, run on the same blocks, votes with
-   half a weight. Blocks both main extractors agree on form the core span; the span takes
-   what one of them found inside it and grows over neighbours with two votes
-   (``_select_blocks``). Working on the page's own blocks makes extractors with different
-   paragraph splits comparable and gives the text in page order.
+   page repeats is not voted twice). The blocks both voted for mark the main text's span;
+   inside it, a block either voted for is kept (``_select_blocks``). Working on the page's
+   own blocks makes extractors with different paragraph splits comparable and gives the
+   text in page order.
 5. Blocks from a reader-comments heading onwards are dropped, repeated paragraphs kept once,
    and the headline (``_pick_title``) goes to ``title``, not ``text``.
-6. If that leaves too little text: trafilatura's own text; then jusText's good paragraphs.
+6. If that leaves too little text: trafilatura's own text; then jusText's good paragraphs
+   (jusText with all its stoplists merged, as trafilatura does).
 
 Why a vote: trafilatura and readability fail on *different* pages (trafilatura keeps a
 sidebar table where readability is right, readability takes the wrong container where
@@ -40,7 +41,7 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
-__all__ = ["HtmlConfig", "Extraction", "decode_html", "extract_html"]
+__all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,38 +54,21 @@ class HtmlConfig:
     """Pages longer than this (decoded characters) are cut at a tag boundary before parsing:
     bounds parse and extraction time on huge pages."""
     max_elements: int = 30_000
-    """Above this many elements only trafilatura runs (no readability / jusText vote)."""
+    """Above this many elements only trafilatura runs (no readability vote)."""
     time_budget_s: float = 2.0
     """Soft per-page budget: optional stages are skipped once it is spent. The pipeline's
     hard timeout is the real guard (a single trafilatura call cannot be interrupted)."""
     favor_precision: bool = True
-    """trafilatura's precision mode for its vote (measured: better than balanced mode)."""
+    """trafilatura's precision mode (measured better than balanced, alone and in the vote)."""
     use_readability: bool = True
-    """Let readability-lxml vote: the expensive part (~17 ms/page, ~+15% over trafilatura).
-    Off, the text is trafilatura's own (dragnet-dev F1 0.926 instead of 0.949)."""
-    use_justext_vote: bool = True
-    """Let jusText's classifier vote on the page blocks (weight ``justext_weight``); cheap,
-    it reuses the blocks instead of jusText's own paragraph maker."""
-    trafilatura_weight: float = 1.0
-    readability_weight: float = 1.0
-    justext_weight: float = 0.5
-    vote_threshold: float = 1.5
-    """Outside the agreed span, a block is kept when the weights of the extractors covering it
-    add up to this (trafilatura and readability, or one of them and jusText)."""
-    in_span_threshold: float = 1.0
-    """Inside the span where trafilatura and readability agree, one of them is enough."""
-    max_gap_blocks: int = 3
-    """Growing the span outwards stops after this many blocks without enough votes."""
+    """Let readability-lxml vote: the expensive part (~17 ms/page). Off, the text is
+    trafilatura's own (full mode) and dragnet-dev F1 is 0.926 instead of 0.952."""
     core_min_words: int = 10
     """Below this many words of agreement the two picked different containers: choose one."""
-    readability_without_trafilatura: bool = False
-    """When trafilatura finds nothing, use readability's blocks before the jusText fallback.
-    Off by default (jusText is the agreed fallback); on, dragnet-dev F1 is 0.952 instead of
-    0.949, but readability also returns site blurbs where jusText rightly returns nothing."""
     block_coverage: float = 0.5
     """Share of a block's 4-word shingles an extractor's output must contain to vote for it."""
     min_text_chars: int = 100
-    """Below this the next path is tried (vote -> trafilatura alone -> jusText)."""
+    """Below this the next path is tried (vote -> trafilatura's own text -> jusText)."""
     drop_comments: bool = True
     """Drop blocks from a reader-comments heading ("Comments", "12 Responses", ...) onwards."""
     extensive_date_search: bool = False
@@ -97,8 +81,8 @@ class HtmlConfig:
             raise ValueError("HtmlConfig: max_chars must be >= 1000 and max_elements >= 100")
         if not 0 < self.block_coverage <= 1:
             raise ValueError(f"HtmlConfig.block_coverage must be in (0, 1], got {self.block_coverage}")
-        if self.vote_threshold <= 0:
-            raise ValueError(f"HtmlConfig.vote_threshold must be > 0, got {self.vote_threshold}")
+        if self.core_min_words < 0 or self.min_text_chars < 0:
+            raise ValueError("HtmlConfig: core_min_words and min_text_chars must be >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +95,7 @@ class Extraction:
 
 # --------------------------------------------------------------------------- decoding
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # WHATWG: these labels mean windows-1252 in browsers, and pages labelled so often use its extras.
@@ -182,7 +166,7 @@ def _parser() -> lxml.html.HTMLParser:
 
 
 _PARSER = _parser()
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
@@ -216,13 +200,10 @@ def _parse(html: str) -> etree._Element | None:
 # --------------------------------------------------------------------------- page blocks
 
 _BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li tr td th br hr blockquote pre table ul ol dl dt dd section article "
-    "header footer figure figcaption aside nav form address center main body caption fieldset "
-    "legend details summary option".split())
-_SKIP_TAGS = frozenset("script style noscript template head title select button svg math iframe "
-                       "object embed textarea input".split())
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+    ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "br", "hr", "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "header", "footer", "figure", "figcaption", "aside", "nav", "form", "address", "center", "main", "body", "caption", "fieldset", "legend", "details", "summary", "option"])
+_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "title", "select", "button", "svg", "math", "iframe", "object", "embed", "textarea", "input"])
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
 
@@ -233,7 +214,6 @@ class _Block:
     tag: str  # the innermost block element ("p", "h1", "li", ...)
     heading: str | None  # "h1".."h6" if inside a heading element
     link_chars: int = 0  # characters of the text inside <a> elements
-    in_select: bool = False
 
 
 def _is_hidden(el: etree._Element) -> bool:
@@ -244,7 +224,8 @@ def _is_hidden(el: etree._Element) -> bool:
 
 
 def _page_blocks(tree: etree._Element) -> list[_Block]:
-    """The visible text of the page as blocks, in document order."""
+    """The visible text of the page as blocks, in document order. (Recursive: libxml2 caps
+    the tree depth at 256 unless ``huge_tree`` is set, which ``_PARSER`` does not.)"""
     body = tree.find("body")
     root = body if body is not None else tree
     blocks: list[_Block] = []
@@ -319,7 +300,8 @@ def _votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bo
             hits = sum(min(n, available[s]) for s, n in wanted.items())
             if hits >= coverage * (len(toks) - 3):
                 voted[i] = True
-                available.subtract(wanted)
+                for s, n in wanted.items():
+                    available[s] -= min(n, available[s])
     long_blocks = [i for i, toks in enumerate(block_tokens) if len(toks) >= 4]
     k = 0  # long_blocks[k] is the first long block after i
     for i, toks in enumerate(block_tokens):
@@ -339,7 +321,7 @@ _COMMENTS_HEADING = re.compile(
     r"^((\d+|no|one)\s+)?(reader\s+)?(comments?|responses?|replies)(\s*\(\d+\))?$"
     r"|^(\d+|no|one)\s+(comments?|responses?|replies|thoughts?)\s+(to|on)\s.*$"
     r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)$",
-    re.I)
+    re.IGNORECASE)
 
 
 def _comments_start(blocks: list[_Block], keep: list[bool]) -> int | None:
@@ -356,6 +338,21 @@ def _comments_start(blocks: list[_Block], keep: list[bool]) -> int | None:
 
 # --------------------------------------------------------------------------- extractors
 
+_DEPENDENCIES = (("trafilatura", "trafilatura"), ("justext", "jusText"), ("lxml_html_clean", "lxml_html_clean"))
+
+
+@lru_cache(maxsize=2)
+def _check_dependencies(use_readability: bool) -> None:
+    """Fail at the first page, with the install hint, instead of degrading page by page."""
+    import importlib.util
+
+    wanted = _DEPENDENCIES + ((("readability", "readability-lxml"),) if use_readability else ())
+    missing = [dist for module, dist in wanted if importlib.util.find_spec(module) is None]
+    if missing:
+        raise ImportError(f"HTML extraction needs {', '.join(missing)}: pip install {' '.join(missing)}"
+                          + (" (or set use_readability = false)" if "readability-lxml" in missing else ""))
+
+
 def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, fast: bool = True):
     import trafilatura
 
@@ -368,15 +365,15 @@ def _date_params(config: HtmlConfig) -> dict:
     return {"extensive_search": config.extensive_date_search, "original_date": True}
 
 
-def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig):
+def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, readability_votes: bool):
     """trafilatura's result, or None. Fast mode first when readability votes; when it finds
-    (almost) nothing, or readability is off, the full mode, whose own readability/jusText
+    (almost) nothing, or readability does not vote, the full mode, whose own readability/jusText
     comparison finds the text on some short pages."""
     result = None
-    for fast in (True, False) if config.use_readability else (False,):
+    for fast in (True, False) if readability_votes else (False,):
         try:
             result = _run_trafilatura(tree, url, config, fast=fast)
-        except Exception as err:  # trafilatura has raised on odd pages; the page still gets a fallback
+        except Exception as err:  # noqa: BLE001 - trafilatura has raised on odd pages; jusText still runs
             LOGGER.warning("trafilatura failed on %s: %s", url or "<page>", err)
             result = None
         if result is not None and len((result.text or "").strip()) >= config.min_text_chars:
@@ -390,7 +387,7 @@ def _trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlCon
 
     try:
         return extract_metadata(tree, url, _date_params(config), False)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - metadata is optional; the text is not lost
         LOGGER.warning("trafilatura metadata failed on %s: %s", url or "<page>", err)
         return None
 
@@ -417,51 +414,18 @@ def _stoplist(language: str | None) -> frozenset[str]:
 
 
 def _run_justext(tree: etree._Element, config: HtmlConfig) -> str:
-    from justext.core import ParagraphMaker, classify_paragraphs, preprocessor, revise_paragraph_classification
+    from justext.core import (
+        ParagraphMaker,
+        classify_paragraphs,
+        preprocessor,
+        revise_paragraph_classification,
+    )
 
     dom = preprocessor(deepcopy(tree))
     paragraphs = ParagraphMaker.make_paragraphs(dom)
-    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist), stopwords_high=0.32)
-    revise_paragraph_classification(paragraphs, 200)
+    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist))
+    revise_paragraph_classification(paragraphs)
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
-
-
-class _JustextParagraph:
-    """A page block in the shape jusText's classifier expects (see justext.paragraph.Paragraph).
-    jusText's own paragraph maker costs ~15 ms/page; our blocks are already there."""
-
-    __slots__ = ("text", "dom_path", "chars_count_in_links", "heading", "cf_class", "class_type")
-
-    def __init__(self, block: _Block) -> None:
-        self.text = block.text
-        self.dom_path = f"body.{block.heading}.{block.tag}" if block.heading else f"body.{block.tag}"
-        self.chars_count_in_links = block.link_chars
-        self.heading = False
-        self.cf_class = self.class_type = ""
-
-    @property
-    def is_heading(self) -> bool:
-        return "h" in self.dom_path and bool(re.search(r"\bh\d\b", self.dom_path))
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def stopwords_density(self, stopwords) -> float:
-        words = self.text.split()
-        return sum(w.lower() in stopwords for w in words) / len(words) if words else 0.0
-
-    def links_density(self) -> float:
-        return self.chars_count_in_links / len(self.text) if self.text else 0.0
-
-
-def _justext_blocks(blocks: list[_Block], config: HtmlConfig) -> list[bool]:
-    """jusText's context-free + context-sensitive classification run on the page blocks."""
-    from justext.core import classify_paragraphs, revise_paragraph_classification
-
-    paragraphs = [_JustextParagraph(b) for b in blocks]
-    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist), stopwords_high=0.32)
-    revise_paragraph_classification(paragraphs, 200)
-    return [p.class_type == "good" for p in paragraphs]
 
 
 _META_FIELDS = ("author", "date", "url", "hostname", "sitename", "description", "categories", "tags",
@@ -567,6 +531,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     """Extract the main text, headline and metadata of one HTML page. Never raises on bad
     input: an empty or unparsable page gives an ``Extraction`` with empty text."""
     started = time.monotonic()
+    _check_dependencies(config.use_readability)
     if isinstance(html, bytes):
         html, _ = decode_html(html)
     if _looks_binary(html):
@@ -578,7 +543,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     n_elements = sum(1 for _ in tree.iter())
     full_vote = n_elements <= config.max_elements
 
-    traf = _trafilatura(tree, url, config)
+    traf = _trafilatura(tree, url, config, readability_votes=full_vote and config.use_readability)
     traf_text = (traf.text or "") if traf is not None else ""
     meta_source = traf if traf is not None else _trafilatura_metadata(tree, url, config)
     metadata = _metadata(meta_source)
@@ -595,17 +560,13 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
             readability_text = _run_readability(tree)
             if readability_text.strip():
                 readability_votes = _votes(block_tokens, readability_text, config.block_coverage)
-        except Exception as err:  # readability is a second opinion: its failure is not the page's
+        except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
             LOGGER.warning("readability failed on %s: %s", url or "<page>", err)
-    justext_votes = None
-    if full_vote and config.use_justext_vote and blocks and readability_votes is not None \
-            and time.monotonic() - started < config.time_budget_s:
-        justext_votes = _justext_blocks(blocks, config)
 
     keep, path = [False] * len(blocks), "none"
-    if readability_votes is not None and (traf_votes is not None or config.readability_without_trafilatura):
-        keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, justext_votes,
-                                    page_titles, meta_title, site_name, config)
+    if readability_votes is not None and traf_votes is not None:
+        keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, page_titles,
+                                    meta_title, site_name, config)
         if config.drop_comments:
             cut = _comments_start(blocks, keep)
             if cut is not None:
@@ -625,50 +586,34 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     return Extraction(title, text, metadata, extractor if text else "none")
 
 
-def _select_blocks(blocks: list[_Block], block_tokens: list[list[str]], traf_votes: list[bool] | None,
-                   readability_votes: list[bool], justext_votes: list[bool] | None,
-                   page_titles: list[str], meta_title: str | None, site_name: str | None,
-                   config: HtmlConfig) -> tuple[list[bool], str]:
+def _select_blocks(blocks: list[_Block], block_tokens: list[list[str]], traf_votes: list[bool],
+                   readability_votes: list[bool], page_titles: list[str], meta_title: str | None,
+                   site_name: str | None, config: HtmlConfig) -> tuple[list[bool], str]:
     """Which page blocks are main text, and which path decided it.
 
-    * Both trafilatura and readability found text: the blocks they agree on are the *core*.
-      Between the first and last core block (the start pulled back to the headline when it is
-      just before), a block needs ``in_span_threshold`` (one extractor). The span then grows
-      outwards over blocks with ``vote_threshold`` (two votes, jusText counting half), across
-      gaps of at most ``max_gap_blocks``: main text is contiguous, sidebars are not.
-    * They agree on (almost) nothing: one of them picked the wrong container; take the one
-      whose blocks look more like prose (long blocks, few link characters).
-    * Only readability found text: its blocks.
+    * Both trafilatura and readability found text: the blocks both voted for mark the main
+      text's span, from the first to the last (pulled back to the headline when it is just
+      before). Inside the span, a block either of them voted for is kept (one catches the
+      list or table the other dropped); outside it, nothing is (one of them strayed into a
+      sidebar, a teaser list or the comments).
+    * They agree on (almost) nothing: one of them took the wrong container; keep the one
+      whose blocks read more like prose (long blocks, few link characters).
     """
-    if traf_votes is None:
-        return list(readability_votes), "readability"
-    justext_votes = justext_votes or [False] * len(blocks)
-    scores = [config.trafilatura_weight * t + config.readability_weight * r + config.justext_weight * j
-              for t, r, j in zip(traf_votes, readability_votes, justext_votes)]
-    core = [i for i, (t, r) in enumerate(zip(traf_votes, readability_votes)) if t and r]
-    if sum(len(block_tokens[i]) for i in core) < config.core_min_words:
+    agreed = [i for i, (t, r) in enumerate(zip(traf_votes, readability_votes)) if t and r]
+    if sum(len(block_tokens[i]) for i in agreed) < config.core_min_words:
         if _prose_score(blocks, block_tokens, traf_votes) >= _prose_score(blocks, block_tokens, readability_votes):
             return list(traf_votes), "trafilatura-blocks"
-        return list(readability_votes), "readability"
-    first, last = core[0], core[-1]
-    headline = _norm(_pick_title(blocks, [i in core for i in range(len(blocks))], page_titles, meta_title,
-                                 site_name))
+        return list(readability_votes), "readability-blocks"
+    first, last = agreed[0], agreed[-1]
+    agreed_set = set(agreed)
+    headline = _norm(_pick_title(blocks, [i in agreed_set for i in range(len(blocks))], page_titles,
+                                 meta_title, site_name))
     for i in range(first - 1, max(-1, first - 15), -1):
         if headline and _norm(blocks[i].text) == headline:
             first = i
             break
-    keep = [first <= i <= last and s >= config.in_span_threshold for i, s in enumerate(scores)]
-    for outwards in (range(first - 1, -1, -1), range(last + 1, len(blocks))):
-        gap = 0
-        for i in outwards:  # grow the span while blocks still have two votes, over small gaps
-            if scores[i] >= config.vote_threshold:
-                keep[i], gap = True, 0
-            else:
-                gap += 1
-                if gap > config.max_gap_blocks:
-                    break
-    voters = "vote:trafilatura+readability" + ("+justext" if any(justext_votes) else "")
-    return keep, voters
+    keep = [first <= i <= last and (t or r) for i, (t, r) in enumerate(zip(traf_votes, readability_votes))]
+    return keep, "vote:trafilatura+readability"
 
 
 def _prose_score(blocks: list[_Block], block_tokens: list[list[str]], votes: list[bool]) -> float:
@@ -696,7 +641,7 @@ def _drop_repeats(block_tokens: list[list[str]], keep: list[bool]) -> None:
 def _safe_justext(tree: etree._Element, config: HtmlConfig, url: str | None) -> str:
     try:
         return _run_justext(tree, config)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - the last fallback: an empty text, not a dead run
         LOGGER.warning("jusText failed on %s: %s", url or "<page>", err)
         return ""
 

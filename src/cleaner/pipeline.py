@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from cleaner.config import Config
+from cleaner.deduplicate import DedupStage
 from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
 from cleaner.parse import parse_record
@@ -125,6 +126,7 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     pipeline = Pipeline(config, rules=rules, recurring=recurring)
     records = read_files(inputs, config.input_format)
     writer = OutputWriter(out_dir, write_txt=config.write_txt)
+    dedup = DedupStage(config, writer) if config.dedup else None
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
     bar = None
     if progress:
@@ -140,7 +142,10 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
             results = pool.imap(_run_chunk, _chunks(records, CHUNK))
         for docs, stats in results:
             for doc in docs:
-                writer.write(doc)
+                if dedup and doc.outcome is None:
+                    dedup.add(doc)
+                else:
+                    writer.write(doc)
             if stats:
                 for name, counter in stats.items():
                     totals[name].update(counter)
@@ -149,6 +154,7 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
         if pool:
             pool.close()
             pool.join()
+        dedup_report = dedup.finish() if dedup else None
     except BaseException:
         writer.abort()
         raise
@@ -159,6 +165,7 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
         totals = {s.name: Counter(s.stats) for s in pipeline.steps}
     manifest = writer.close({
         "steps": {name: dict(sorted(c.items())) for name, c in totals.items()},
+        **({"dedup": dedup_report} if dedup else {}),
         "config": config.to_json(),
         "rules": {"count": len(pipeline.rules.rules), "sha256": pipeline.rules.digest},
         "versions": versions(),

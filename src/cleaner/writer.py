@@ -47,16 +47,18 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def text_file_name(doc: Document) -> str:
-    """A safe, unique-per-document file name mirroring the input name.
+def text_file_name(path: str, position: str | None = None) -> str:
+    """A safe file name mirroring the input name: separators and dots can never escape the
+    output folder.
 
-    Path separators and dots-only parts can never escape the output folder.
+    >>> text_file_name("../../etc/passwd"), text_file_name("dump.jsonl", "12")
+    ('passwd.txt', 'dump_12.txt')
     """
-    stem = doc.source.path.rsplit("/", 1)[-1]
+    stem = path.rsplit("/", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
     stem = _UNSAFE_NAME.sub("_", stem).strip("._") or "document"
-    if doc.source.position is not None:
-        stem = f"{stem}_{_UNSAFE_NAME.sub('_', doc.source.position)}"
+    if position is not None:
+        stem = f"{stem}_{_UNSAFE_NAME.sub('_', position)}"
     return f"{stem[:120]}.txt"
 
 
@@ -74,33 +76,42 @@ class OutputWriter:
         self.per_file: dict[str, Counter] = defaultdict(Counter)
         self.reasons = Counter()
         self.txt_names: set[str] = set()
+        self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
 
     def write(self, doc: Document) -> None:
-        per_file = self.per_file[doc.source.path]
-        per_file["in"] += 1
-        self.counts["in"] += 1
+        """Route one document by its outcome."""
         if doc.outcome is None:
-            self.files[DOCUMENTS].write(dumps(document_json(doc)) + "\n")
-            kind = "kept"
-            if self.write_txt:
-                self._write_txt(doc)
+            self.emit_document(doc.source.path, document_json(doc))
         elif doc.outcome.kind == "rejected":
-            self.files[REJECTS].write(dumps(reject_json(doc)) + "\n")
-            kind = "rejected"
-            self.reasons[doc.outcome.reason] += 1
+            self.emit_reject(doc.source.path, reject_json(doc))
         else:
+            self._count(doc.source.path, "errored", doc.outcome.reason)
             self.files[ERRORS].write(dumps(error_json(doc)) + "\n")
-            kind = "errored"
-            self.reasons[doc.outcome.reason] += 1
-        per_file[kind] += 1
-        self.counts[kind] += 1
 
-    def _write_txt(self, doc: Document) -> None:
-        name = text_file_name(doc)
+    def emit_document(self, path: str, record: dict) -> None:
+        self._count(path, "kept")
+        self.files[DOCUMENTS].write(dumps(record) + "\n")
+        if self.write_txt:
+            self._write_txt(record)
+
+    def emit_reject(self, path: str, record: dict) -> None:
+        self._count(path, "rejected", record["reason"])
+        self.files[REJECTS].write(dumps(record) + "\n")
+
+    def _count(self, path: str, kind: str, reason: str | None = None) -> None:
+        for counter in (self.counts, self.per_file[path]):
+            counter["in"] += 1
+            counter[kind] += 1
+        if reason:
+            self.reasons[reason] += 1
+
+    def _write_txt(self, record: dict) -> None:
+        name = text_file_name(record["source"]["path"], record["source"].get("position"))
         if name in self.txt_names:  # two inputs with one stem: the id keeps them apart
-            name = f"{name[:-4]}_{doc.id}.txt"
+            name = f"{name[:-4]}_{record['id']}.txt"
         self.txt_names.add(name)
-        body = f"{doc.title}\n\n{doc.text}\n" if doc.title else f"{doc.text}\n"
+        title, text = record["title"], record["text"]
+        body = f"{title}\n\n{text}\n" if title else f"{text}\n"
         (self.stage / TEXTS / name).write_text(body, encoding="utf-8", newline="\n")
 
     def close(self, manifest: dict) -> dict:
@@ -115,7 +126,7 @@ class OutputWriter:
         }
         (self.stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        for name in (DOCUMENTS, REJECTS, ERRORS, MANIFEST):
+        for name in (DOCUMENTS, REJECTS, ERRORS, MANIFEST, *self.extra_files):
             os.replace(self.stage / name, self.out_dir / name)
         if self.write_txt:
             old = self.out_dir / TEXTS
