@@ -143,7 +143,10 @@ def test_non_utf8_page_decoded() -> None:
     decoded, encoding = decode_html(data)
     assert encoding == "cp1252"  # iso-8859-1 labels mean windows-1252 (WHATWG)
     assert "bibliothèque café" in decoded
-    assert "bibliothèque café" in extract_html(data).text
+    result = extract_html(data)
+    assert "bibliothèque café" in result.text
+    assert result.metadata["encoding"] == "cp1252"
+    assert "encoding" not in extract_html(text).metadata  # str input: nothing was decoded
 
 
 @pytest.mark.parametrize("data, expected, encoding", [

@@ -89,7 +89,9 @@ class HtmlConfig:
 class Extraction:
     title: str | None
     text: str  # paragraphs separated by blank lines; the headline is in ``title``, not here
-    metadata: dict[str, str] = field(default_factory=dict)  # only keys that are known
+    # only keys that are known: trafilatura's (author, date, url, hostname, sitename, ...) and
+    # "encoding" when the page came as bytes
+    metadata: dict[str, str] = field(default_factory=dict)
     extractor: str = "none"  # "vote:trafilatura+readability+justext", "trafilatura", "justext", "none"
 
 
@@ -532,13 +534,14 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     input: an empty or unparsable page gives an ``Extraction`` with empty text."""
     started = time.monotonic()
     _check_dependencies(config.use_readability)
+    decoded: dict[str, str] = {}
     if isinstance(html, bytes):
-        html, _ = decode_html(html)
+        html, decoded["encoding"] = decode_html(html)
     if _looks_binary(html):
-        return Extraction(None, "", {}, "none")
+        return Extraction(None, "", decoded, "none")
     tree = _parse(_cap(html, config.max_chars))
     if tree is None:
-        return Extraction(None, "", {}, "none")
+        return Extraction(None, "", decoded, "none")
 
     n_elements = sum(1 for _ in tree.iter())
     full_vote = n_elements <= config.max_elements
@@ -546,7 +549,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     traf = _trafilatura(tree, url, config, readability_votes=full_vote and config.use_readability)
     traf_text = (traf.text or "") if traf is not None else ""
     meta_source = traf if traf is not None else _trafilatura_metadata(tree, url, config)
-    metadata = _metadata(meta_source)
+    metadata = _metadata(meta_source) | decoded
     meta_title = (meta_source.title or None) if meta_source is not None else None
 
     blocks = _page_blocks(tree)
