@@ -48,14 +48,12 @@ def justext_lines(text: str) -> str:
 
 
 def trafilatura_html(data: bytes, favor_precision: bool = False) -> str:
+    """trafilatura.extract() as a user calls it (defaults; comments included), as in the issue's
+    reference table."""
     import trafilatura
 
     html, _ = decode_html(data)
-    doc = trafilatura.bare_extraction(html, deduplicate=False, favor_precision=favor_precision,
-                                      with_metadata=True)
-    if doc is None:
-        return ""
-    return f"{doc.title or ''}\n\n{doc.text or ''}"
+    return trafilatura.extract(html, deduplicate=False, favor_precision=favor_precision) or ""
 
 
 def justext_html(data: bytes) -> str:
