@@ -2,6 +2,11 @@
 
 Exit codes: 0 success; 1 the run finished but found what ``--strict`` (or a failing
 ``rules test``) makes fatal; 2 usage, configuration or rule-file errors (nothing was written).
+
+``cleaner check``: 0 nothing to remove (or nothing in the ``--fail-on`` categories), 1 spans
+that cleaning would remove were found, 2 usage error or an input that could not be checked.
+``cleaner clean --check``: 0 the output folder is what cleaning gives now, 1 it drifted
+(a diff is printed, nothing is written), 2 usage error.
 """
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ import os
 import sys
 from pathlib import Path
 
-from cleaner.config import Config, ConfigError, build_config, load_config_file
+from cleaner.config import (COMPRESSIONS, INPUT_FORMATS, OUTPUT_FORMATS, Config, ConfigError, build_config,
+                            find_config_file, load_config_file)
+from cleaner.outputs import MissingDependency
+from cleaner.state import OutputBusy
 from cleaner.rules import SAFETY_LEVELS, RuleError, RuleSet, example_failures
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -37,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("inputs", nargs="+", type=Path, help="files or folders (searched recursively)")
     clean.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     _add_rule_options(clean)
-    clean.add_argument("--input-format", choices=("auto", "text", "html"), help="force the input kind")
+    clean.add_argument("--input-format", choices=INPUT_FORMATS,
+                       help="read every input as this (default auto: by extension, then content)")
+    clean.add_argument("--text-field", metavar="NAME", help="JSON Lines field with plain text (default text)")
+    clean.add_argument("--html-field", metavar="NAME", help="JSON Lines field with HTML (default html)")
+    clean.add_argument("--url-field", metavar="NAME", help="JSON Lines field with the page URL (default url)")
+    clean.add_argument("--id-field", metavar="NAME", help="JSON Lines field with the record's id (default id)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
@@ -51,14 +64,34 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--dedup-against", action="append", metavar="DIR",
                        help="earlier output folder: its documents count as published (repeatable)")
     clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
-    clean.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
-    clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    clean.add_argument("--output-format", choices=OUTPUT_FORMATS,
+                       help="documents as jsonl (default) or parquet (needs cleaner[parquet])")
+    clean.add_argument("--shard-size", type=int, metavar="N",
+                       help="documents per file: documents-00000.jsonl, ... (default 0: one file)")
+    clean.add_argument("--compression", choices=COMPRESSIONS,
+                       help="compress documents and rejects (gz, zst); the Parquet column codec")
+    clean.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="worker processes (default 0: one per available core)")
+    clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
+    clean.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 with a diff when OUT differs from a fresh run")
 
     explain = sub.add_parser("explain", help="show what cleaning removes from one file, and why")
     explain.add_argument("file", type=Path)
     _add_rule_options(explain)
     explain.add_argument("--input-format", choices=("auto", "text", "html"))
-    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="auto: colour on a terminal unless NO_COLOR is set")
+    explain.add_argument("--html", type=Path, metavar="OUT.html", help="also write the view as an HTML page")
+
+    check = sub.add_parser("check", help="lint: report what cleaning would remove; exit 1 if anything")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    _add_rule_options(check)
+    check.add_argument("--input-format", choices=("auto", "text", "html"))
+    check.add_argument("--format", dest="check_format", choices=("text", "json", "github"), default="text",
+                       help="text: file:line:col: RULE category message; github: Actions annotations")
+    check.add_argument("--fail-on", action="append", metavar="CATEGORY[,...]",
+                       help="fail only on these categories or rule ids (repeatable); others are still reported")
 
     ev = sub.add_parser("eval", help="score predicted text against gold (shingle P/R/F1)")
     ev.add_argument("pred", type=Path, help="a file, or a folder of predictions")
@@ -86,8 +119,9 @@ def _version() -> str:
 
 def _config(args: argparse.Namespace) -> Config:
     base = Config()
-    if args.config:
-        base = build_config(load_config_file(args.config), origin=str(args.config))
+    config_file = find_config_file(args.config)
+    if config_file:
+        base = build_config(load_config_file(config_file), origin=str(config_file))
     flags = {k: v for k, v in vars(args).items() if k in Config.keys() and v is not None}
     return build_config(flags, base=base, origin="command line")
 
@@ -100,20 +134,31 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"cleaner: input not found: {path}", file=sys.stderr)
             return EXIT_USAGE
-    if args.jobs < 1:
-        print("cleaner: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    progress = not args.quiet and sys.stderr.isatty()
-    result = run(args.inputs, args.output, config, jobs=args.jobs, progress=progress)
+    if args.check:
+        from cleaner.drift import check_drift, format_drift
+
+        drift = check_drift(args.inputs, args.output, config)
+        sys.stdout.write(format_drift(drift, args.output))
+        return EXIT_OK if drift.clean else EXIT_FOUND
+    progress = not config.quiet and sys.stderr.isatty()
+    config_file = find_config_file(args.config)
+    result = run(args.inputs, args.output, config, progress=progress,
+                 config_file=str(config_file) if config_file else None,
+                 log=lambda message: print(f"cleaner: {message}", file=sys.stderr))
     c = result.counts
-    if not args.quiet:
+    if not config.quiet:
+        from cleaner.report import REPORT_HTML, summary_lines
+
+        for line in summary_lines(result.report) if result.report else ():
+            print(line, file=sys.stderr)
+        skipped = result.manifest.get("skipped", {}).get("total", 0)
         print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
-              f" -> {args.output}", file=sys.stderr)
+              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {args.output} (review: {args.output / REPORT_HTML})", file=sys.stderr)
     return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from cleaner.explain import explain_lines
+    from cleaner.explain import explain_lines, render_html, summary_lines
     from cleaner.pipeline import Pipeline
     from cleaner.readers import Record, kind_of
 
@@ -122,13 +167,41 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"cleaner: not a file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
     kind = kind_of(args.file.name, config.input_format)
-    (doc,) = Pipeline(config).process([Record(args.file.name, args.file.read_bytes(), kind)])
+    pipeline = Pipeline(config)
+    (doc,) = pipeline.process([Record(args.file.name, args.file.read_bytes(), kind)])
+    names = {rule.id: rule.name for rule in pipeline.rules.rules}
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    for line in explain_lines(doc, color=color):
+    for line in explain_lines(doc, color=color, names=names) + [""] + summary_lines(doc, color=color):
         print(line)
     if doc.outcome:
         print(f"\n{doc.outcome.kind}: {doc.outcome.reason}: {doc.outcome.message}")
+    if args.html:
+        args.html.write_text(render_html(doc, names, label=str(args.file)), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from cleaner.check import FailOnError, check_paths, format_github, format_json, format_text, parse_fail_on
+    from cleaner.pipeline import load_rules
+
+    config = _config(args)
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"cleaner: input not found: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        fail_on = parse_fail_on(args.fail_on, load_rules(config.replace(select=(), disable=())))
+    except FailOnError as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = check_paths(args.paths, config, fail_on)
+    if args.check_format == "json":
+        print(format_json(result))
+    else:
+        for line in (format_github if args.check_format == "github" else format_text)(result):
+            print(line)
+    return result.exit_code()
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -165,6 +238,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     for rule in rules.rules:
         flag = " " if rule.id in enabled else "-"
         print(f"{flag} {rule.id}  {rule.category:<11} {rule.safety:<10} {rule.name}: {rule.description.splitlines()[0]}")
+    print(f"{len(enabled)} of {len(rules.rules)} rules enabled (safety <= {config.safety}"
+          + (f", select {','.join(config.select)}" if config.select else "")
+          + (f", disable {','.join(config.disable)}" if config.disable else "") + "; '-' marks disabled rules)")
     return EXIT_OK
 
 
@@ -181,12 +257,16 @@ def _test_rules(rules: RuleSet) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules}
+    handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules,
+                "check": _cmd_check}
     try:
         return handlers[args.command](args)
-    except (ConfigError, RuleError, FileNotFoundError) as exc:
+    except (ConfigError, RuleError, FileNotFoundError, OutputBusy, MissingDependency) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ncleaner: interrupted; run the same command again to resume where it stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

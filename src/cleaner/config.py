@@ -17,7 +17,13 @@ except ModuleNotFoundError:  # Python 3.10
 
 from cleaner.rules import SAFETY_LEVELS
 
-INPUT_FORMATS = ("auto", "text", "html")
+INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc")
+OUTPUT_FORMATS = ("jsonl", "parquet")
+COMPRESSIONS = ("none", "gz", "zst")
+# How a run executes, not what it produces: left out of the manifest and of the resume
+# check, so the output is byte-identical for any -j and a run may resume with another -j.
+EXECUTION_KEYS = ("jobs", "quiet")
+CONFIG_FILE = "cleaner.toml"  # picked up from the working directory when no --config is given
 
 
 class ConfigError(ValueError):
@@ -33,7 +39,11 @@ class Config:
     disable: tuple[str, ...] = ()  # rule ids / categories to switch off
     heuristics: bool = True  # line heuristics (body locator, title) after the rules
     recurring: bool = True  # count short lines recurring across a site's documents (first pass)
-    input_format: str = "auto"
+    input_format: str = "auto"  # auto: by extension, then content; text|html|jsonl|warc: that reader for every file
+    text_field: str = "text"  # JSON Lines: the field holding plain text (the text path)
+    html_field: str = "html"  # JSON Lines: the field holding a page's HTML (HTML extraction; wins over text)
+    url_field: str = "url"  # JSON Lines: the page URL, into source.url
+    id_field: str = "id"  # JSON Lines: the record's own id, into source.record_id (the document id stays content-derived)
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
     min_lang_prob: float = 0.0
@@ -44,12 +54,20 @@ class Config:
     dedup_against: tuple[str, ...] = ()  # earlier output folders whose documents count as already published
     write_txt: bool = True  # also one .txt per kept document (title, blank line, text)
     strict: bool = False  # exit non-zero when any input errored
+    output_format: str = "jsonl"  # documents as jsonl or parquet (rejects and errors stay JSONL)
+    shard_size: int = 0  # documents per file: documents-00000.jsonl, ...; 0: one documents file
+    compression: str = "none"  # gz or zst for documents and rejects; the column codec for Parquet
+    jobs: int = 0  # worker processes; 0: one per available core
+    quiet: bool = False  # no progress bars and no summary line
 
     def __post_init__(self) -> None:
         if self.safety not in SAFETY_LEVELS:
             raise ConfigError(f"safety must be one of {', '.join(SAFETY_LEVELS)}, not {self.safety!r}")
         if self.input_format not in INPUT_FORMATS:
             raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
+        fields = (self.text_field, self.html_field, self.url_field, self.id_field)
+        if not all(fields) or len(set(fields)) < len(fields):
+            raise ConfigError("text_field, html_field, url_field and id_field must be distinct, non-empty names")
         if self.min_words < 0:
             raise ConfigError("min_words must be >= 0")
         if not 0.0 < self.dedup_threshold <= 1.0:
@@ -58,6 +76,12 @@ class Config:
             raise ConfigError("dedup_ngram must be >= 1 and dedup_num_perm >= 8")
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ConfigError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, not {self.output_format!r}")
+        if self.compression not in COMPRESSIONS:
+            raise ConfigError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {self.compression!r}")
+        if self.shard_size < 0 or self.jobs < 0:
+            raise ConfigError("shard_size and jobs must be >= 0 (0: one file / one worker per core)")
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -67,7 +91,9 @@ class Config:
         return build_config(changes, base=self)
 
     def to_json(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        """The keys that shape the output (execution keys left out), for the manifest."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()
+                if k not in EXECUTION_KEYS}
 
 
 def build_config(values: dict[str, Any], base: Config | None = None, origin: str = "options") -> Config:
@@ -97,6 +123,14 @@ def build_config(values: dict[str, Any], base: Config | None = None, origin: str
             raise ConfigError(f"{origin}: {key} must be of type {type(default).__name__}")
         clean[key] = value
     return dataclasses.replace(base, **clean)
+
+
+def find_config_file(explicit: Path | None) -> Path | None:
+    """The config file of a command: ``--config FILE`` if given, else ``./cleaner.toml`` if
+    the working directory has one (as ruff and black find theirs), else none."""
+    if explicit is not None:
+        return explicit
+    return Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class DedupStage:
     def finish(self) -> dict:
         """Route every pending document; returns the dedup section of the manifest."""
         self.pending.close()
-        result = self.dedup.result()
+        result = self.result = self.dedup.result()  # kept for the run report
         with open(self.pending_path, encoding="utf-8") as pending:
             for line in pending:
                 item = json.loads(line)

@@ -112,17 +112,20 @@ def _lookup(label: bytes | str) -> str | None:
     return "cp1252" if name in _WINDOWS_1252_ALIASES else name
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode raw page bytes; return ``(text, encoding used)``.
 
     Order: BOM; strict UTF-8 (valid multi-byte UTF-8 is almost never anything else, and
-    pages often lie in their meta tag); the ``<meta charset>`` / http-equiv label;
+    pages and servers often lie in their labels); the HTTP Content-Type charset (as browsers,
+    it beats the page's own label); the ``<meta charset>`` / http-equiv label;
     charset-normalizer's guess; cp1252 with replacement.
 
     >>> decode_html("café".encode("cp1252") + b'<meta charset="windows-1252">')[1]
     'cp1252'
     >>> decode_html("café".encode("utf-8"))
     ('café', 'utf-8')
+    >>> decode_html("плохо".encode("koi8-r") + b'<meta charset="cp1251">', http_charset="KOI8-R")
+    ('плохо<meta charset="cp1251">', 'koi8-r')
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -132,12 +135,14 @@ def decode_html(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     match = _META_CHARSET.search(data[:16384])
-    declared = _lookup(match.group(1)) if match else None
-    if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
-        try:
-            return data.decode(declared), declared
-        except (UnicodeDecodeError, LookupError):
-            pass
+    labels = [_lookup(http_charset) if http_charset else None, _lookup(match.group(1)) if match else None]
+    for label in labels:
+        if label and label not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
+            try:
+                return data.decode(label), label
+            except (UnicodeDecodeError, LookupError):
+                pass
+    declared = next((label for label in labels if label), None)
     guessed = _detect(data)
     if guessed:
         try:
@@ -529,14 +534,16 @@ def _meta_content(tree: etree._Element, prop: str) -> str | None:
 
 # --------------------------------------------------------------------------- main entry
 
-def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig = HtmlConfig()) -> Extraction:
+def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig = HtmlConfig(),
+                 http_charset: str | None = None) -> Extraction:
     """Extract the main text, headline and metadata of one HTML page. Never raises on bad
-    input: an empty or unparsable page gives an ``Extraction`` with empty text."""
+    input: an empty or unparsable page gives an ``Extraction`` with empty text.
+    ``http_charset`` is the transport's label (HTTP Content-Type) for decoding bytes."""
     started = time.monotonic()
     _check_dependencies(config.use_readability)
     decoded: dict[str, str] = {}
     if isinstance(html, bytes):
-        html, decoded["encoding"] = decode_html(html)
+        html, decoded["encoding"] = decode_html(html, http_charset)
     if _looks_binary(html):
         return Extraction(None, "", decoded, "none")
     tree = _parse(_cap(html, config.max_chars))

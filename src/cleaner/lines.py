@@ -18,7 +18,6 @@ _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d+")
 _DIGIT_CHAR = re.compile(r"\d")
 _LONG_WORD_INITIAL = re.compile(r"\b([^\W\d_])\w{3}")  # first letter of each word of 4+ chars
-_SPACE = re.compile(r"\s+")
 
 # Closing quotes and brackets may follow the full stop: 'he said."' and '(AP).' both end
 # sentences.
@@ -167,7 +166,9 @@ def line_key(line: str) -> str:
     >>> line_key("  12 Comments ") == line_key("3  comments")
     True
     """
-    return _SPACE.sub(" ", _DIGIT.sub("0", line.casefold())).strip()
+    # str.split() splits on exactly the characters \s matches: the same as a \s+ -> ' '
+    # substitution and strip(), at half the cost (this runs on every line, twice).
+    return " ".join(_DIGIT.sub("0", line.casefold()).split())
 
 
 class LineFeatures(NamedTuple):
@@ -193,13 +194,18 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
     >>> f.n_words, f.ends_sentence, f.stopword_density > 0.4
     (7, True, True)
     """
-    tokens = words(line)
+    # The feature functions above, inlined: this runs once per input line, and the calls
+    # were a third of its cost.
+    tokens = _WORD.findall(line.casefold())
+    n = len(tokens)
+    initials = _LONG_WORD_INITIAL.findall(line)
+    chars = len(line) - line.count(" ")
     return LineFeatures(
-        n_words=len(tokens),
-        stopword_density=stopword_density(tokens, stopwords),
-        ends_sentence=ends_sentence(line),
-        bullet=starts_with_bullet(line),
-        capitalised=capitalised_share(line),
-        digits=digit_share(line),
-        ui=ui_share(tokens),
+        n,
+        sum(map(stopwords.__contains__, tokens)) / n if n else 0.0,
+        line.rstrip(_CLOSERS).endswith(_SENTENCE_END),
+        line[:1] in _BULLETS and not line[1:2].isdigit(),
+        sum(map(str.isupper, initials)) / len(initials) if initials else 0.0,
+        len(_DIGIT_CHAR.findall(line)) / chars if chars else 0.0,
+        sum(map(UI_WORDS.__contains__, tokens)) / n if n else 0.0,
     )

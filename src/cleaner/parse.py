@@ -1,6 +1,7 @@
 """Parsing: raw record bytes -> normalised :class:`Document` (HTML goes through extraction)."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 
 from cleaner.document import Document, Source
@@ -9,6 +10,9 @@ from cleaner.readers import Record
 
 BINARY_SNIFF_BYTES = 4096
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
+# UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def sniff_kind(data: bytes) -> str:
@@ -17,19 +21,36 @@ def sniff_kind(data: bytes) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes in the head of a file that is not UTF-16 mean an image, PDF or executable."""
+    """NUL bytes in the head of a file that is not UTF-16/32 mean an image, PDF or executable."""
     head = data[:BINARY_SNIFF_BYTES]
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM-aware) first, else the best guess of charset-normalizer."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """(text, encoding): by BOM, else UTF-8, else the ``declared`` charset (HTTP Content-Type),
+    else the best guess of charset-normalizer.
+
+    Strict UTF-8 comes before a declared label: valid multi-byte UTF-8 is almost never
+    anything else, and labels are often wrong.
+
+    >>> decode_text("naïve".encode("utf-16"))
+    ('naïve', 'utf-16')
+    >>> decode_text("naïve café".encode("cp1252"), declared="windows-1252")
+    ('naïve café', 'cp1252')
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace"), encoding.replace("-le", "").replace("-be", "")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared:
+        try:
+            encoding = codecs.lookup(declared).name
+            return data.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError):
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -46,28 +67,32 @@ def parse_record(record: Record) -> Document:
     """A Document for the record; failures become a Document with an error outcome."""
     data = record.data or b""
     sha = hashlib.sha256(data).hexdigest()
-    source = Source(path=record.path, sha256=sha, format=record.kind, url=record.url, position=record.position)
+    source = Source(path=record.path, sha256=sha, format=record.container or record.kind, url=record.url,
+                    position=record.position, record_id=record.record_id)
     doc = Document(id=sha[:16], normalised="", source=source)
     if record.error is not None:
-        doc.fail("unreadable", f"{record.error}; check the file's permissions and path")
+        doc.fail(record.error_reason, record.error)
         return doc
     if looks_binary(data):
         doc.fail("binary", "the file holds binary data (NUL bytes), not text; remove it from the input "
                  "or check its extension")
         return doc
-    kind = record.kind if record.kind != "auto" else sniff_kind(data)
+    kind = record.kind if record.kind in ("text", "html") else sniff_kind(data)
+    metadata: dict = {}
     if kind == "html":
         from cleaner.html_extract import extract_html
 
-        extraction = extract_html(data, url=record.url)
+        extraction = extract_html(data, url=record.url, http_charset=record.charset)
         doc.normalised = normalize(extraction.text)
         doc.title = normalize(extraction.title) if extraction.title else None
-        doc.metadata = {k: v for k, v in sorted(extraction.metadata.items())}
-        doc.metadata["extractor"] = extraction.extractor
+        metadata = {**dict(sorted(extraction.metadata.items())), "extractor": extraction.extractor}
         encoding = extraction.metadata.get("encoding")
     else:
-        text, encoding = decode_text(data)
+        text, encoding = decode_text(data, record.charset)
         doc.normalised = normalize(text)
-    doc.source = Source(path=record.path, sha256=sha, format=kind, url=record.url or doc.metadata.get("url"),
-                        position=record.position, encoding=encoding)
+    url = record.url or metadata.get("url")
+    # A JSONL record's own fields are the user's data: they win over the extractor's guesses.
+    doc.metadata = {**metadata, **(record.metadata or {})}
+    doc.source = Source(path=record.path, sha256=sha, format=record.container or kind, url=url,
+                        position=record.position, encoding=encoding, record_id=record.record_id)
     return doc

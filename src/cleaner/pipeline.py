@@ -1,33 +1,35 @@
-"""The pipeline: which steps run, in which order, and the local executor that runs them.
+"""The pipeline: which steps run, in which order, and :func:`run`, a whole batch.
 
 Per document: parse (decode, extract HTML, normalise) -> heuristics (body, title) -> rules ->
-language ->
-length filter. The executor only chains generators (in worker processes with ``jobs > 1``);
+language -> length filter. The local executor (:mod:`cleaner.executor`) runs them over
+chunks of records in worker processes and keeps each finished chunk (:mod:`cleaner.state`);
 step code never knows where it runs. Output order is input order for any number of jobs.
 """
 from __future__ import annotations
 
-import multiprocessing
 import platform
 from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.deduplicate import DedupStage
 from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
 from cleaner.parse import parse_record
-from cleaner.readers import Record, read_files
+from cleaner.executor import CLEAN, ChunkRunner, Progress, Summary, available_cores, run_phases
+from cleaner.outputs import check_available
+from cleaner.readers import Record, list_inputs, read_files
+from cleaner.report import RunReport, write_report
 from cleaner.rules import RuleSet
 from cleaner.steps import Step, run_steps
 from cleaner.recurring import RecurringLines
 from cleaner.strippers import BodyStripper, RuleStripper, TitleFinder
+from cleaner.state import CHUNK, RunState, input_listing
 from cleaner.writer import OutputWriter
 
-CHUNK = 16  # records per task sent to a worker: amortises pickling, keeps memory bounded
 VERSIONED = ("cleaner", "trafilatura", "justext", "langdetect", "ftfy", "regex", "PyYAML")
 
 
@@ -60,38 +62,11 @@ class Pipeline:
         return {s.name: dict(sorted(s.stats.items())) for s in self.steps}
 
 
-# -- local executor ---------------------------------------------------------------------------
-
-_WORKER: Pipeline | None = None
-
-
-def _init_worker(config: Config, recurring: RecurringLines | None) -> None:
-    global _WORKER
-    _WORKER = Pipeline(config, recurring=recurring)
-
-
-def _run_chunk(records: list[Record]) -> tuple[list[Document], dict[str, Counter]]:
-    for step in _WORKER.steps:
-        step.stats.clear()
-    docs = list(_WORKER.process(records))
-    return docs, {s.name: Counter(s.stats) for s in _WORKER.steps}
-
-
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 @dataclass
 class RunResult:
     manifest: dict
     out_dir: Path
+    report: dict | None = None  # what report.json holds
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,66 +83,92 @@ def versions() -> dict[str, str]:
     return out
 
 
+def skipped_json(skipped: Counter) -> dict:
+    """The manifest's count of records that were read but are not documents (not errors)."""
+    files = {k[5:]: n for k, n in skipped.items() if k.startswith("file:")}
+    reasons = {k: n for k, n in skipped.items() if not k.startswith("file:")}
+    return {"total": sum(reasons.values()), "reasons": dict(sorted(reasons.items())), "files": dict(sorted(files.items()))}
+
+
 def count_recurring(inputs: list[Path], config: Config) -> RecurringLines:
     """First pass: which short lines recur across each site's documents."""
     recurring = RecurringLines()
-    for record in read_files(inputs, config.input_format):
+    for record in read_files(inputs, config):
         doc = parse_record(record)
         if doc.outcome is None:
             recurring.count(doc)
     return recurring
 
 
-def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int = 1,
-        progress: bool = False) -> RunResult:
-    """Clean every input under ``inputs`` into ``out_dir``."""
+def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int | None = None,
+        progress: bool = False, config_file: str | None = None,
+        log: Callable[[str], None] | None = None) -> RunResult:
+    """Clean every input under ``inputs`` into ``out_dir``.
+
+    ``jobs`` (default ``config.jobs``; 0 = one per available core) worker processes do the
+    per-document work chunk by chunk (:mod:`cleaner.executor`); every finished chunk is kept
+    in ``out_dir/.cleaner-state`` until the run succeeds, so the same call after an
+    interruption resumes where it stopped. ``log`` receives notices (resuming, starting fresh);
+    ``config_file`` is recorded in the manifest.
+    """
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
-    recurring = count_recurring(inputs, config) if config.heuristics and config.recurring else None
-    pipeline = Pipeline(config, rules=rules, recurring=recurring)
-    records = read_files(inputs, config.input_format)
-    writer = OutputWriter(out_dir, write_txt=config.write_txt)
+    check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
+    jobs = jobs if jobs is not None else config.jobs
+    jobs = jobs or available_cores()
+    identity = {"versions": versions(), "config": config.to_json(), "rules": rules.digest, "chunk": CHUNK,
+                "inputs": [str(Path(p).resolve()) for p in inputs]}
+    state = RunState(out_dir, identity, input_listing(list_inputs(inputs)), log,
+                     note={"config_file": config_file})
+    runner = ChunkRunner(config, jobs, state, Progress(progress), rules)
+    skipped: Counter = Counter()  # read but not documents: WARC requests, images, blank lines
+    try:
+        _, chunk_count, record_count = run_phases(config, lambda sink=None: read_files(inputs, config, sink),
+                                                  state, runner, skipped)
+    except BaseException:
+        runner.close(failed=True)
+        state.close(success=False)
+        raise
+    runner.close()
+    if state.resumed and log:
+        log(f"resumed {runner.reused} finished chunk(s) of {out_dir}'s interrupted run")
+    pipeline = runner.inline.pipeline(state.root)  # the step names, in order, for the manifest
+    writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
+                          shard_size=config.shard_size, compression=config.compression)
     dedup = DedupStage(config, writer) if config.dedup else None
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(unit="doc", desc="cleaning", leave=False)
+    report = RunReport()
+    bar = Progress(progress)
+    bar.start("writing", total=record_count)
     try:
-        if jobs <= 1:
-            results = ((list(pipeline.process(chunk)), None) for chunk in _chunks(records, CHUNK))
-            pool = None
-        else:
-            pool = multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (config, recurring))
-            results = pool.imap(_run_chunk, _chunks(records, CHUNK))
-        for docs, stats in results:
+        # Routing in chunk order is input order: the output does not depend on -j or on
+        # which chunks an earlier, interrupted run finished.
+        for docs, stats in runner.results(CLEAN, chunk_count):
             for doc in docs:
+                report.observe(doc)
                 if dedup and doc.outcome is None:
                     dedup.add(doc)
                 else:
                     writer.write(doc)
-            if stats:
-                for name, counter in stats.items():
-                    totals[name].update(counter)
-            if bar:
-                bar.update(len(docs))
-        if pool:
-            pool.close()
-            pool.join()
+            for name, counter in stats.items():
+                totals[name].update(counter)
+            bar.update(Summary(len(docs), 0), resumed=True)
         dedup_report = dedup.finish() if dedup else None
+        summary = report.finish(dedup.result if dedup else None, set(dedup.republished) if dedup else set())
+        writer.extra_files += write_report(summary, writer.stage)
+        manifest = writer.close({
+            "steps": {name: dict(sorted(c.items())) for name, c in totals.items()},
+            **({"dedup": dedup_report} if dedup else {}),
+            "config": config.to_json(),
+            "config_file": config_file,
+            "rules": {"count": len(pipeline.rules.rules), "sha256": pipeline.rules.digest},
+            "versions": versions(),
+            "skipped": skipped_json(skipped),
+        })
     except BaseException:
         writer.abort()
+        state.close(success=False)
         raise
     finally:
-        if bar:
-            bar.close()
-    if jobs <= 1:
-        totals = {s.name: Counter(s.stats) for s in pipeline.steps}
-    manifest = writer.close({
-        "steps": {name: dict(sorted(c.items())) for name, c in totals.items()},
-        **({"dedup": dedup_report} if dedup else {}),
-        "config": config.to_json(),
-        "rules": {"count": len(pipeline.rules.rules), "sha256": pipeline.rules.digest},
-        "versions": versions(),
-    })
-    return RunResult(manifest, Path(out_dir))
+        bar.close()
+    state.close(success=True)
+    return RunResult(manifest, Path(out_dir), summary)

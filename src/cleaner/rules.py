@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -102,6 +103,9 @@ class Rule:
     strip: tuple[Example, ...] = ()
     keep: tuple[Example, ...] = ()
     spec: str = field(default="", repr=False)  # canonical JSON of the definition, for hashing
+    # Casefolded literals of which every match contains at least one (see required_literals):
+    # a line without any of them is skipped without calling the rule's regex.
+    needs: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     def applies_to(self, doc: Document) -> bool:
         if not self.domains:
@@ -117,14 +121,19 @@ class Rule:
         except TimeoutError:
             raise RuleTimeout(self.id) from None
 
-    def apply(self, doc: Document, lines: list[tuple[int, int]], candidates: list[bool] | None = None) -> None:
+    def apply(self, doc: Document, lines: list[tuple[int, int]], candidates: list[bool] | None = None,
+              folded: list[str] | None = None) -> None:
         """Record this rule's removals on ``doc``; ``lines`` are the kept lines to look at,
-        ``candidates`` (optional) says which of them could match at all."""
+        ``candidates`` (optional) says which of them could match at all, ``folded``
+        (optional) holds the lines casefolded, for the literal prefilter."""
         text, count = doc.normalised, len(lines)
         for index, (start, end) in enumerate(lines):
             if candidates is not None and not candidates[index]:
                 continue
             raw = text[start:end]
+            if self.needs is not None and not _contains_any(
+                    raw.casefold() if folded is None else folded[index], self.needs):
+                continue
             line = raw.strip()
             if not self.guards.allow(line, index, count, end / max(1, len(text))):
                 continue
@@ -260,6 +269,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...]) -> Rule:
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
+        needs=_literal_needs(pattern),
     )
 
 
@@ -346,18 +356,24 @@ class RuleSet:
 class RuleEngine:
     """Applies an ordered list of rules to documents, fast.
 
-    Most lines match no rule, so every rule's pattern is also compiled into one alternation
-    per match mode: a line that the combined pattern does not match is skipped by every rule
-    of that mode after one regex call instead of one call per rule. Lines it does match go
-    through the rules one by one, so results are exactly those of running each rule alone.
+    Most lines match no rule, and even a failing regex call costs microseconds (more with the
+    per-call time limit), so each rule is first asked whether it could match at all:
+
+    * a rule whose pattern requires literals (:func:`required_literals`) is skipped on a line
+      that contains none of them, a substring test on the casefolded line;
+    * the other rules are compiled into one alternation per match mode: a line that the
+      combined pattern does not match is skipped by every one of them after one regex call.
+
+    Lines that pass go through the rules one by one, so results are exactly those of running
+    each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
+    one: the patterns that scan every start position, ``.{0,120}?(...)``, dominate it, and
+    those are the ones the literal test skips.)
     """
 
     def __init__(self, rules: Iterable[Rule]):
         self.rules = list(rules)
         self.prefilters: dict[str, regex.Pattern | None] = {
-            # Only for search mode: a combined *full* match is slower than the rules one by one,
-            # because the alternation defeats the engine's per-pattern fast rejection.
-            mode: _combined([r for r in self.rules if r.match == mode]) if mode == "search" else None
+            mode: _combined([r for r in self.rules if r.match == mode and r.needs is None])
             for mode in MATCH_MODES}
 
     def apply(self, doc: Document) -> list[RuleTimeout]:
@@ -369,12 +385,13 @@ class RuleEngine:
         """
         lines = doc.kept_lines()
         candidates = {mode: self._candidates(doc.normalised, lines, mode) for mode in MATCH_MODES}
+        folded = [doc.normalised[s:e].casefold() for s, e in lines]
         timeouts = []
         for rule in self.rules:
             if not rule.applies_to(doc):
                 continue
             try:
-                rule.apply(doc, lines, candidates[rule.match])
+                rule.apply(doc, lines, None if rule.needs else candidates[rule.match], folded)
             except RuleTimeout as exc:
                 timeouts.append(exc)
         return timeouts
@@ -418,6 +435,134 @@ def _combined(rules: list[Rule]) -> regex.Pattern | None:
         return regex.compile("|".join(parts), regex.UNICODE | regex.V0)
     except regex.error:
         return None
+
+
+# -- literal prefilter -------------------------------------------------------------------------
+#
+# Most kept lines are prose that no rule matches, and a regex call costs microseconds even when
+# it fails (more with the per-call time limit), so each rule gets a cheap necessary condition:
+# the literals one of which any match must contain, found by walking the pattern's parse tree
+# (the "required factors" of grep and Hyperscan). Lines are casefolded and the literals kept
+# to characters whose case-insensitive matches all casefold like them (see _folds_safely), so
+# a case-insensitive match can never be missed: casefolding maps text character by character.
+# When the analysis is unsure it returns None and the rule runs on every line, as before.
+
+_PROPERTY = re.compile(r"\\([pP])\{[^}]*\}")
+_NOT_A_QUANTIFIER = re.compile(r"(?<!\\)\{(?!\d*,?\d*\})")
+_MAX_CHOICES = 12  # literals per rule; past this the prefilter costs as much as the regex
+
+
+def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
+    r"""Casefolded ASCII strings of which every match of ``source`` contains at least one.
+
+    >>> sorted(required_literals(r"[\W_]*(?:Sign\s+up|Subscribe)\s+now"))
+    ['now']
+    >>> sorted(required_literals(r"(?:read|see)\s+more"))
+    ['more']
+    >>> sorted(required_literals(r"(?:advertisement|sponsored)"))
+    ['advertisement', 'sponsored']
+    >>> required_literals(r"[^\p{L}\p{N}]+") is None
+    True
+    """
+    from re import _parser
+
+    if "\\\\" in source or "[:" in source or flags & (regex.V1 | regex.FULLCASE):
+        return None  # escaped backslashes, POSIX classes, V1 sets: syntax `re` would misread
+    # The regex module's Unicode properties are character classes: \w stands in for them here.
+    analysable = _PROPERTY.sub(lambda m: "\\w" if m.group(1) == "p" else "\\W", source)
+    if _NOT_A_QUANTIFIER.search(analysable):
+        return None  # fuzzy matching ({e<=1}) or a literal brace: not worth the risk
+    try:
+        tree = _parser.parse(analysable, flags & (re.IGNORECASE | re.VERBOSE | re.DOTALL | re.MULTILINE))
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+    found = _sequence_needs(list(tree))
+    if not found:
+        return None
+    pieces = set()
+    for literal in found:  # the longest run of safely folding characters of each literal
+        runs, run = [], ""
+        for ch in literal:
+            if _folds_safely(ch):
+                run += ch.casefold()
+            else:
+                runs, run = runs + [run], ""
+        piece = max(runs + [run], key=len)
+        if not piece.strip():
+            return None
+        pieces.add(piece)
+    return frozenset(pieces)
+
+
+def _folds_safely(ch: str) -> bool:
+    """True if every character the regex module matches to ``ch`` case-insensitively has a
+    casefold containing ``ch``'s: checked exhaustively for these ranges (ASCII, Latin-1 and
+    Latin Extended, Cyrillic, punctuation and symbols) by tests/test_rules_prefilter.py.
+    The Turkish I's are the exceptions: 'I' matches dotless 'ı', whose casefold is not 'i'."""
+    code = ord(ch)
+    return ch not in "Iİı" and (code < 0x250 or 0x400 <= code < 0x500 or 0x2000 <= code < 0x2300)
+
+
+def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    for literal in literals:
+        if literal in text:
+            return True
+    return False
+
+
+def _sequence_needs(items: list) -> frozenset[str] | None:
+    """What a sequence of parse-tree items needs: the most selective need of one of its parts
+    (runs of literal characters count as one part, since they must occur together)."""
+    from re import _constants as c
+
+    options, run = [], []
+    for op, arg in items + [(None, None)]:
+        if op is c.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run = []
+        if op is None:
+            break
+        need = _item_needs(op, arg)
+        if need:
+            options.append(need)
+    options = [o for o in options if len(o) <= _MAX_CHOICES]
+    if not options:
+        return None
+    # Prefer literals whose shortest member is longest (rarer in text), then fewer of them.
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+def _item_needs(op, arg) -> frozenset[str] | None:
+    from re import _constants as c
+
+    if op is c.SUBPATTERN:
+        return _sequence_needs(list(arg[-1]))
+    if op is c.ATOMIC_GROUP:
+        return _sequence_needs(list(arg))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, body = arg
+        return _sequence_needs(list(body)) if low >= 1 else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in arg[1]:
+            need = _sequence_needs(list(branch))
+            if not need:
+                return None
+            union |= need
+        return frozenset(union)
+    if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= _MAX_CHOICES:
+        return frozenset(chr(code) for _, code in arg)
+    return None
+
+
+def _literal_needs(pattern: regex.Pattern) -> tuple[str, ...] | None:
+    needs = required_literals(pattern.pattern, pattern.flags)
+    if needs is None or len(needs) > _MAX_CHOICES:
+        return None
+    return tuple(sorted(needs, key=lambda n: (-len(n), n)))
 
 
 def apply_rules(doc: Document, rules: Iterable[Rule]) -> list[RuleTimeout]:

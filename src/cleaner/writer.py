@@ -14,10 +14,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from cleaner.document import Document
+from cleaner.outputs import SUFFIXES, TextOut, make_document_sink
 
 DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
     "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+_OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|rejects\.jsonl(\.gz|\.zst)?")
 
 
 def document_json(doc: Document) -> dict:
@@ -63,13 +65,21 @@ def text_file_name(path: str, position: str | None = None) -> str:
 
 
 class OutputWriter:
-    def __init__(self, out_dir: Path, write_txt: bool = True):
+    """Documents go to a sink of the chosen layout (:mod:`cleaner.outputs`: JSONL or Parquet,
+    sharded or not, compressed or not); rejects and errors are JSONL, rejects compressed like
+    the documents (they hold whole documents too), errors plain (they are read by people)."""
+
+    def __init__(self, out_dir: Path, write_txt: bool = True, output_format: str = "jsonl",
+                 shard_size: int = 0, compression: str = "none"):
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=".cleaner-stage-", dir=self.out_dir))
         self.write_txt = write_txt
-        self.files = {name: open(self.stage / name, "w", encoding="utf-8", newline="\n")
-                      for name in (DOCUMENTS, REJECTS, ERRORS)}
+        self.output_format, self.compression = output_format, compression
+        self.names = {REJECTS: REJECTS + SUFFIXES[compression], ERRORS: ERRORS}
+        self.files = {name: TextOut(self.stage / self.names[name], compression if name == REJECTS else "none")
+                      for name in (REJECTS, ERRORS)}
+        self.documents = make_document_sink(self.stage, output_format, shard_size, compression)
         if write_txt:
             (self.stage / TEXTS).mkdir()
         self.counts = Counter()
@@ -90,7 +100,7 @@ class OutputWriter:
 
     def emit_document(self, path: str, record: dict) -> None:
         self._count(path, "kept")
-        self.files[DOCUMENTS].write(dumps(record) + "\n")
+        self.documents.write(record)
         if self.write_txt:
             self._write_txt(record)
 
@@ -115,6 +125,7 @@ class OutputWriter:
         (self.stage / TEXTS / name).write_text(body, encoding="utf-8", newline="\n")
 
     def close(self, manifest: dict) -> dict:
+        shards = self.documents.close()
         for f in self.files.values():
             f.close()
         manifest = {
@@ -122,12 +133,17 @@ class OutputWriter:
             "reasons": dict(sorted(self.reasons.items())),
             "files": {path: {k: c[k] for k in ("in", "kept", "rejected", "errored")}
                       for path, c in sorted(self.per_file.items())},
+            "outputs": {"format": self.output_format, "compression": self.compression,
+                        "documents": [{"file": name, "documents": n} for name, n in shards],
+                        "rejects": self.names[REJECTS], "errors": self.names[ERRORS]},
             **manifest,
         }
         (self.stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        for name in (DOCUMENTS, REJECTS, ERRORS, MANIFEST, *self.extra_files):
+        written = [name for name, _ in shards] + [*self.names.values(), MANIFEST, *self.extra_files]
+        for name in written:
             os.replace(self.stage / name, self.out_dir / name)
+        self._remove_stale(set(written))
         if self.write_txt:
             old = self.out_dir / TEXTS
             if old.exists():
@@ -137,7 +153,19 @@ class OutputWriter:
         shutil.rmtree(self.stage, ignore_errors=True)
         return manifest
 
+    def _remove_stale(self, written: set[str]) -> None:
+        """Document and reject files of an earlier run with another layout (more shards,
+        another format or compression) would mix with this run's: they go, after this run's
+        files are in place."""
+        for entry in self.out_dir.iterdir():
+            if entry.name not in written and _OWN_OUTPUT.fullmatch(entry.name) and entry.is_file():
+                entry.unlink()
+
     def abort(self) -> None:
+        try:
+            self.documents.close()
+        except Exception:  # noqa: BLE001 - the stage is deleted anyway; the first error matters
+            pass
         for f in self.files.values():
             f.close()
         shutil.rmtree(self.stage, ignore_errors=True)

@@ -1,0 +1,238 @@
+"""Throughput and memory of cleaner, beside its cheapest peers, in one run.
+
+    python benchmarks/throughput.py [--data ../shared/eval/dragnet-dev] [--sizes 200 1000]
+                                    [--speed-mb 20] [--html-copies 2] [--keep DIR]
+
+Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: body
+paragraphs drawn from other pages, numbers changed, chrome lines kept, so that cross-document
+recurrence, language id and dedup all do real work), written to a temporary folder, and
+reports:
+
+* text-dump mode, per core: cleaner's ``clean_text`` beside the C4 line filter (the cheapest
+  single pass: our floor) and jusText over lines, in MB/s and documents/s, on the same texts;
+* text-dump mode end to end: ``cleaner clean`` as a subprocess (CPU time of the whole process
+  tree, so MB/s per core), at ``-j 1`` and ``-j 2`` (scaling);
+* HTML mode: ``cleaner clean --input-format html`` and ``clean_html`` beside trafilatura alone
+  (``bare_extraction``) on the same pages, in documents/s;
+* peak memory of ``cleaner clean`` (default settings) at each of ``--sizes`` MB: the largest
+  single process (getrusage) and the whole process tree (sampled from /proc).
+
+The machine is shared, so every comparison is a ratio measured within this run, timings are
+the best of ``--repeat`` rounds, and the spread of the rounds is printed as the noise figure.
+Skips cleanly when the data folder is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import DEFAULT_DATA, c4_lines, justext_lines, trafilatura_html  # noqa: E402
+
+_DIGITS = re.compile(r"\d")
+PROSE_CHARS = 120  # a dump line this long is a body paragraph: swapped between copies
+
+
+def _vary(lines: list[str], pool: list[str], rng: random.Random) -> list[str]:
+    """A new page of the same site: other body paragraphs, other numbers, the same chrome."""
+    out = [rng.choice(pool) if len(line) >= PROSE_CHARS else line for line in lines]
+    return [_DIGITS.sub(lambda _: str(rng.randrange(10)), line) for line in out]
+
+
+def build_text_corpus(data: Path, out: Path, megabytes: float, seed: int = 0) -> tuple[int, int]:
+    """Write dump copies into ``out/<page>/<n>.txt`` (one folder per source page, as one site)
+    until ``megabytes`` are written; returns (files, bytes)."""
+    dumps = sorted(data.glob("*.dump.txt"))
+    pages = [p.read_text(encoding="utf-8").split("\n") for p in dumps]
+    pool = [line for page in pages for line in page if len(line) >= PROSE_CHARS]
+    rng, written, files, round_ = random.Random(seed), 0, 0, 0
+    target = int(megabytes * 1e6)
+    while written < target:
+        for path, lines in zip(dumps, pages):
+            folder = out / path.name.split(".")[0]
+            folder.mkdir(parents=True, exist_ok=True)
+            data_ = "\n".join(lines if round_ == 0 else _vary(lines, pool, rng)).encode("utf-8")
+            (folder / f"{round_:05d}.txt").write_bytes(data_)
+            written, files = written + len(data_), files + 1
+            if written >= target:
+                break
+        round_ += 1
+    return files, written
+
+
+def build_html_corpus(data: Path, out: Path, copies: int, seed: int = 0) -> tuple[int, int]:
+    """The dev pages, plus ``copies - 1`` copies of each with numbers in text nodes changed."""
+    rng, files, written = random.Random(seed), 0, 0
+    text_node = re.compile(rb">([^<]{1,400})<")
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(data.glob("*.html")):
+        raw = path.read_bytes()
+        for copy in range(copies):
+            page = raw if copy == 0 else text_node.sub(
+                lambda m: b">" + re.sub(rb"\d", lambda _: str(rng.randrange(10)).encode(), m.group(1)) + b"<", raw)
+            (out / f"{path.stem}-{copy}.html").write_bytes(page)
+            files, written = files + 1, written + len(page)
+    return files, written
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (0 when gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError, ValueError):
+            continue
+    return total
+
+
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "maxrss_mb": usage.ru_maxrss / 1024}))
+"""
+
+
+def run_cli(args: list[str]) -> dict:
+    """Run ``cleaner ARGS`` in a fresh wrapper process, so getrusage covers this run only."""
+    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "cleaner.cli", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["code"] != 0:
+        raise SystemExit(f"cleaner {' '.join(args)} exited {result['code']}")
+    result["tree_rss_mb"] = peak[0] / 1024
+    return result
+
+
+def best_of(fn, items: list, repeat: int) -> tuple[float, float]:
+    """(best seconds, spread as (worst - best) / best) of ``repeat`` rounds of fn over items."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in items:
+            fn(item)
+        times.append(time.perf_counter() - start)
+    return min(times), (max(times) - min(times)) / min(times)
+
+
+def _row(name: str, seconds: float, docs: int, nbytes: int, spread: float, floor: float | None = None) -> str:
+    rate = nbytes / 1e6 / seconds
+    ratio = f"  {seconds / floor:6.1f}x C4" if floor else ""
+    return (f"{name:34s} {rate:7.2f} MB/s  {docs / seconds:8.1f} docs/s  "
+            f"{seconds / docs * 1000:7.2f} ms/doc  (spread {spread:.0%}){ratio}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--sizes", type=float, nargs="+", default=[200, 1000],
+                    help="corpus sizes in MB for the memory runs (default: 200 1000)")
+    ap.add_argument("--speed-mb", type=float, default=20, help="corpus size for the -j 1 / -j 2 runs")
+    ap.add_argument("--html-copies", type=int, default=2, help="copies of each dev page for HTML mode")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of each in-process timing")
+    ap.add_argument("--keep", type=Path, help="build the corpora here and keep them")
+    args = ap.parse_args(argv)
+    if not args.data.is_dir() or not any(args.data.glob("*.dump.txt")):
+        print(f"skipped: no dragnet-dev data at {args.data}")
+        return 0
+
+    from cleaner import clean_html, clean_text
+
+    root = Path(tempfile.mkdtemp(prefix="cleaner-throughput-", dir=args.keep))
+    print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}")
+    try:
+        # -- text dumps, in process, per core --------------------------------------------------
+        texts = [p.read_text(encoding="utf-8") for p in sorted(args.data.glob("*.dump.txt"))]
+        nbytes = sum(len(t.encode()) for t in texts)
+        clean_text(texts[0])  # load rules, stoplists and language profiles outside the timing
+        print(f"\n-- text dumps, in process, one core: {len(texts)} dev dumps, {nbytes / 1e6:.2f} MB --")
+        c4, c4_spread = best_of(c4_lines, texts, args.repeat)
+        print(_row("C4 line filter (floor)", c4, len(texts), nbytes, c4_spread))
+        jt, jt_spread = best_of(justext_lines, texts, args.repeat)
+        print(_row("jusText over lines", jt, len(texts), nbytes, jt_spread, c4))
+        cl, cl_spread = best_of(clean_text, texts, args.repeat)
+        print(_row("cleaner clean_text", cl, len(texts), nbytes, cl_spread, c4))
+
+        # -- text dumps, end to end ------------------------------------------------------------
+        corpus = root / "text"
+        files, size = build_text_corpus(args.data, corpus, args.speed_mb)
+        print(f"\n-- text dumps, end to end (cleaner clean DIR -o OUT): {files} files, {size / 1e6:.1f} MB --")
+        walls = {}
+        for jobs in (1, 2):
+            out = root / f"out-j{jobs}"
+            r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"])
+            walls[jobs] = r["wall"]
+            print(f"-j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
+                  f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s)  "
+                  f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
+                  f"{r['tree_rss_mb']:.0f} MB (all processes)")
+            shutil.rmtree(out)
+        print(f"scaling -j 1 -> -j 2: {walls[1] / walls[2]:.2f}x")
+        shutil.rmtree(corpus)
+
+        # -- HTML ------------------------------------------------------------------------------
+        html_dir = root / "html"
+        files, size = build_html_corpus(args.data, html_dir, args.html_copies)
+        pages = [p.read_bytes() for p in sorted(html_dir.glob("*.html"))]
+        print(f"\n-- HTML pages: {files} pages, {size / 1e6:.1f} MB --")
+        clean_html(pages[0])
+        tr, tr_spread = best_of(trafilatura_html, pages, 1)
+        print(_row("trafilatura alone (in process)", tr, files, size, tr_spread))
+        ch, ch_spread = best_of(clean_html, pages, 1)
+        print(_row("cleaner clean_html (in process)", ch, files, size, ch_spread) + f"  {ch / tr:.2f}x trafilatura")
+        r = run_cli(["clean", str(html_dir), "-o", str(root / "out-html"), "--input-format", "html", "-j", "1", "-q"])
+        print(f"cleaner clean --input-format html -j 1: {files / r['wall']:.1f} docs/s wall, "
+              f"{files / r['cpu']:.1f} docs/s per core  ({r['cpu'] / tr:.2f}x trafilatura's time, "
+              "start-up and writing included)")
+        shutil.rmtree(html_dir)
+
+        # -- memory at growing corpus sizes ----------------------------------------------------
+        print("\n-- peak memory, default settings (cleaner clean DIR -o OUT) --")
+        for megabytes in args.sizes:
+            corpus = root / f"text-{megabytes:g}"
+            files, size = build_text_corpus(args.data, corpus, megabytes)
+            r = run_cli(["clean", str(corpus), "-o", str(root / "out-mem"), "-q"])
+            print(f"{size / 1e6:7.0f} MB, {files:6d} files: peak RSS {r['maxrss_mb']:5.0f} MB largest process, "
+                  f"{r['tree_rss_mb']:5.0f} MB all processes; wall {r['wall']:.0f} s")
+            shutil.rmtree(corpus)
+            shutil.rmtree(root / "out-mem")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"\nload average at end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
