@@ -7,7 +7,7 @@ from cleaner.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "corpora" / "raw"
-LISTED = re.compile(r"^(?P<flag>[ -]) (?P<id>[A-Z]{2,4}\d{3})  (?P<category>\S+)\s+(?P<safety>\S+)\s+", re.M)
+LISTED = re.compile(r"^(?P<flag>[ -]) (?P<id>[A-Z]{2,4}\d{3})  (?P<category>\S+)\s+(?P<safety>\S+)\s+", re.MULTILINE)
 
 
 def _listing(capsys, *args: str) -> dict[str, tuple[bool, str, str]]:
@@ -15,7 +15,7 @@ def _listing(capsys, *args: str) -> dict[str, tuple[bool, str, str]]:
     out = capsys.readouterr().out
     rules = {m["id"]: (m["flag"] == " ", m["category"], m["safety"]) for m in LISTED.finditer(out)}
     enabled = sum(on for on, _, _ in rules.values())
-    assert re.search(rf"^{enabled} of {len(rules)} rules enabled \(safety <= ", out, re.M)
+    assert re.search(rf"^{enabled} of {len(rules)} rules enabled \(safety <= ", out, re.MULTILINE)
     return rules
 
 
