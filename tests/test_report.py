@@ -65,7 +65,7 @@ def test_console_summary_table_unless_quiet(tmp_path, capsys):
     err = capsys.readouterr().err
     assert re.search(r"^documents\s+in\s+kept\s+rejected\s+errored$", err, re.MULTILINE)
     assert re.search(r"^\s+5\s+5\s+0\s+0$", err, re.MULTILINE)
-    assert re.search(r"^  boilerplate\s+32\s+1839$", err, re.MULTILINE)
+    assert re.search(r"^  donation\s+16\s+1128$", err, re.MULTILINE)
     assert "report.html" in err
     assert main(["clean", str(RAW), "-o", str(tmp_path / "out"), "-q"]) == 0
     assert capsys.readouterr().err == ""
@@ -131,7 +131,7 @@ def test_explain_colour_view_and_plain_when_asked(capsys, monkeypatch):
     assert main(["explain", page]) == 0
     assert "\x1b[" not in capsys.readouterr().out
     lines = plain.splitlines()
-    assert any(ln.startswith("- Leave a Reply") and "# H-TAIL comments (after body end;" in ln for ln in lines)
+    assert any(ln.startswith("- Leave a Reply") and "# CM001 comments (H-TAIL: after body end;" in ln for ln in lines)
     assert any(ln.startswith("removed ") and "span(s)" in ln for ln in lines)
     assert any(re.match(r"^  comments\s+\d+ span\(s\)\s+\d+ chars$", ln) for ln in lines)
 
@@ -156,6 +156,6 @@ def test_explain_html_page(tmp_path, capsys):
     from cleaner import clean_text
 
     assert page.count("<tr><td>") == len(clean_text(src.read_text()).removed)  # one table row per removal
-    for rule in ("H-TAIL", "H-SHORT-ISLAND", "H-TITLE"):
+    for rule in ("CM001", "AD003", "H-TITLE"):
         assert f">{rule} " in page
     assert "after body end" in page and "https://" not in page

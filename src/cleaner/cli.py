@@ -1,7 +1,8 @@
 """The ``cleaner`` command.
 
 Exit codes: 0 success; 1 the run finished but found what ``--strict`` (or a failing
-``rules test``) makes fatal; 2 usage, configuration or rule-file errors (nothing was written).
+``rules test``) makes fatal; 2 usage, configuration or rule-file errors (nothing was written);
+3 ``clean`` stopped because the output could not be written (disk full): rerun to resume.
 
 ``cleaner check``: 0 nothing to remove (or nothing in the ``--fail-on`` categories), 1 spans
 that cleaning would remove were found, 2 usage error or an input that could not be checked.
@@ -11,18 +12,20 @@ that cleaning would remove were found, 2 usage error or an input that could not 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
 from pathlib import Path
 
-from cleaner.config import (COMPRESSIONS, INPUT_FORMATS, OUTPUT_FORMATS, Config, ConfigError, build_config,
+from cleaner.config import (COMPRESSIONS, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, Config, ConfigError, build_config,
                             find_config_file, load_config_file)
 from cleaner.outputs import MissingDependency
 from cleaner.state import OutputBusy
 from cleaner.rules import SAFETY_LEVELS, RuleError, RuleSet, example_failures
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_INCOMPLETE = 3  # the run stopped on an output error (disk full); its finished work is kept for a rerun
 
 
 def _add_rule_options(p: argparse.ArgumentParser) -> None:
@@ -64,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--dedup-against", action="append", metavar="DIR",
                        help="earlier output folder: its documents count as published (repeatable)")
     clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
+    clean.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                       help="time budget per document; one that overruns it is an error entry (default 60, 0: none)")
     clean.add_argument("--output-format", choices=OUTPUT_FORMATS,
                        help="documents as jsonl (default) or parquet (needs cleaner[parquet])")
     clean.add_argument("--shard-size", type=int, metavar="N",
@@ -73,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default 0: one per available core)")
     clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
+    clean.add_argument("--engine", choices=ENGINES,
+                       help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray])")
+    clean.add_argument("--address", dest="ray_address", metavar="auto|ray://HOST:PORT",
+                       help="with --engine ray: the cluster to join (default: start Ray on this machine)")
     clean.add_argument("--check", action="store_true",
                        help="write nothing; exit 1 with a diff when OUT differs from a fresh run")
 
@@ -267,6 +276,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncleaner: interrupted; run the same command again to resume where it stopped", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if args.command != "clean" or exc.errno not in _WRITE_ERRORS:
+            raise
+        # Output files are staged and renamed into place, so nothing half-written is visible;
+        # the finished chunks stay in OUT/.cleaner-state for the rerun.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"cleaner: cannot write the output: {exc.strerror}{where}. No partial file was left under a final "
+              "name; free space (or fix the disk) and run the same command again: it resumes from the chunks "
+              "already finished", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
 
 
 if __name__ == "__main__":

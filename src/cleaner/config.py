@@ -22,7 +22,8 @@ OUTPUT_FORMATS = ("jsonl", "parquet")
 COMPRESSIONS = ("none", "gz", "zst")
 # How a run executes, not what it produces: left out of the manifest and of the resume
 # check, so the output is byte-identical for any -j and a run may resume with another -j.
-EXECUTION_KEYS = ("jobs", "quiet")
+EXECUTION_KEYS = ("jobs", "quiet", "engine", "ray_address")
+ENGINES = ("local", "ray")
 CONFIG_FILE = "cleaner.toml"  # picked up from the working directory when no --config is given
 
 
@@ -54,11 +55,14 @@ class Config:
     dedup_against: tuple[str, ...] = ()  # earlier output folders whose documents count as already published
     write_txt: bool = True  # also one .txt per kept document (title, blank line, text)
     strict: bool = False  # exit non-zero when any input errored
+    doc_timeout: float = 60.0  # seconds one document may take (read, extract, clean); then an error entry. 0: no limit
     output_format: str = "jsonl"  # documents as jsonl or parquet (rejects and errors stay JSONL)
     shard_size: int = 0  # documents per file: documents-00000.jsonl, ...; 0: one documents file
     compression: str = "none"  # gz or zst for documents and rejects; the column codec for Parquet
     jobs: int = 0  # worker processes; 0: one per available core
     quiet: bool = False  # no progress bars and no summary line
+    engine: str = "local"  # local: worker processes on this machine; ray: a Ray cluster (cleaner[ray], docs/ray.md)
+    ray_address: str = ""  # engine ray: "" starts a Ray instance here, "auto" joins the local cluster, or ray://host:10001
 
     def __post_init__(self) -> None:
         if self.safety not in SAFETY_LEVELS:
@@ -74,12 +78,18 @@ class Config:
             raise ConfigError("dedup_threshold must be in (0, 1]")
         if self.dedup_ngram < 1 or self.dedup_num_perm < 8:
             raise ConfigError("dedup_ngram must be >= 1 and dedup_num_perm >= 8")
+        if self.doc_timeout < 0:
+            raise ConfigError("doc_timeout must be >= 0 seconds (0: no limit)")
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
         if self.output_format not in OUTPUT_FORMATS:
             raise ConfigError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, not {self.output_format!r}")
         if self.compression not in COMPRESSIONS:
             raise ConfigError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {self.compression!r}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.ray_address and self.engine != "ray":
+            raise ConfigError("ray_address needs engine = \"ray\" (--engine ray)")
         if self.shard_size < 0 or self.jobs < 0:
             raise ConfigError("shard_size and jobs must be >= 0 (0: one file / one worker per core)")
 

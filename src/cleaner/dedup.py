@@ -501,22 +501,7 @@ class Deduplicator:
         exact = np.frombuffer(b"".join(bytes.fromhex(e) for e in idx.exact + [new.exact[i] for i in kept]),
                               dtype=np.uint8).reshape(-1, 16)
         sigs = np.concatenate((idx.signatures, new.signatures[kept]))
-        meta = json.dumps({"format": INDEX_FORMAT, "version": INDEX_VERSION,
-                           "config": self.config.to_dict(), "documents": len(keys)},
-                          sort_keys=True).encode("utf-8")
-        arrays = {"meta": np.frombuffer(meta, dtype=np.uint8),
-                  **_pack_strings("keys", keys), **_pack_strings("paths", paths),
-                  "lengths": lengths, "exact": exact, "signatures": sigs}
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.external_attr = 0o644 << 16
-                with archive.open(info, "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.ascontiguousarray(array),
-                                              allow_pickle=False)
-        os.replace(tmp, path)
+        write_index(path, self.config, keys, paths, lengths, exact, sigs)
 
     @classmethod
     def load_index(cls, path: str | os.PathLike, config: DedupConfig | None = None) -> Deduplicator:
@@ -556,6 +541,30 @@ class Deduplicator:
                                               arrays["exact"][i].tobytes().hex(), sigs[i]))
         dedup._seen.update(keys)
         return dedup
+
+
+
+def write_index(path: str | os.PathLike, config: DedupConfig, keys: list[str], paths: list[str],
+                lengths: np.ndarray, exact: np.ndarray, sigs: np.ndarray) -> None:
+    """The index file of :meth:`Deduplicator.save_index` from its columns, rows in priority
+    order (an engine that clustered elsewhere, :mod:`cleaner.ray_engine`, writes the same bytes).
+    ``exact`` is the uint8 ``(n, 16)`` digest block, ``sigs`` uint32 ``(n, num_perm)``."""
+    meta = json.dumps({"format": INDEX_FORMAT, "version": INDEX_VERSION,
+                       "config": config.to_dict(), "documents": len(keys)},
+                      sort_keys=True).encode("utf-8")
+    arrays = {"meta": np.frombuffer(meta, dtype=np.uint8),
+              **_pack_strings("keys", keys), **_pack_strings("paths", paths),
+              "lengths": lengths, "exact": exact, "signatures": sigs}
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array),
+                                          allow_pickle=False)
+    os.replace(tmp, path)
 
 
 def _pack_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:

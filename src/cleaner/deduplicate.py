@@ -29,9 +29,13 @@ def record_key(doc: Document) -> str:
 
 
 class DedupStage:
-    def __init__(self, config: Config, writer: OutputWriter):
+    def __init__(self, config: Config, writer: OutputWriter, dedup: Deduplicator | None = None):
+        """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` that
+        fingerprints every added document here. An engine that fingerprinted and clustered
+        elsewhere passes an object with the same ``add``/``result``/``save_index``/``config``
+        and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
         self.writer = writer
-        self.dedup = self._load(config)
+        self.dedup = dedup if dedup is not None else self._load(config)
         self.pending_path = writer.stage / "pending.jsonl"
         self.pending = open(self.pending_path, "w", encoding="utf-8", newline="\n")
         self.sources: dict[str, dict] = {}  # key -> id and source, for the provenance of kept docs

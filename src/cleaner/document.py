@@ -77,6 +77,9 @@ class Document:
     # extractor metadata (date, author, sitename...) and a JSONL record's other fields: JSON values
     metadata: dict[str, Any] = field(default_factory=dict)
     outcome: Outcome | None = None  # set when a step rejects the document or it fails
+    # what went wrong without stopping the document (a rule that timed out): errors.jsonl
+    # entries with severity "warning", not counted as errored
+    warnings: list[Outcome] = field(default_factory=list)
     _merged: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     # (number of removals, normalised input, clean text): ``text`` is read by several steps and
     # the writer; removals only ever grow through ``remove``, so with the same input object
@@ -89,9 +92,24 @@ class Document:
     def fail(self, reason: str, message: str, **detail) -> None:
         self.outcome = Outcome("error", reason, message, detail)
 
+    def warn(self, reason: str, message: str, **detail) -> None:
+        self.warnings.append(Outcome("warning", reason, message, detail))
+
     # -- spans -----------------------------------------------------------------------------
     def remove(self, start: int, end: int, rule: str, category: str, reason: str = "") -> None:
         """Record a removal; parts already removed by an earlier step are not claimed twice."""
+        covered = self._covered()
+        if start < end and (not covered or covered[-1][1] <= start):
+            # Past everything removed so far (steps remove lines top-down, hundreds per page):
+            # the span is kept text as a whole and joins the end of the covered list.
+            removed = self.normalised[start:end]
+            if removed.strip():
+                self.removals.append(Removal(start, end, rule, category, removed, reason))
+                if covered and covered[-1][1] == start:
+                    covered[-1] = (covered[-1][0], end)
+                else:
+                    covered.append((start, end))
+            return
         for s, e in self.kept_segments(start, end):
             if self.normalised[s:e].strip():
                 self.removals.append(Removal(s, e, rule, category, self.normalised[s:e], reason))

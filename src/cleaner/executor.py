@@ -14,6 +14,21 @@ only a :class:`Summary`, so the main process never unpickles documents while the
 At most ``2 x jobs`` chunks are in flight, so memory stays bounded however large the input.
 Step code never knows which process runs it; the output cannot depend on ``-j``, because the
 global phases afterwards read the chunk files in chunk order.
+
+Every document has a time budget (``doc_timeout``), enforced twice:
+
+* in the process that works on it, ``SIGALRM`` raises :class:`DocumentTimeout` when the budget
+  is spent -- enough for anything that returns to the Python interpreter now and then;
+* code stuck inside a C library never sees that signal, so each worker also announces the
+  document it is on (a shared-memory *heartbeat*), and the main process kills a worker that is
+  still on one document a grace period after its budget. The pool is replaced, the chunks in
+  flight are handed out again, and the document is *poisoned*: from then on (this phase, the
+  next one, a resumed run) it is an error entry without being tried again. A worker that dies
+  for another reason (out of memory, a crash in C) poisons the document it held the same way.
+
+Runs with a single chunk of work are done in the main process, where only the alarm applies;
+more than one chunk always go through worker processes (one for ``-j 1``), so the watchdog
+guards every batch of real size.
 """
 from __future__ import annotations
 
@@ -24,19 +39,24 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
-from cleaner.parse import parse_record
+from cleaner.document import Document
+from cleaner.parse import failed_document, parse_record, where
 from cleaner.readers import Record
 from cleaner.recurring import RecurringLines
 from cleaner.state import CHUNK, RunState, chunk_path, load_all, load_first, save_atomic
 
 RECURRING, CLEAN = "recurring", "clean"
 PARENT_CHECK_SECONDS = 0.5
+WATCHDOG_SECONDS = 0.25  # how often the main process looks at the workers' heartbeats
+MAX_CHUNK_RETRIES = 5  # a chunk whose worker died this often without a culprit found stops the run
 
 
 def available_cores() -> int:
@@ -56,6 +76,103 @@ class Summary:
     kept: int = 0  # clean, before deduplication
     rejected: int = 0
     errored: int = 0
+    timeouts: tuple[int, ...] = ()  # positions in the chunk of documents that ran out of time
+
+
+# -- the time budget of one document ------------------------------------------------------------
+
+class DocumentTimeout(BaseException):
+    """Raised by the alarm in a document that overran its budget. A BaseException, like
+    KeyboardInterrupt, so that the broad ``except Exception`` of extractors and steps cannot
+    swallow it and carry on."""
+
+
+def hard_limit(budget: float) -> float:
+    """Seconds after which the watchdog kills a worker: the budget plus a grace period for the
+    alarm to take effect, so only code that ignores the alarm (stuck in C) is killed."""
+    return budget + max(1.0, budget / 2)
+
+
+@contextmanager
+def alarm(seconds: float) -> Iterator[None]:
+    """Arm SIGALRM for the documents processed inside (the caller re-arms it per document with
+    :func:`arm`). A no-op where signals cannot be used: no budget, no SIGALRM (Windows), or not
+    the main thread (an API call from a thread) -- the watchdog still guards worker processes."""
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise DocumentTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def arm(seconds: float) -> None:
+    if seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def timeout_message(record: Record, budget: float, killed: bool = False) -> str:
+    if killed:
+        what = (f"did not stop within {hard_limit(budget):g} s although its budget is {budget:g} s (stuck inside a "
+                "C library, where the alarm cannot interrupt it), so its worker process was killed and replaced")
+    else:
+        what = f"took longer than its {budget:g} s budget and was stopped"
+    return (f"{where(record)}: processing the document {what}; the run went on without it. Raise the budget "
+            "with --doc-timeout SECONDS (0: no limit) if the input is merely large; otherwise the input is "
+            "pathological (a page nested thousands of levels deep, a giant table): fix or remove it")
+
+
+def crash_message(record: Record, exitcode: int | None) -> str:
+    how = f"signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 and \
+        -exitcode in signal.Signals._value2member_map_ else f"exit code {exitcode}"
+    return (f"{where(record)}: the worker process died ({how}) while processing this document: out of memory, "
+            "or a crash in a C library on this input; the run went on without it. Remove or fix the input "
+            "(and report it if it is a crash)")
+
+
+class Heartbeat:
+    """Which document each worker is on, in shared memory the main process reads: per slot the
+    worker's pid, the chunk index, the position in the chunk and when it started (monotonic
+    clock, which is system-wide, so comparable across processes)."""
+
+    FIELDS = 4
+
+    def __init__(self, jobs: int, context):
+        self.slots = context.RawArray("d", self.FIELDS * jobs)
+        self.next_slot = context.Value("i", 0)
+
+    def claim(self) -> int:
+        with self.next_slot.get_lock():
+            slot = self.next_slot.value
+            self.next_slot.value += 1
+        return slot
+
+    def start(self, slot: int, index: int, position: int) -> None:
+        base = slot * self.FIELDS
+        self.slots[base + 3] = 0.0  # started last, cleared first: a reader never sees a mix
+        self.slots[base:base + 3] = [os.getpid(), index, position]
+        self.slots[base + 3] = time.monotonic()
+
+    def stop(self, slot: int) -> None:
+        self.slots[slot * self.FIELDS + 3] = 0.0
+
+    def busy(self) -> list[tuple[int, int, int, float]]:
+        """(pid, chunk index, position, seconds on it) of every worker on a document now."""
+        out, now = [], time.monotonic()
+        for base in range(0, len(self.slots), self.FIELDS):
+            started = self.slots[base + 3]
+            pid, index, position = (int(v) for v in self.slots[base:base + 3])
+            if started and self.slots[base + 3] == started:
+                out.append((pid, index, position, now - started))
+        return out
 
 
 def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
@@ -72,10 +189,13 @@ def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record
 class ChunkWorker:
     """Does one chunk of one phase and persists it; one per process."""
 
-    def __init__(self, config: Config, rules=None):
+    def __init__(self, config: Config, rules=None, heartbeat: Heartbeat | None = None):
         self.config = config
         self.rules = rules  # the main process passes the rules it loaded; workers load their own
         self._pipeline = None
+        self.heartbeat = heartbeat  # set in worker processes: the watchdog reads it
+        self._warm: set[str] = set()  # phases whose lazy set-up is done in this process
+        self.slot = heartbeat.claim() if heartbeat is not None else 0
 
     def pipeline(self, state_root: Path):
         """Built on first use in the clean phase, when the recurring-line counts exist."""
@@ -88,38 +208,89 @@ class ChunkWorker:
             self._pipeline = Pipeline(self.config, rules=self.rules, recurring=recurring)
         return self._pipeline
 
-    def run(self, phase: str, index: int, records: list[Record], state_root: Path) -> Summary:
+    def run(self, phase: str, index: int, records: list[Record], state_root: Path,
+            poisoned: dict[int, tuple[str, str]] | None = None) -> Summary:
+        """``poisoned``: position in the chunk -> (reason, message) of documents that are errors
+        without being tried (they hung or crashed a worker before)."""
         size = sum(len(r.data or b"") for r in records)
+        timeouts: list[int] = []
         if phase == RECURRING:
             part = RecurringLines()
-            for record in records:
-                doc = parse_record(record)
+            self._warm_up(phase, parse_record)
+            for doc in self._documents(index, records, parse_record, poisoned or {}, timeouts):
                 if doc.outcome is None:
                     part.count(doc)
-            summary = Summary(len(records), size)
+            summary = Summary(len(records), size, timeouts=tuple(timeouts))
             payload = (dict(part.docs), {site: dict(lines) for site, lines in part.lines.items()})
         else:
             pipeline = self.pipeline(state_root)
+            self._warm_up(phase, lambda r: next(pipeline.process([r])))
             for step in pipeline.steps:
                 step.stats.clear()
-            docs = list(pipeline.process(records))
+            docs = list(self._documents(index, records, lambda r: next(pipeline.process([r])), poisoned or {},
+                                        timeouts))
             outcomes = Counter("kept" if d.outcome is None else
                                "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
-            summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"])
+            summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"],
+                              tuple(timeouts))
             payload = (docs, {s.name: Counter(s.stats) for s in pipeline.steps})
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 
+    def _warm_up(self, phase: str, process: Callable[[Record], Document]) -> None:
+        """One small page and text through ``process`` before the first real document of a phase,
+        outside the budget: the first document of a process pays for imports and lazily loaded
+        models (seconds on a busy machine), which must not count as its own time."""
+        if phase not in self._warm:
+            self._warm.add(phase)
+            for record in _WARM_UP:
+                process(record)
 
+    def _documents(self, index: int, records: list[Record], process: Callable[[Record], Document],
+                   poisoned: dict[int, tuple[str, str]], timeouts: list[int]) -> Iterator[Document]:
+        """Each record through ``process``, one at a time, each within the time budget."""
+        budget = self.config.doc_timeout
+        with alarm(budget):
+            for position, record in enumerate(records):
+                if position in poisoned:
+                    reason, message = poisoned[position]
+                    yield failed_document(record, reason, message)
+                    continue
+                if self.heartbeat is not None:
+                    self.heartbeat.start(self.slot, index, position)
+                try:
+                    try:
+                        arm(budget)
+                        doc = process(record)
+                    finally:
+                        arm(0)
+                except DocumentTimeout:
+                    timeouts.append(position)
+                    doc = failed_document(record, "timeout", timeout_message(record, budget))
+                except Exception as exc:  # noqa: BLE001 - parsing is not a step; its crash is one input's error
+                    doc = failed_document(record, "parse-crashed", f"{where(record)}: reading the document failed "
+                                          f"({type(exc).__name__}: {exc}); the run went on without it. This is a "
+                                          "bug in cleaner or a library it uses: please report it with the input")
+                if self.heartbeat is not None:
+                    self.heartbeat.stop(self.slot)
+                yield doc
+
+
+_WARM_SENTENCE = ("The council met on Monday and approved the budget for the new school after a long debate "
+                  "about its costs. ")
+_WARM_UP = (Record("<warm-up>", (_WARM_SENTENCE * 3).encode(), "text"),
+            Record("<warm-up>", (f"<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+                                 f"<p>{_WARM_SENTENCE * 3}</p><p>{_WARM_SENTENCE}</p></article></body></html>").encode(),
+                   "html"))
 _WORKER: ChunkWorker | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, heartbeat: Heartbeat | None = None) -> None:
     global _WORKER
     # Ctrl-C is the main process's business: it stops handing out chunks, and a worker
     # finishes (and saves) the chunk it has, so the interrupted run resumes from there.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = ChunkWorker(config)
+    _WORKER = ChunkWorker(config, heartbeat=heartbeat)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
@@ -131,8 +302,9 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _run_in_worker(phase: str, index: int, records: list[Record], state_root: Path) -> Summary:
-    return _WORKER.run(phase, index, records, state_root)
+def _run_in_worker(phase: str, index: int, records: list[Record], state_root: Path,
+                   poisoned: dict[int, tuple[str, str]]) -> Summary:
+    return _WORKER.run(phase, index, records, state_root, poisoned)
 
 
 class Progress:
@@ -179,8 +351,25 @@ class ChunkRunner:
         self.config, self.jobs, self.state, self.progress = config, jobs, state, progress
         self.inline = ChunkWorker(config, rules)
         self._pool: ProcessPoolExecutor | None = None
+        self._heartbeat: Heartbeat | None = None
+        self._killed: set[int] = set()  # pids the watchdog killed, for telling a hang from a crash
         self.reused = 0  # chunks loaded from an interrupted run instead of recomputed
         self.records = 0
+        # (chunk index, position) -> (reason, message): documents never to be tried again
+        self.poisoned: dict[tuple[int, int], tuple[str, str]] = state.marked("poisoned") or {}
+
+    def _poison_of(self, index: int) -> dict[int, tuple[str, str]]:
+        return {position: value for (i, position), value in self.poisoned.items() if i == index}
+
+    def _poison(self, index: int, position: int, reason: str, message: str) -> None:
+        self.poisoned[(index, position)] = (reason, message)
+        self.state.mark("poisoned", self.poisoned)  # a resumed run must not try it again either
+
+    def _finished(self, index: int, chunk: list[Record], summary: Summary) -> None:
+        for position in summary.timeouts:  # the next phase need not spend the budget on it again
+            if (index, position) not in self.poisoned:
+                self._poison(index, position, "timeout", timeout_message(chunk[position], self.config.doc_timeout))
+        self.progress.update(summary)
 
     def run_phase(self, phase: str, records: Iterable[Record]) -> int:
         """Process every chunk of ``records`` not yet done; returns the number of chunks."""
@@ -199,35 +388,104 @@ class ChunkRunner:
 
         pending = todo()
         head = list(islice(pending, 2))
-        if self.jobs <= 1 or len(head) < 2:  # one chunk to do: starting workers costs more than it saves
-            for index, chunk in chain(head, pending):
-                self.progress.update(self.inline.run(phase, index, chunk, self.state.root))
+        if len(head) < 2:  # one chunk to do: starting a worker costs more than it saves
+            for index, chunk in head:
+                self._finished(index, chunk, self.inline.run(phase, index, chunk, self.state.root,
+                                                             self._poison_of(index)))
         else:
             self._parallel(phase, chain(head, pending))
         return count[0]
 
+    def _start_pool(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._heartbeat = Heartbeat(self.jobs, context)
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                         initargs=(self.config, self._heartbeat))
+
     def _parallel(self, phase: str, pending: Iterator[tuple[int, list[Record]]]) -> None:
         if self._pool is None:
-            import multiprocessing
-
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(self.config,))
+            self._start_pool()
         window = 2 * self.jobs
-        inflight = set()
+        inflight: dict = {}  # future -> (index, chunk)
+        retries: Counter = Counter()
+
+        def submit(index: int, chunk: list[Record]) -> None:
+            future = self._pool.submit(_run_in_worker, phase, index, chunk, self.state.root, self._poison_of(index))
+            inflight[future] = (index, chunk)
 
         def fill() -> None:
             while len(inflight) < window:
                 item = next(pending, None)
                 if item is None:
                     return
-                inflight.add(self._pool.submit(_run_in_worker, phase, item[0], item[1], self.state.root))
+                submit(*item)
 
         fill()
         while inflight:
-            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            done, _ = wait(inflight, timeout=WATCHDOG_SECONDS, return_when=FIRST_COMPLETED)
+            broken = False
             for future in done:
-                self.progress.update(future.result())
+                index, chunk = inflight.pop(future)
+                try:
+                    self._finished(index, chunk, future.result())
+                except BrokenProcessPool:
+                    inflight[future] = (index, chunk)  # handed out again below
+                    broken = True
+            if broken:
+                for index, _ in inflight.values():
+                    retries[index] += 1
+                    if retries[index] > MAX_CHUNK_RETRIES:
+                        raise RuntimeError(f"worker processes died {MAX_CHUNK_RETRIES} times on chunk {index} of the "
+                                           f"{phase} pass without a document to blame; run again with -j 1 to "
+                                           "find the input that causes it")
+                self._replace_pool(phase, {index: chunk for index, chunk in inflight.values()})
+                again = sorted(inflight.values(), key=lambda item: item[0])
+                inflight.clear()
+                for index, chunk in again:
+                    if self.state.done(phase, index):  # saved just before the pool broke
+                        self._finished(index, chunk, load_first(self.state.path(phase, index)))
+                    else:
+                        submit(index, chunk)
+            else:
+                self._watch()
             fill()
+
+    def _watch(self) -> None:
+        """Kill a worker that is on one document longer than the hard limit (stuck in C)."""
+        limit = hard_limit(self.config.doc_timeout)
+        if self.config.doc_timeout <= 0 or self._heartbeat is None:
+            return
+        for pid, _, _, seconds in self._heartbeat.busy():
+            if seconds > limit and pid not in self._killed:
+                self._killed.add(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def _replace_pool(self, phase: str, chunks_by_index: dict[int, list[Record]]) -> None:
+        """After a worker died: poison the document(s) it died on and start a fresh pool.
+
+        The pool terminates the other workers itself (SIGTERM); the worker that died first has
+        another exit status (SIGKILL from the watchdog or the OOM killer, SIGSEGV, ...), and its
+        heartbeat names the document it was on."""
+        processes = dict(self._pool._processes or {})  # pid -> Process; the pool forgets them on shutdown
+        busy = self._heartbeat.busy()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+        for pid, index, position, _ in busy:
+            process = processes.get(pid)
+            exitcode = process.exitcode if process is not None else None
+            if exitcode == -signal.SIGTERM or index not in chunks_by_index:
+                continue  # a bystander the pool terminated, or a chunk that was already finished
+            record = chunks_by_index[index][position]
+            if pid in self._killed:
+                self._poison(index, position, "timeout", timeout_message(record, self.config.doc_timeout, True))
+            else:
+                self._poison(index, position, "worker-crashed", crash_message(record, exitcode))
+        self._start_pool()
 
     def results(self, phase: str, count: int) -> Iterator[tuple]:
         """The payloads of a finished phase, in chunk (= input) order."""

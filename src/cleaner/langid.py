@@ -15,9 +15,12 @@ bit (``tests/test_langid.py`` checks it on every text it has), at a fifth of the
 """
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 import threading
+from array import array
 from collections import Counter
 
 _LOCK = threading.Lock()
@@ -29,11 +32,11 @@ _DETECTOR: "_FastDetector | None" = None
 def _detector() -> "_FastDetector":
     global _DETECTOR
     if _DETECTOR is None:
-        from langdetect import DetectorFactory, detector_factory
+        from langdetect import DetectorFactory
+        from langdetect.detector_factory import PROFILES_DIRECTORY
 
         DetectorFactory.seed = 0
-        detector_factory.init_factory()
-        _DETECTOR = _FastDetector(detector_factory._factory)
+        _DETECTOR = _FastDetector(PROFILES_DIRECTORY, DetectorFactory.seed)
     return _DETECTOR
 
 
@@ -52,15 +55,13 @@ class _FastDetector:
 
     WORD_CACHE_LIMIT = 200_000  # distinct words remembered; cleared when full (bounded memory)
 
-    def __init__(self, factory):
+    def __init__(self, profile_dir: str, seed: int):
         import numpy as np
         from langdetect.detector import Detector
 
         self.np = np
-        self.langlist = list(factory.langlist)
-        self.seed = factory.seed
-        self.ngram_index = {w: i for i, w in enumerate(factory.word_lang_prob_map)}
-        self.profiles = np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64)
+        self.seed = seed
+        self._load_profiles(profile_dir)
         self.reference = Detector  # constants and regexes, so they can never drift apart
         self.table = _NormalisedChars()
         self.word_ngrams: dict[str, tuple[int, ...]] = {}
@@ -70,6 +71,36 @@ class _FastDetector:
         self.latin = re.compile("[A-z]")
         self.non_latin = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
         self.latin_run = re.compile("[A-z]+")
+
+    def _load_profiles(self, profile_dir: str) -> None:
+        """DetectorFactory.load_profile, straight into one matrix (n-gram x language).
+
+        langdetect keeps a list of 55 Python floats per n-gram (~60 MB per process); the matrix
+        holds the same float64 values in ~40 MB. Files are read in the same (os.listdir) order,
+        which fixes the language order, the order langdetect sums probabilities in.
+        """
+        np = self.np
+        names = os.listdir(profile_dir)
+        self.langlist: list[str] = []
+        self.ngram_index: dict[str, int] = {}
+        rows, cols, values = array("q"), array("q"), array("d")
+        for name in names:
+            path = os.path.join(profile_dir, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                profile = json.load(f)
+            column = len(self.langlist)
+            self.langlist.append(profile["name"])
+            n_words = profile["n_words"]
+            for word, count in profile["freq"].items():
+                if 1 <= len(word) <= 3:  # longer keys are never looked up
+                    rows.append(self.ngram_index.setdefault(word, len(self.ngram_index)))
+                    cols.append(column)
+                    values.append(1.0 * count / n_words[len(word) - 1])
+        self.profiles = np.zeros((len(self.ngram_index), len(self.langlist)), dtype=np.float64)
+        self.profiles[np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64)] = \
+            np.frombuffer(values, dtype=np.float64)
 
     def _prepare(self, text: str) -> str:
         """Detector.append then Detector.cleaning_text."""

@@ -111,6 +111,10 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     interruption resumes where it stopped. ``log`` receives notices (resuming, starting fresh);
     ``config_file`` is recorded in the manifest.
     """
+    if config.engine == "ray":  # the same steps and output, on a Ray cluster (docs/ray.md)
+        from cleaner.ray_engine import run_on_ray
+
+        return run_on_ray(inputs, out_dir, config, progress=progress, config_file=config_file, log=log)
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
     check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
     jobs = jobs if jobs is not None else config.jobs
@@ -132,20 +136,38 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     if state.resumed and log:
         log(f"resumed {runner.reused} finished chunk(s) of {out_dir}'s interrupted run")
     pipeline = runner.inline.pipeline(state.root)  # the step names, in order, for the manifest
-    writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
-                          shard_size=config.shard_size, compression=config.compression)
-    dedup = DedupStage(config, writer) if config.dedup else None
-    totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
-    report = RunReport()
-    bar = Progress(progress)
-    bar.start("writing", total=record_count)
     try:
         # Routing in chunk order is input order: the output does not depend on -j or on
         # which chunks an earlier, interrupted run finished.
-        for docs, stats in runner.results(CLEAN, chunk_count):
+        result = write_outputs(out_dir, config, runner.results(CLEAN, chunk_count), pipeline, skipped,
+                               config_file, Progress(progress), record_count)
+    except BaseException:
+        state.close(success=False)
+        raise
+    state.close(success=True)
+    return result
+
+
+def write_outputs(out_dir: Path, config: Config, results: Iterable[tuple[list[Document], dict]],
+                  pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
+                  record_count: int | None = None,
+                  make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage) -> RunResult:
+    """The global end of a run, shared by every engine: route the cleaned documents (batches of
+    ``(documents, step counters)`` in input order) through deduplication into the output files,
+    the report and the manifest. ``make_dedup`` lets an engine that decided the duplicates
+    elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions."""
+    writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
+                          shard_size=config.shard_size, compression=config.compression)
+    totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
+    report = RunReport()
+    bar.start("writing", total=record_count)
+    try:
+        dedup = make_dedup(config, writer) if config.dedup else None
+        for docs, stats in results:
             for doc in docs:
                 report.observe(doc)
                 if dedup and doc.outcome is None:
+                    writer.write_warnings(doc)  # dedup routes the document later; its warnings go now
                     dedup.add(doc)
                 else:
                     writer.write(doc)
@@ -166,9 +188,7 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
         })
     except BaseException:
         writer.abort()
-        state.close(success=False)
         raise
     finally:
         bar.close()
-    state.close(success=True)
     return RunResult(manifest, Path(out_dir), summary)

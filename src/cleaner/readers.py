@@ -18,6 +18,7 @@ document at all (WARC request records, images, blank lines) is counted in ``skip
 """
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -117,24 +118,85 @@ def _head(path: Path) -> bytes:
             return b""
 
 
-def list_inputs(roots: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    """(file, relative name) for every file under the roots, sorted by relative name per root.
+def display_name(name: str) -> str:
+    r"""A file name as text that is always valid UTF-8: bytes that are not UTF-8 (which the OS
+    hands over as lone surrogates) are shown as ``\xNN`` escapes, so errors, the manifest and
+    the documents can name the file.
+
+    >>> display_name("caf\udce9.txt"), display_name("café.txt")
+    ('caf\\xe9.txt', 'café.txt')
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file found under an input root, or an entry that cannot be read as one (``problem``
+    is then the error reason and ``message`` says what to do)."""
+
+    path: Path
+    rel: str  # relative to the root, '/'-separated, made printable by :func:`display_name`
+    problem: str | None = None
+    message: str | None = None
+
+
+def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
+    """Every file under the roots, sorted by relative name per root, and every entry that was
+    found but cannot be read (a folder that cannot be listed, a symlink loop), so nothing is
+    left out without a word.
 
     Hidden files and folders (``.git``, ``.DS_Store``) are skipped: they are never corpus.
+    Symlinked folders are followed, except one that leads back into a folder it sits in.
     """
     for root in roots:
-        if root.is_file():
-            yield root, root.name
+        if not root.is_dir():
+            yield InputFile(root, display_name(root.name))
             continue
-        found = []
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                if not name.startswith("."):
-                    path = Path(folder, name)
-                    found.append((path.relative_to(root).as_posix(), path))
-        for rel, path in sorted(found):
-            yield path, rel
+        found: list[InputFile] = []
+        stack = [(root, "", (_identity(root),))]
+        while stack:
+            folder, prefix, ancestors = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError as exc:
+                rel = prefix.rstrip("/") or display_name(root.name)
+                found.append(InputFile(folder, rel, "unreadable", f"{rel}: cannot list the folder "
+                                       f"({exc.strerror or exc}); its files were not read. Check its permissions"))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel, path = prefix + display_name(entry.name), Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()  # follows symlinks; False for a broken one
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    found.append(InputFile(path, rel))
+                    continue
+                identity = _identity(path)
+                if identity in ancestors:
+                    found.append(InputFile(path, rel, "symlink-loop", f"{rel} links back to a folder that "
+                                           "contains it; it was not followed (the files were read once, "
+                                           "through the real folder). Remove the link or point it elsewhere"))
+                    continue
+                stack.append((path, rel + "/", ancestors + (identity,)))
+        yield from sorted(found, key=lambda f: f.rel)
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    st = folder.stat()
+    return st.st_dev, st.st_ino
+
+
+def list_inputs(roots: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, relative name) for every entry :func:`walk_inputs` finds."""
+    for found in walk_inputs(roots):
+        yield found.path, found.rel
 
 
 def read_files(roots: Iterable[Path], config: Config = Config(), skipped: Counter | None = None) -> Iterator[Record]:
@@ -144,23 +206,45 @@ def read_files(roots: Iterable[Path], config: Config = Config(), skipped: Counte
     (``warc-request``, ``non-html``, ``blank-line``, ...) and by file (``file:<path>``).
     """
     skipped = Counter() if skipped is None else skipped
-    for path, rel in list_inputs(roots):
-        kind = kind_of(rel, config.input_format)
-        try:
-            if kind == "auto" or (kind in ("jsonl", "warc") and config.input_format == "auto"):
-                kind = _sniffed_kind(path, rel, kind)
-            if kind == "jsonl":
-                yield from read_jsonl(path, rel, config, skipped)
-            elif kind == "warc":
-                yield from read_warc(path, rel, skipped)
-            elif kind == "compressed":
-                yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
-                                   "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
-            else:
-                yield _read_whole(path, rel, kind)
-        except OSError as exc:  # opening or reading the file itself failed
-            yield error_record(rel, "unreadable", f"cannot read file: {exc.strerror or exc}; "
-                               "check the file's permissions and path")
+    for found in walk_inputs(roots):
+        yield from read_input(found, config, skipped)
+
+
+def read_input(found: InputFile, config: Config = Config(), skipped: Counter | None = None) -> Iterator[Record]:
+    """The records of one input file: the unit of reading, which a distributed executor
+    (:mod:`cleaner.ray_engine`) hands to one worker."""
+    skipped = Counter() if skipped is None else skipped
+    path, rel = found.path, found.rel
+    if found.problem is not None:
+        yield error_record(rel, found.problem, found.message)
+        return
+    kind = kind_of(rel, config.input_format)
+    try:
+        if kind == "auto" or (kind in ("jsonl", "warc") and config.input_format == "auto"):
+            kind = _sniffed_kind(path, rel, kind)
+        if kind == "jsonl":
+            yield from read_jsonl(path, rel, config, skipped)
+        elif kind == "warc":
+            yield from read_warc(path, rel, skipped)
+        elif kind == "compressed":
+            yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
+                               "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
+        else:
+            yield _read_whole(path, rel, kind)
+    except OSError as exc:  # opening or reading the file itself failed
+        yield _unreadable(path, rel, exc)
+
+
+def _unreadable(path: Path, rel: str, exc: OSError) -> Record:
+    """The error for a file that cannot be opened or read, saying which of the usual causes it is."""
+    if path.is_symlink() and not path.exists():
+        target = display_name(os.readlink(path)) if exc.errno != errno.ELOOP else "itself"
+        reason, message = ("symlink-loop", f"{rel} is a symbolic link that leads back to itself") \
+            if exc.errno == errno.ELOOP else ("broken-symlink", f"{rel} is a symbolic link to {target}, which "
+                                              "does not exist")
+        return error_record(rel, reason, f"{message}; fix or remove the link")
+    return error_record(rel, "unreadable", f"{rel}: cannot read the file ({exc.strerror or exc}); check its "
+                        "permissions, or whether the disk or network share holding it is still there")
 
 
 def _sniffed_kind(path: Path, rel: str, by_name: str) -> str:
@@ -281,6 +365,8 @@ def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterat
                     skipped[f"file:{rel}"] += 1
                     continue
                 yield _jsonl_record(line, rel, line_no, fields)
+            if line_no == 0:
+                _count_empty(rel, skipped)
         except EOFError:
             yield error_record(rel, "truncated", f"{rel} ends in the middle of its compressed stream, at line "
                                f"{line_no + 1}; the {line_no} lines before it were read. Re-download or re-copy "
@@ -289,6 +375,13 @@ def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterat
             yield error_record(rel, "corrupt", f"{rel}: the compressed stream is corrupt at line {line_no + 1} "
                                f"({exc}); the {line_no} lines before it were read. Re-download or re-compress "
                                "the file", line_no + 1, "jsonl")
+
+
+def _count_empty(rel: str, skipped: Counter) -> None:
+    """A container file without a single record is not an error, but it is not left out either:
+    it is counted as skipped, so the manifest lists it."""
+    skipped["empty-file"] += 1
+    skipped[f"file:{rel}"] += 1
 
 
 def _jsonl_record(line: bytes, rel: str, line_no: int, fields: tuple[str, str, str, str]) -> Record:
@@ -365,12 +458,13 @@ def read_warc(path: Path, rel: str, skipped: Counter) -> Iterator[Record]:
         f.seek(0)
         # zstd through cleaner's own frame reader, which raises at a cut-off frame (offsets are
         # then in the decompressed stream); gzip natively (offsets are member starts, as in CDX).
-        stream = open_decompressed(f) if magic.startswith(_ZSTD_MAGIC) else f
+        stream = _ForwardOnly(open_decompressed(f)) if magic.startswith(_ZSTD_MAGIC) else f
         try:
             # auto_decode="all": payloads sent with Content-Encoding gzip/br or chunked come out as
             # the page; a truncated encoded payload then raises on read.
+            seen = False
             for rec in ArchiveIterator(stream, parse_http=True, auto_decode="all", fsspec_args=False):
-                offset, inside = rec.stream_pos, True
+                offset, inside, seen = rec.stream_pos, True, True
                 record = _warc_record(rec, rel, offset)
                 if isinstance(record, str):  # not a document; consume it to check it is whole
                     skipped[record] += 1
@@ -384,18 +478,61 @@ def read_warc(path: Path, rel: str, skipped: Counter) -> Iterator[Record]:
                 if record.error is not None and record.error_reason != "too-large":
                     return
                 inside = False
+            if not seen and not magic:
+                _count_empty(rel, skipped)
+            elif not seen:  # FastWARC finds no record in bytes that are not WARC, without a word
+                yield _warc_error(rel, 0, "corrupt", "no WARC record found at the start of the file: it is not a "
+                                  "WARC file, or its first record is damaged. Check the file, or read it with "
+                                  "another --input-format")
+                return
             if magic.startswith(_GZIP_MAGIC):
                 cut = _incomplete_gzip_member(f, offset or 0)
                 if cut is not None:
                     yield _warc_error(rel, cut, "truncated", "the file ends inside the gzip member that starts "
                                       "here (FastWARC stops there without a word); the records before it were "
                                       "read. Re-download or re-copy the file to get the rest")
-        except Exception as exc:  # noqa: BLE001 - any parser failure ends this file, never the batch
+        except (GeneratorExit, KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - any parser failure ends this file, never the batch
+            # (BaseException: FastWARC's Rust panics are a pyo3 PanicException, which is not an Exception)
             where = ("in the record at offset" if inside else "after the record at offset") if offset is not None \
                 else "at its start"
             yield _warc_error(rel, offset or 0, "corrupt", f"the WARC stream cannot be parsed {where} {offset} "
                               f"({type(exc).__name__}: {exc}); the records before it were read. Check the file: "
                               "is it a WARC, was it copied whole?")
+
+
+class _ForwardOnly:
+    """A decompressed stream as FastWARC wants it: it asks for ``tell()`` (and panics on a stream
+    that has none, as a decompressing one); seeks forward are reads, backward ones are refused."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream, self._pos = stream, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._pos += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        target = offset if whence == io.SEEK_SET else self._pos + offset if whence == io.SEEK_CUR else -1
+        if target < self._pos:
+            raise io.UnsupportedOperation("a decompressed stream cannot seek backwards or from its end")
+        while self._pos < target and self.read(min(1 << 16, target - self._pos)):
+            pass
+        return self._pos
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 _CUT_OFF = ("the record ends before its Content-Length: the file is truncated or corrupt here; the records "

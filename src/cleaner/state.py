@@ -37,13 +37,16 @@ def _digest(value: Any) -> str:
 def input_listing(files: Iterable[tuple[Path, str]]) -> list[list]:
     """[relative name, size, mtime_ns] of every input file: cheap to take, and any edit,
     replacement or touch of an input changes it."""
+    from cleaner.readers import display_name
+
     listing = []
     for path, rel in files:
+        # display_name: a file name that is not UTF-8 must still go into the JSON of the digest
         try:
             st = path.stat()
-            listing.append([rel, str(path.resolve()), st.st_size, st.st_mtime_ns])
-        except OSError as exc:  # unreadable now; the reader reports it as an error record
-            listing.append([rel, str(path), None, str(exc)])
+            listing.append([rel, display_name(os.path.realpath(path)), st.st_size, st.st_mtime_ns])
+        except OSError as exc:  # unreadable now (broken link, loop); the reader reports it as an error record
+            listing.append([rel, display_name(str(path)), None, exc.strerror or type(exc).__name__])
     return listing
 
 
@@ -58,12 +61,16 @@ def save_atomic(path: Path, *objects: Any) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        for obj in objects:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            for obj in objects:
+                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk or a kill: no half-written temp file is left to fill it further
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_first(path: Path) -> Any:

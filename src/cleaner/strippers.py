@@ -1,8 +1,10 @@
 """Steps that remove boilerplate from a document and find its headline."""
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from cleaner.body import BodyConfig, locate_body
-from cleaner.document import Document
+from cleaner.document import Document, Removal
 from cleaner.langid import guess_language
 from cleaner.recurring import RecurringLines
 from cleaner.rules import RuleEngine, RuleSet
@@ -25,8 +27,38 @@ class RuleStripper(Step):
         before = len(doc.removals)
         for timeout in self.engine.apply(doc):
             self.stats[f"rule_timeout_{timeout.rule_id}"] += 1
+            doc.warn("rule-timeout", f"{timeout}. Fix the rule's pattern (nested repeats such as (a+)+ backtrack "
+                     f"without end) or switch it off with --disable {timeout.rule_id}", rule=timeout.rule_id)
         for removal in doc.removals[before:]:
             self.stats[f"removed_{removal.rule}"] += 1
+        self._credit_rules(doc, before)
+
+    def _credit_rules(self, doc: Document, heuristic_end: int) -> None:
+        """Name the rule, where one exists, for lines the heuristics removed first.
+
+        The heuristics run before the rules (they need the whole page as evidence), so they
+        claim "Advertisement" or a donation appeal as just "before body start". A reviewer
+        learns more from "AD001 ads": the rules are run once more, alone, over the whole
+        page, and every heuristic removal that lies inside a span a rule removes (the same
+        line, or a section a to-end or block rule cuts) is credited to that rule, the
+        heuristic's verdict kept in ``reason``. Only attribution changes; the text is the same.
+        """
+        heuristic = [i for i, r in enumerate(doc.removals[:heuristic_end])
+                     if r.rule.startswith("H-") and r.category != "title"]
+        if not heuristic:
+            return
+        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata)
+        self.engine.apply(alone)
+        spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
+        starts = [r.start for r in spans]
+        for i in heuristic:
+            old = doc.removals[i]
+            j = bisect_right(starts, old.start) - 1  # rule spans are disjoint: one candidate
+            rule = spans[j] if j >= 0 and spans[j].end >= old.end else None
+            if rule is not None:
+                doc.removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
+                                          f"{old.rule}: {old.reason}" if old.reason else old.rule)
+                self.stats[f"credited_{rule.rule}"] += 1
 
 
 def looks_like_title(line: str) -> bool:

@@ -39,10 +39,11 @@ def reject_json(doc: Document) -> dict:
     return out
 
 
-def error_json(doc: Document) -> dict:
-    outcome = doc.outcome
-    return {"path": doc.source.path, "position": doc.source.position, "reason": outcome.reason,
-            "message": outcome.message, **outcome.detail}
+def error_json(doc: Document, outcome=None) -> dict:
+    """An errors.jsonl entry: the document's error, or ``outcome``, one of its warnings."""
+    outcome = outcome or doc.outcome
+    return {"path": doc.source.path, "position": doc.source.position, "severity": outcome.kind,
+            "reason": outcome.reason, "message": outcome.message, **outcome.detail}
 
 
 def dumps(obj) -> str:
@@ -85,11 +86,13 @@ class OutputWriter:
         self.counts = Counter()
         self.per_file: dict[str, Counter] = defaultdict(Counter)
         self.reasons = Counter()
+        self.warnings = Counter()  # by reason: problems that did not stop a document
         self.txt_names: set[str] = set()
         self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
 
     def write(self, doc: Document) -> None:
-        """Route one document by its outcome."""
+        """Route one document by its outcome; its warnings go to errors.jsonl whatever the outcome."""
+        self.write_warnings(doc)
         if doc.outcome is None:
             self.emit_document(doc.source.path, document_json(doc))
         elif doc.outcome.kind == "rejected":
@@ -97,6 +100,11 @@ class OutputWriter:
         else:
             self._count(doc.source.path, "errored", doc.outcome.reason)
             self.files[ERRORS].write(dumps(error_json(doc)) + "\n")
+
+    def write_warnings(self, doc: Document) -> None:
+        for warning in doc.warnings:
+            self.warnings[warning.reason] += 1
+            self.files[ERRORS].write(dumps(error_json(doc, warning)) + "\n")
 
     def emit_document(self, path: str, record: dict) -> None:
         self._count(path, "kept")
@@ -128,9 +136,14 @@ class OutputWriter:
         shards = self.documents.close()
         for f in self.files.values():
             f.close()
+        # Files that held no document (a WARC of requests only, an empty JSON Lines file) are
+        # listed too, with zeros: every input file is in the manifest.
+        for path in manifest.get("skipped", {}).get("files", {}):
+            self.per_file.setdefault(path, Counter())
         manifest = {
             "counts": {k: self.counts[k] for k in ("in", "kept", "rejected", "errored")},
             "reasons": dict(sorted(self.reasons.items())),
+            "warnings": dict(sorted(self.warnings.items())),
             "files": {path: {k: c[k] for k in ("in", "kept", "rejected", "errored")}
                       for path, c in sorted(self.per_file.items())},
             "outputs": {"format": self.output_format, "compression": self.compression,

@@ -1,0 +1,128 @@
+"""``--engine ray`` gives the local engine's output, byte for byte, on a local Ray instance.
+
+The corpus is the sample corpus (corpora/raw) plus a few hundred generated documents on three
+sites with planted exact and near duplicates (so LSH buckets, verification, connected
+components and the keep policy all decide something), recurring site chrome (the distributed
+line counts), a JSONL file with a blank and a broken line (skipped and errors) and an
+unreadable binary file. Deselect with ``-m 'not ray'``; CI runs it.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[test]'")
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ("report council market river winter station teacher village budget harbour museum doctor "
+         "garden bridge factory election weather airport farmer library railway festival hospital "
+         "minister student company police journey summer football orchestra painter ancient modern "
+         "quiet rapid bright narrow heavy gentle said found built opened closed announced expected "
+         "the of and to in that for with on as by at from after before during because while").split()
+
+
+def _article(rng: random.Random, words: int) -> str:
+    sentences, current = [], []
+    for _ in range(words):
+        current.append(rng.choice(WORDS))
+        if len(current) >= rng.randint(9, 16):
+            sentences.append(" ".join(current).capitalize() + ".")
+            current = []
+    if current:
+        sentences.append(" ".join(current).capitalize() + ".")
+    return "\n\n".join(" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4))
+
+
+def _edit(rng: random.Random, text: str, share: float) -> str:
+    words = text.split(" ")
+    for i in rng.sample(range(len(words)), int(len(words) * share)):
+        words[i] = rng.choice(WORDS)
+    return " ".join(words)
+
+
+def _corpus(folder: Path) -> Path:
+    """corpora/raw plus generated sites; returns the input root."""
+    rng = random.Random(6)
+    shutil.copytree(ROOT / "corpora" / "raw", folder / "raw")
+    originals = []
+    for site in ("alpha", "beta", "gamma"):
+        for i in range(90):
+            if originals and rng.random() < 0.25:  # a planted copy of an earlier document
+                body = rng.choice(originals)
+                body = body if rng.random() < 0.4 else _edit(rng, body, rng.choice((0.03, 0.08)))
+            else:
+                body = _article(rng, rng.randint(60, 260))
+                originals.append(body)
+            chrome = f"Sign in\nSubscribe to {site.title()} Daily\nHome | World | Sport\n"
+            page = f"{chrome}Headline number {i} from {site}\n{body}\nShare this story\n© {site} media\n"
+            (folder / site).mkdir(exist_ok=True)
+            (folder / site / f"{i:03d}.txt").write_text(page, encoding="utf-8")
+    lines = [json.dumps({"id": n, "url": f"https://delta.example/{n}", "text": _article(rng, 80)}) for n in range(20)]
+    lines[5] = json.dumps({"id": 5, "url": "https://delta.example/5", "text": json.loads(lines[3])["text"]})
+    lines[7] = "{not json"
+    lines.insert(9, "")
+    (folder / "delta.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "zz-image.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest.pop("versions")
+                data = json.dumps(manifest, sort_keys=True).encode()
+            out[path.relative_to(folder).as_posix()] = data
+    return out
+
+
+def _assert_same(local: Path, on_ray: Path) -> dict:
+    a, b = _files(local), _files(on_ray)
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"files differ between the engines: {different}"
+    return json.loads((local / "manifest.json").read_text())
+
+
+def test_ray_engine_output_is_byte_identical_to_local(tmp_path, local_ray):
+    corpus = _corpus(tmp_path / "in")
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "local"), "-q", "-j", "2"]) == 0
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "ray"), "-q", "--engine", "ray"]) == 0
+    manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
+    # the comparison means something: every kind of outcome and both kinds of duplicate occur
+    assert manifest["dedup"]["dropped_exact"] > 5 and manifest["dedup"]["dropped_near"] > 5
+    assert manifest["counts"]["errored"] >= 2 and manifest["skipped"]["total"] == 1
+    report = json.loads((tmp_path / "ray" / "report.json").read_text())
+    assert report["removals"]["by_rule"]["H-RECURRING"]["spans"] > 0  # the distributed line counts
+    assert "engine" not in manifest["config"]  # how a run executes is not part of what it produced
+
+
+def test_ray_engine_with_dedup_against_parquet_shards_and_config_file(tmp_path, local_ray):
+    pytest.importorskip("pyarrow")
+    corpus = _corpus(tmp_path / "in")
+    assert main(["clean", str(corpus / "alpha"), "-o", str(tmp_path / "old"), "-q"]) == 0
+    (tmp_path / "cleaner.toml").write_text('engine = "ray"\noutput_format = "parquet"\nshard_size = 40\n'
+                                           f'compression = "zst"\ndedup_against = ["{tmp_path / "old"}"]\n')
+    flags = ["-q", "--config", str(tmp_path / "cleaner.toml")]
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "ray"), *flags]) == 0
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "local"), *flags, "--engine", "local"]) == 0
+    manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
+    assert manifest["dedup"]["republished"] > 0 and manifest["dedup"]["indexed"] > 0
+    assert len(manifest["outputs"]["documents"]) > 2
