@@ -45,8 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     clean = sub.add_parser("clean", help="clean files or folders into an output folder")
-    clean.add_argument("inputs", nargs="+", type=Path, help="files or folders (searched recursively)")
-    clean.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    clean.add_argument("inputs", nargs="+", type=_path_or_url,
+                       help="files or folders (searched recursively); with --engine ray also s3://... URLs")
+    clean.add_argument("-o", "--output", type=_path_or_url, required=True, help="output folder")
     _add_rule_options(clean)
     clean.add_argument("--input-format", choices=INPUT_FORMATS,
                        help="read every input as this (default auto: by extension, then content)")
@@ -120,6 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _path_or_url(value: str):
+    """A Path, or an fsspec URL kept as typed (Path would fold its '//')."""
+    return value if "://" in value else Path(value)
+
+
 def _version() -> str:
     from cleaner import __version__
 
@@ -139,8 +145,13 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from cleaner.pipeline import run
 
     config = _config(args)
+    urls = [str(p) for p in [*args.inputs, args.output] if isinstance(p, str)]
+    if urls and (config.engine != "ray" or args.check):
+        print(f"cleaner: {urls[0]}: URLs are read and written by --engine ray only (docs/ray.md); "
+              "copy the files to a local folder for a local run", file=sys.stderr)
+        return EXIT_USAGE
     for path in args.inputs:
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             print(f"cleaner: input not found: {path}", file=sys.stderr)
             return EXIT_USAGE
     if args.check:
@@ -162,7 +173,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         skipped = result.manifest.get("skipped", {}).get("total", 0)
         print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
-              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {args.output} (review: {args.output / REPORT_HTML})", file=sys.stderr)
+              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {args.output} (review: {args.output}/{REPORT_HTML})", file=sys.stderr)
     return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
 
 

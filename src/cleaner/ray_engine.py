@@ -54,9 +54,8 @@ from cleaner.deduplicate import DedupStage, dedup_config, record_key
 from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
-from cleaner.recurring import RecurringLines, site_of
+from cleaner.recurring import RecurringLines
 from cleaner.executor import Progress
-from cleaner.lines import line_key
 from cleaner.state import CHUNK, RunState, input_listing
 
 INSTALL_HINT = "--engine ray needs Ray Data: pip install 'cleaner[ray]'"
@@ -215,7 +214,7 @@ def count_recurring(records, partitions: int) -> RecurringLines:
 
     template = RecurringLines()
     summed = records.map_batches(_count_lines, batch_format="pyarrow", batch_size=None) \
-        .groupby(["site", "total", "key"], num_partitions=partitions).sum("count").materialize()
+        .repartition(partitions, shuffle=False).groupby(["site", "total", "key"], num_partitions=partitions).sum("count").materialize()
     docs = Counter({row["site"]: row["sum(count)"] for row in
                     summed.filter(lambda row: row["total"]).take_all()})
 
@@ -460,7 +459,9 @@ def deduplicate(ray, cleaned, config: Config, partitions: int) -> DecidedDuplica
             "exact": pa.array([bytes.fromhex(fp.exact) for fp in indexed], pa.binary()),
             "sig": pa.array([fp.signature.tobytes() for fp in indexed], pa.binary()),
             "prio": pa.array([indexed_priority(i) for i in range(len(indexed))], pa.binary())})))
-    grouped = fps.groupby("exact", num_partitions=partitions)
+    # one block per input file is right for reading; a sort shuffle costs blocks x partitions
+    # tasks, so the fingerprints are coalesced to one block per partition first
+    grouped = fps.repartition(partitions, shuffle=False).groupby("exact", num_partitions=partitions)
     rows = grouped.map_groups(_exact_group, batch_format="pyarrow").materialize()
     reps = rows.filter(lambda row: row["seq"] == row["rep"])
     pairs = reps.map_batches(_band_rows, batch_format="pyarrow",
@@ -604,7 +605,9 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
             return run(inputs, out_dir, config.replace(engine="local", ray_address=""), progress=progress,
                        config_file=config_file, log=log)
         def read():
-            return ray.data.from_items(files, override_num_blocks=len(files)) \
+            # a few tasks per CPU: enough to balance large and small files, few enough that
+            # per-task overhead stays small for folders of many small pages
+            return ray.data.from_items(files, override_num_blocks=min(len(files), 2 * partitions)) \
                 .map_batches(_read_batch, batch_format="pyarrow", batch_size=1, fn_kwargs={"config": config})
 
         recurring = None
