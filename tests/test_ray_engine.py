@@ -9,8 +9,11 @@ unreadable binary file. Deselect with ``-m 'not ray'``; CI runs it.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +147,45 @@ def test_engine_ray_without_ray_installed_fails_before_any_work_with_the_install
 def test_ray_address_needs_engine_ray(tmp_path, capsys):
     assert main(["clean", str(ROOT / "corpora" / "raw"), "-o", str(tmp_path / "out"), "--address", "auto"]) == 2
     assert "ray_address needs engine" in capsys.readouterr().err
+
+
+# Installed through PYTHONPATH, so it also runs in the Ray workers the subprocess starts.
+HANG_HOOK = """
+import cleaner.html_extract as extract
+
+real = extract.extract_html
+
+def hanging_extractor(html, *args, **kwargs):
+    if b"HANG-HERE" in (html if isinstance(html, bytes) else html.encode()):
+        while True:  # a pathological page: pure Python that never returns
+            pass
+    return real(html, *args, **kwargs)
+
+extract.extract_html = hanging_extractor
+"""
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_a_document_over_its_time_budget_on_ray_is_the_local_timeout_error(tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[test]'")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(HANG_HOOK)
+    corpus = tmp_path / "in"
+    shutil.copytree(ROOT / "corpora" / "raw", corpus)
+    page = ("<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
+            + "".join(f"<p>{_article(random.Random(i), 80)}</p>" for i in range(3)) + "</article></body></html>")
+    (corpus / "fine.html").write_text(page)
+    (corpus / "hangs.html").write_text(page.replace("</article>", "<p>HANG-HERE</p></article>"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
+    for engine in ("local", "ray"):
+        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.cli import main; sys.exit(main())",
+                                 "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
+                                 "--doc-timeout", "2", "-j", "2"],
+                                capture_output=True, text=True, timeout=600, env=env)
+        assert result.returncode == 0, result.stderr
+    _assert_same(tmp_path / "local", tmp_path / "ray")
+    errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["path"], e["reason"]) for e in errors] == [("hangs.html", "timeout")]
+    assert "2 s budget" in errors[0]["message"]

@@ -238,42 +238,59 @@ class ChunkWorker:
         return summary
 
     def _warm_up(self, phase: str, process: Callable[[Record], Document]) -> None:
-        """One small page and text through ``process`` before the first real document of a phase,
-        outside the budget: the first document of a process pays for imports and lazily loaded
-        models (seconds on a busy machine), which must not count as its own time."""
         if phase not in self._warm:
             self._warm.add(phase)
-            for record in _WARM_UP:
-                process(record)
+            warm_up(process)
 
     def _documents(self, index: int, records: list[Record], process: Callable[[Record], Document],
                    poisoned: dict[int, tuple[str, str]], timeouts: list[int]) -> Iterator[Document]:
-        """Each record through ``process``, one at a time, each within the time budget."""
-        budget = self.config.doc_timeout
-        with alarm(budget):
-            for position, record in enumerate(records):
-                if position in poisoned:
-                    reason, message = poisoned[position]
-                    yield failed_document(record, reason, message)
-                    continue
-                if self.heartbeat is not None:
-                    self.heartbeat.start(self.slot, index, position)
+        if self.heartbeat is None:
+            return within_budget(records, process, self.config.doc_timeout, poisoned, timeouts)
+        return within_budget(records, process, self.config.doc_timeout, poisoned, timeouts,
+                             on_start=lambda position: self.heartbeat.start(self.slot, index, position),
+                             on_stop=lambda: self.heartbeat.stop(self.slot))
+
+
+def warm_up(process: Callable[[Record], Document]) -> None:
+    """One small page and text through ``process`` before the first real document, outside the
+    budget: the first document of a process pays for imports and lazily loaded models (seconds
+    on a busy machine), which must not count as its own time."""
+    for record in _WARM_UP:
+        process(record)
+
+
+def within_budget(records: list[Record], process: Callable[[Record], Document], budget: float,
+                  poisoned: dict[int, tuple[str, str]], timeouts: list[int],
+                  on_start: Callable[[int], None] | None = None,
+                  on_stop: Callable[[], None] | None = None) -> Iterator[Document]:
+    """Each record through ``process``, one at a time, each within ``budget`` seconds: one that
+    overruns becomes a ``timeout`` error (its position appended to ``timeouts``), one that
+    crashes a ``parse-crashed`` error. ``poisoned`` (position -> (reason, message)) are errors
+    without being tried. Shared by the local workers and the Ray engine's tasks."""
+    with alarm(budget):
+        for position, record in enumerate(records):
+            if position in poisoned:
+                reason, message = poisoned[position]
+                yield failed_document(record, reason, message)
+                continue
+            if on_start is not None:
+                on_start(position)
+            try:
                 try:
-                    try:
-                        arm(budget)
-                        doc = process(record)
-                    finally:
-                        arm(0)
-                except DocumentTimeout:
-                    timeouts.append(position)
-                    doc = failed_document(record, "timeout", timeout_message(record, budget))
-                except Exception as exc:  # noqa: BLE001 - parsing is not a step; its crash is one input's error
-                    doc = failed_document(record, "parse-crashed", f"{where(record)}: reading the document failed "
-                                          f"({type(exc).__name__}: {exc}); the run went on without it. This is a "
-                                          "bug in cleaner or a library it uses: please report it with the input")
-                if self.heartbeat is not None:
-                    self.heartbeat.stop(self.slot)
-                yield doc
+                    arm(budget)
+                    doc = process(record)
+                finally:
+                    arm(0)
+            except DocumentTimeout:
+                timeouts.append(position)
+                doc = failed_document(record, "timeout", timeout_message(record, budget))
+            except Exception as exc:  # noqa: BLE001 - parsing is not a step; its crash is one input's error
+                doc = failed_document(record, "parse-crashed", f"{where(record)}: reading the document failed "
+                                      f"({type(exc).__name__}: {exc}); the run went on without it. This is a "
+                                      "bug in cleaner or a library it uses: please report it with the input")
+            if on_stop is not None:
+                on_stop()
+            yield doc
 
 
 _WARM_SENTENCE = ("The council met on Monday and approved the budget for the new school after a long debate "

@@ -55,7 +55,8 @@ from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
 from cleaner.recurring import RecurringLines
-from cleaner.executor import Progress
+from cleaner.document import Document
+from cleaner.executor import Progress, timeout_message, warm_up, within_budget
 from cleaner.state import CHUNK, RunState, input_listing
 
 INSTALL_HINT = "--engine ray needs Ray Data: pip install 'cleaner[ray]'"
@@ -187,17 +188,26 @@ def _records(batch) -> list[tuple[int, Any]]:
 
 
 # -- phase 2: recurring lines ---------------------------------------------------------------------
-def _count_lines(batch):
+# Rows of the count table that are not counts: the seq (in ``count``) of a record that ran out of
+# its time budget while being parsed; the clean phase does not try it again (as locally).
+TIMED_OUT = "\x00timeout"
+
+
+def _count_lines(batch, budget: float):
     """One chunk's recurring-line counts (RecurringLines.count, the local code), as rows."""
     import pyarrow as pa
     from cleaner.parse import parse_record
 
     part = RecurringLines()
-    for _, record in _records(batch):
-        doc = parse_record(record)
+    records = _records(batch)
+    timeouts: list[int] = []
+    _warm_up_once(parse_record)
+    for doc in within_budget([r for _, r in records], parse_record, budget, {}, timeouts):
         if doc.outcome is None:
             part.count(doc)
     sites, keys, totals, counts = [], [], [], []
+    for position in timeouts:
+        sites.append(TIMED_OUT), keys.append(""), totals.append(False), counts.append(records[position][0])
     for site, n in part.docs.items():
         sites.append(site), keys.append(""), totals.append(True), counts.append(n)
     for site, lines in part.lines.items():
@@ -207,14 +217,18 @@ def _count_lines(batch):
                      "total": pa.array(totals, pa.bool_()), "count": pa.array(counts, pa.int64())})
 
 
-def count_recurring(records, partitions: int) -> RecurringLines:
+def count_recurring(records, partitions: int, budget: float) -> tuple[RecurringLines, frozenset[int]]:
     """The local engine's RecurringLines, from a distributed groupby(site, line) sum; only the
-    lines that reach the threshold (and the per-site document counts) come to the driver."""
+    lines that reach the threshold (and the per-site document counts) come to the driver.
+    Also the seqs of the records that ran out of time in this phase."""
     import pyarrow as pa
 
     template = RecurringLines()
-    summed = records.map_batches(_count_lines, batch_format="pyarrow", batch_size=None) \
-        .repartition(partitions, shuffle=False).groupby(["site", "total", "key"], num_partitions=partitions).sum("count").materialize()
+    counted = records.map_batches(_count_lines, batch_format="pyarrow", batch_size=None,
+                                  fn_kwargs={"budget": budget}).materialize()
+    timed_out = frozenset(row["count"] for row in counted.filter(lambda row: row["site"] == TIMED_OUT).take_all())
+    summed = counted.filter(lambda row: row["site"] != TIMED_OUT).repartition(partitions, shuffle=False) \
+        .groupby(["site", "total", "key"], num_partitions=partitions).sum("count").materialize()
     docs = Counter({row["site"]: row["sum(count)"] for row in
                     summed.filter(lambda row: row["total"]).take_all()})
 
@@ -227,7 +241,17 @@ def count_recurring(records, partitions: int) -> RecurringLines:
     result = RecurringLines(docs=docs)
     for row in summed.map_batches(recurring, batch_format="pyarrow").take_all():
         result.lines[row["site"]][row["key"]] = row["sum(count)"]
-    return result
+    return result, timed_out
+
+
+_WARMED: set[Callable] = set()
+
+
+def _warm_up_once(process: Callable) -> None:
+    """The local engine's warm-up, once per worker process and kind of work."""
+    if process not in _WARMED:
+        _WARMED.add(process)
+        warm_up(process)
 
 
 # -- phase 3: cleaning ----------------------------------------------------------------------------
@@ -235,9 +259,15 @@ class CleanActor:
     """One Pipeline per actor (rules compiled once); a chunk of records in, one row per record
     (pickled Document, plus the fingerprint of a clean one) and one row of step counters out."""
 
-    def __init__(self, config: Config, recurring: RecurringLines | None):
+    def __init__(self, config: Config, recurring: RecurringLines | None, timed_out: frozenset[int]):
         self.pipeline = Pipeline(config, recurring=recurring)
         self.dedup = dedup_config(config) if config.dedup else None
+        self.budget = config.doc_timeout
+        self.timed_out = timed_out  # seqs that overran their budget in the count phase
+        warm_up(self.clean_one)
+
+    def clean_one(self, record) -> Document:
+        return next(self.pipeline.process([record]))
 
     def __call__(self, batch):
         import pyarrow as pa
@@ -252,7 +282,9 @@ class CleanActor:
         records = _records(batch)
         for step in self.pipeline.steps:
             step.stats.clear()
-        docs = self.pipeline.process(r for _, r in records)
+        poisoned = {position: ("timeout", timeout_message(record, self.budget))
+                    for position, (seq, record) in enumerate(records) if seq in self.timed_out}
+        docs = within_budget([r for _, r in records], self.clean_one, self.budget, poisoned, [])
         for (seq, _), doc in zip(records, docs):
             blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
             if doc.outcome is None and self.dedup is not None:
@@ -610,12 +642,12 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
             return ray.data.from_items(files, override_num_blocks=min(len(files), 2 * partitions)) \
                 .map_batches(_read_batch, batch_format="pyarrow", batch_size=1, fn_kwargs={"config": config})
 
-        recurring = None
+        recurring, timed_out = None, frozenset()
         if config.heuristics and config.recurring:
-            recurring = count_recurring(read(), partitions)
+            recurring, timed_out = count_recurring(read(), partitions, config.doc_timeout)
         pipeline = Pipeline(config, rules=rules)  # the step names and rule digest, for the manifest
         cleaned = read().map_batches(CleanActor, batch_format="pyarrow", batch_size=None,
-                                     fn_constructor_args=(config, recurring),
+                                     fn_constructor_args=(config, recurring, timed_out),
                                      concurrency=(1, max(1, partitions // 2))).materialize()
         dedup = deduplicate(ray, cleaned, config, partitions) if config.dedup else None
         skipped: Counter = Counter()
