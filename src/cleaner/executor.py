@@ -48,9 +48,9 @@ from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.document import Document
-from cleaner.parse import failed_document, parse_record, where
+from cleaner.parse import failed_document, where
 from cleaner.readers import Record
-from cleaner.recurring import RecurringLines
+from cleaner.recurring import RecurringLines, parse_for_counts
 from cleaner.state import CHUNK, RunState, chunk_path, load_all, load_first, save_atomic
 
 RECURRING, CLEAN = "recurring", "clean"
@@ -216,9 +216,9 @@ class ChunkWorker:
         timeouts: list[int] = []
         if phase == RECURRING:
             part = RecurringLines()
-            self._warm_up(phase, parse_record)
-            for doc in self._documents(index, records, parse_record, poisoned or {}, timeouts):
-                if doc.outcome is None:
+            self._warm_up(phase, parse_for_counts)
+            for doc in self._documents(index, records, parse_for_counts, poisoned or {}, timeouts):
+                if doc is not None and doc.outcome is None:
                     part.count(doc)
             summary = Summary(len(records), size, timeouts=tuple(timeouts))
             payload = (dict(part.docs), {site: dict(lines) for site, lines in part.lines.items()})
@@ -259,10 +259,10 @@ def warm_up(process: Callable[[Record], Document]) -> None:
         process(record)
 
 
-def within_budget(records: list[Record], process: Callable[[Record], Document], budget: float,
+def within_budget(records: list[Record], process: Callable[[Record], Document | None], budget: float,
                   poisoned: dict[int, tuple[str, str]], timeouts: list[int],
                   on_start: Callable[[int], None] | None = None,
-                  on_stop: Callable[[], None] | None = None) -> Iterator[Document]:
+                  on_stop: Callable[[], None] | None = None) -> Iterator[Document | None]:
     """Each record through ``process``, one at a time, each within ``budget`` seconds: one that
     overruns becomes a ``timeout`` error (its position appended to ``timeouts``), one that
     crashes a ``parse-crashed`` error. ``poisoned`` (position -> (reason, message)) are errors

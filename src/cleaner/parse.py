@@ -175,6 +175,21 @@ def failed_document(record: Record, reason: str, message: str, **detail) -> Docu
     return doc
 
 
+def _content_kind(record: Record, data: bytes, wide: str | None) -> str:
+    if record.kind in ("text", "html"):
+        return record.kind
+    return sniff_kind(data.decode(wide, "replace").encode("utf-8", "replace") if wide else data)
+
+
+def is_html_page(record: Record) -> bool:
+    """Whether :func:`parse_record` would run HTML extraction on the record (found without
+    running it: the recurring-lines pass counts text dumps only, and skips HTML at no cost)."""
+    data = record.data or b""
+    if record.error is not None or binary_kind(data) is not None:
+        return False
+    return _content_kind(record, data, wide_encoding(data[:BINARY_SNIFF_BYTES])) == "html"
+
+
 def parse_record(record: Record) -> Document:
     """A Document for the record; failures become a Document with an error outcome."""
     if record.error is not None:
@@ -188,8 +203,7 @@ def parse_record(record: Record) -> Document:
     doc = Document(id=sha[:16], normalised="", source=Source(path=record.path, sha256=sha, format=record.kind))
     wide = wide_encoding(data[:BINARY_SNIFF_BYTES])  # the HTML decoder knows BOMs, not BOM-less UTF-16
     content: bytes | str = data.decode(wide, "replace") if wide else data
-    kind = record.kind if record.kind in ("text", "html") else \
-        sniff_kind(content.encode("utf-8", "replace") if wide else data)
+    kind = _content_kind(record, data, wide)
     metadata: dict = {}
     if kind == "html":
         from cleaner.html_extract import extract_html

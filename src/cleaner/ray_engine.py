@@ -12,8 +12,8 @@ Phases (each a Ray Data plan; ``seq`` numbers records by input file and position
    as ``s3://``, fetched to the worker's disk) yields its records in chunks of 64.
 2. *recurring lines* -- workers parse the records and count each site's short lines per
    chunk; ``groupby(site, line)`` sums them, a filter keeps the recurring ones (a few
-   thousand keys), which go to the clean actors.
-3. *clean* -- actors holding one :class:`Pipeline` each run the steps over chunks of records
+   thousand keys), which go to the clean tasks.
+3. *clean* -- tasks (one :class:`Pipeline` per worker process) run the steps over chunks of records
    and fingerprint every clean document (:func:`cleaner.dedup.fingerprint`). The result is
    materialised in the object store (spilled to disk when large), in input order.
 4. *dedup* -- exact duplicates: ``groupby(exact key)``; LSH: one row per (band, key) of every
@@ -41,7 +41,9 @@ import os
 import pickle
 import shutil
 import tempfile
+import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -54,7 +56,7 @@ from cleaner.deduplicate import DedupStage, dedup_config, record_key
 from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
-from cleaner.recurring import RecurringLines
+from cleaner.recurring import RecurringLines, parse_for_counts
 from cleaner.document import Document
 from cleaner.executor import Progress, timeout_message, warm_up, within_budget
 from cleaner.state import CHUNK, RunState, input_listing
@@ -196,14 +198,13 @@ TIMED_OUT = "\x00timeout"
 def _count_lines(batch, budget: float):
     """One chunk's recurring-line counts (RecurringLines.count, the local code), as rows."""
     import pyarrow as pa
-    from cleaner.parse import parse_record
 
     part = RecurringLines()
     records = _records(batch)
     timeouts: list[int] = []
-    _warm_up_once(parse_record)
-    for doc in within_budget([r for _, r in records], parse_record, budget, {}, timeouts):
-        if doc.outcome is None:
+    _warm_up_once(parse_for_counts)
+    for doc in within_budget([r for _, r in records], parse_for_counts, budget, {}, timeouts):
+        if doc is not None and doc.outcome is None:
             part.count(doc)
     sites, keys, totals, counts = [], [], [], []
     for position in timeouts:
@@ -255,52 +256,70 @@ def _warm_up_once(process: Callable) -> None:
 
 
 # -- phase 3: cleaning ----------------------------------------------------------------------------
-class CleanActor:
-    """One Pipeline per actor (rules compiled once); a chunk of records in, one row per record
-    (pickled Document, plus the fingerprint of a clean one) and one row of step counters out."""
+@dataclass(frozen=True)
+class CleanRun:
+    """What the clean tasks of one run share: settings, the recurring-line counts and the
+    seqs that overran their time budget in the count phase (not tried again)."""
+    token: str  # unique per run: a worker process reused by the next run builds anew
+    config: Config
+    recurring: RecurringLines | None
+    timed_out: frozenset[int]
 
-    def __init__(self, config: Config, recurring: RecurringLines | None, timed_out: frozenset[int]):
-        self.pipeline = Pipeline(config, recurring=recurring)
-        self.dedup = dedup_config(config) if config.dedup else None
-        self.budget = config.doc_timeout
-        self.timed_out = timed_out  # seqs that overran their budget in the count phase
-        warm_up(self.clean_one)
 
-    def clean_one(self, record) -> Document:
-        return next(self.pipeline.process([record]))
+_CLEANER: tuple[str, Pipeline] | None = None  # (run token, its Pipeline) in this worker process
 
-    def __call__(self, batch):
-        import pyarrow as pa
 
-        cols: dict[str, list] = {name: [] for name in ("seq", "kind", "payload", "key", "path", "length",
-                                                       "exact", "sig", "prio")}
+def _pipeline_for(run: CleanRun) -> Pipeline:
+    """One Pipeline per worker process and run (rules compiled once, warmed up once).
 
-        def row(seq, kind, payload, key="", path="", length=0, exact=b"", sig=b"", prio=b""):
-            for name, value in zip(cols, (seq, kind, payload, key, path, length, exact, sig, prio)):
-                cols[name].append(value)
+    Cleaning runs in Ray *tasks*, not actors: a task runs on its worker's main thread, where
+    the time budget's SIGALRM works; Ray Data runs actor calls on other threads."""
+    global _CLEANER
+    if _CLEANER is None or _CLEANER[0] != run.token:
+        pipeline = Pipeline(run.config, recurring=run.recurring)
+        warm_up(lambda record: next(pipeline.process([record])))
+        _CLEANER = (run.token, pipeline)
+    return _CLEANER[1]
 
-        records = _records(batch)
-        for step in self.pipeline.steps:
-            step.stats.clear()
-        poisoned = {position: ("timeout", timeout_message(record, self.budget))
-                    for position, (seq, record) in enumerate(records) if seq in self.timed_out}
-        docs = within_budget([r for _, r in records], self.clean_one, self.budget, poisoned, [])
-        for (seq, _), doc in zip(records, docs):
-            blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
-            if doc.outcome is None and self.dedup is not None:
-                key = record_key(doc)
-                fp = fingerprint(key, doc.text, self.dedup, doc.source.path)
-                row(seq, "live", blob, key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
-                    priority(fp.length, fp.path, key))
-            else:
-                row(seq, "doc", blob)
-        for file, n, blob in zip(batch["file"].to_pylist(), batch["n"].to_pylist(), batch["record"].to_pylist()):
-            if n < 0:
-                row(file << 32, "skipped", blob)
-        row(-1, "stats", pickle.dumps({s.name: Counter(s.stats) for s in self.pipeline.steps}))
-        types = (pa.int64(), pa.string(), pa.binary(), pa.string(), pa.string(), pa.int64(), pa.binary(),
-                 pa.binary(), pa.binary())
-        return pa.table({name: pa.array(values, t) for (name, values), t in zip(cols.items(), types)})
+
+def _clean_batch(batch, run: CleanRun):
+    """A chunk of records in, one row per record (pickled Document, plus the fingerprint of a
+    clean one) and one row of step counters out."""
+    import pyarrow as pa
+
+    pipeline = _pipeline_for(run)
+    dedup = dedup_config(run.config) if run.config.dedup else None
+    budget = run.config.doc_timeout
+    cols: dict[str, list] = {name: [] for name in ("seq", "kind", "payload", "key", "path", "length",
+                                                   "exact", "sig", "prio")}
+
+    def row(seq, kind, payload, key="", path="", length=0, exact=b"", sig=b"", prio=b""):
+        for name, value in zip(cols, (seq, kind, payload, key, path, length, exact, sig, prio)):
+            cols[name].append(value)
+
+    records = _records(batch)
+    for step in pipeline.steps:
+        step.stats.clear()
+    poisoned = {position: ("timeout", timeout_message(record, budget))
+                for position, (seq, record) in enumerate(records) if seq in run.timed_out}
+    docs = within_budget([r for _, r in records], lambda record: next(pipeline.process([record])), budget,
+                         poisoned, [])
+    for (seq, _), doc in zip(records, docs):
+        blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+        if doc.outcome is None and dedup is not None:
+            key = record_key(doc)
+            fp = fingerprint(key, doc.text, dedup, doc.source.path)
+            row(seq, "live", blob, key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
+                priority(fp.length, fp.path, key))
+        else:
+            row(seq, "doc", blob)
+    for file, n, blob in zip(batch["file"].to_pylist(), batch["n"].to_pylist(), batch["record"].to_pylist()):
+        if n < 0:
+            row(file << 32, "skipped", blob)
+    row(-1, "stats", pickle.dumps({s.name: Counter(s.stats) for s in pipeline.steps}))
+    types = (pa.int64(), pa.string(), pa.binary(), pa.string(), pa.string(), pa.int64(), pa.binary(),
+             pa.binary(), pa.binary())
+    return pa.table({name: pa.array(values, t) for (name, values), t in zip(cols.items(), types)})
 
 
 # -- phase 4: deduplication -----------------------------------------------------------------------
@@ -646,9 +665,9 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
         if config.heuristics and config.recurring:
             recurring, timed_out = count_recurring(read(), partitions, config.doc_timeout)
         pipeline = Pipeline(config, rules=rules)  # the step names and rule digest, for the manifest
-        cleaned = read().map_batches(CleanActor, batch_format="pyarrow", batch_size=None,
-                                     fn_constructor_args=(config, recurring, timed_out),
-                                     concurrency=(1, max(1, partitions // 2))).materialize()
+        run = CleanRun(uuid.uuid4().hex, config, recurring, timed_out)
+        cleaned = read().map_batches(_clean_batch, batch_format="pyarrow", batch_size=None,
+                                     fn_kwargs={"run": run}).materialize()
         dedup = deduplicate(ray, cleaned, config, partitions) if config.dedup else None
         skipped: Counter = Counter()
         local_out = Path(tempfile.mkdtemp(prefix="cleaner-ray-out-")) if is_url(out_dir) else Path(out_dir)

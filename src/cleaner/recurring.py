@@ -4,6 +4,10 @@ A line like "Sign in", "Most popular" or "© 2012 Example Media" repeats on ever
 site; cc_net removes such lines corpus-wide. Only *short* lines count: a quotation that
 several outlets carry repeats too, and it is content. Counting happens in a first pass over
 the batch (:meth:`RecurringLines.count`), before the per-document pipeline runs.
+
+Only text dumps are counted (:func:`parse_for_counts`): the counts serve the dump body
+locator, which extracted HTML never goes through, and the extractor already left the chrome
+behind -- so a batch of HTML pages is not extracted twice.
 """
 from __future__ import annotations
 
@@ -13,10 +17,18 @@ from urllib.parse import urlsplit
 
 from cleaner.document import Document
 from cleaner.lines import line_key
+from cleaner.parse import is_html_page, parse_record
+from cleaner.readers import Record
 
 MAX_WORDS = 15  # longer lines are never counted: repeated prose is quotation, not chrome
 MIN_DOCS = 3  # a line must recur in at least this many documents of the site ...
 MIN_SHARE = 0.1  # ... and in at least this share of them
+
+
+def parse_for_counts(record: Record) -> Document | None:
+    """The record as the counting pass sees it: parsed when it is a text dump, None for an
+    HTML page (not extracted here)."""
+    return None if is_html_page(record) else parse_record(record)
 
 
 def site_of(doc: Document) -> str:
