@@ -339,3 +339,15 @@ def test_index_refuses_other_signature_settings(story, tmp_path):
         Deduplicator.load_index(tmp_path / "junk.npz")
     with pytest.raises(ValueError, match="duplicate document key 'a'.*loaded index"):
         loaded.add("a", "again")
+
+
+def test_candidate_pairs_merged_band_by_band_equal_one_merge_at_the_end(monkeypatch):
+    import cleaner.dedup as dedup
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, size=(500, 12)).astype(np.uint64)  # dense buckets: many repeated pairs
+    once = candidate_pairs(keys, 8)
+    monkeypatch.setattr(dedup, "_MERGE_MIN", 1)  # merge after every band
+    merged = candidate_pairs(keys, 8)
+    assert len(once[0]) > 1000
+    assert np.array_equal(once[0], merged[0]) and np.array_equal(once[1], merged[1])

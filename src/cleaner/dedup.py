@@ -55,6 +55,7 @@ import os
 import zipfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -62,6 +63,7 @@ from cleaner import minhash
 
 INDEX_FORMAT = "cleaner-dedup-index"
 INDEX_VERSION = 1
+_MERGE_MIN = 1 << 20  # pair codes pending before a merge: below this, one sort at the end
 _PAIR_CHUNK = 1 << 16  # pairs compared per numpy block in pair_similarity
 
 
@@ -204,7 +206,7 @@ def candidate_pairs(keys: np.ndarray, max_bucket_fanout: int) -> tuple[np.ndarra
     i.e. with the best-ranked ones; pairs come back sorted by ``(lo, hi)``.
     """
     n = len(keys)
-    codes = [bucket_pair_codes(keys[:, band], max_bucket_fanout) for band in range(keys.shape[1])]
+    codes = (bucket_pair_codes(keys[:, band], max_bucket_fanout) for band in range(keys.shape[1]))
     return _decode_pairs(codes, n)
 
 
@@ -225,10 +227,20 @@ def bucket_pair_codes(column: np.ndarray, max_bucket_fanout: int) -> np.ndarray:
     return order[partner].astype(np.int64) * n + order[member]
 
 
-def _decode_pairs(codes: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    if not codes:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    unique = np.unique(np.concatenate(codes))
+def _decode_pairs(codes: Iterable[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unique pairs of the bands' pair codes, merged as they come: most pairs recur in
+    many bands, so the union stays near the number of distinct pairs, where keeping every
+    band's codes until the end costs bands x fanout x n (gigabytes for a corpus dense
+    with copies). Merging when the pending codes outgrow the union keeps the sorting linear
+    overall (amortised doubling)."""
+    unique, pending, waiting = np.empty(0, dtype=np.int64), [], 0
+    for band_codes in codes:
+        pending.append(band_codes)
+        waiting += len(band_codes)
+        if waiting > max(len(unique), _MERGE_MIN):
+            unique, pending, waiting = np.unique(np.concatenate([unique, *pending])), [], 0
+    if pending:
+        unique = np.unique(np.concatenate([unique, *pending]))
     return unique // n, unique % n
 
 
@@ -437,12 +449,12 @@ class Deduplicator:
                                 dtype=np.int64, count=total)
         reps = np.flatnonzero(exact_rep == np.arange(total))
         # band by band, so only one (n, rows) slice is widened to uint64 at a time
-        codes = []
-        for band in range(cfg.bands):
-            columns = sigs[reps, band * cfg.rows:(band + 1) * cfg.rows]
-            column_keys = minhash.band_keys(columns, 1, cfg.rows)[:, 0]
-            codes.append(bucket_pair_codes(column_keys, cfg.max_bucket_fanout))
-        lo, hi = _decode_pairs(codes, len(reps))
+        def codes():
+            for band in range(cfg.bands):
+                columns = sigs[reps, band * cfg.rows:(band + 1) * cfg.rows]
+                yield bucket_pair_codes(minhash.band_keys(columns, 1, cfg.rows)[:, 0], cfg.max_bucket_fanout)
+
+        lo, hi = _decode_pairs(codes(), len(reps))
         sim = pair_similarity(sigs, reps[lo], reps[hi])
         verified = sim >= cfg.threshold
         labels = connected_components(len(reps), lo[verified], hi[verified])
