@@ -224,10 +224,10 @@ class ChunkWorker:
             payload = (dict(part.docs), {site: dict(lines) for site, lines in part.lines.items()})
         else:
             pipeline = self.pipeline(state_root)
-            self._warm_up(phase, lambda r: next(pipeline.process([r])))
+            self._warm_up(phase, pipeline.process_one)
             for step in pipeline.steps:
                 step.stats.clear()
-            docs = list(self._documents(index, records, lambda r: next(pipeline.process([r])), poisoned or {},
+            docs = list(self._documents(index, records, pipeline.process_one, poisoned or {},
                                         timeouts))
             outcomes = Counter("kept" if d.outcome is None else
                                "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
@@ -244,11 +244,10 @@ class ChunkWorker:
 
     def _documents(self, index: int, records: list[Record], process: Callable[[Record], Document],
                    poisoned: dict[int, tuple[str, str]], timeouts: list[int]) -> Iterator[Document]:
-        if self.heartbeat is None:
-            return within_budget(records, process, self.config.doc_timeout, poisoned, timeouts)
+        beat = self.heartbeat  # the watchdog's view of which document this worker is on
         return within_budget(records, process, self.config.doc_timeout, poisoned, timeouts,
-                             on_start=lambda position: self.heartbeat.start(self.slot, index, position),
-                             on_stop=lambda: self.heartbeat.stop(self.slot))
+                             on_start=None if beat is None else lambda position: beat.start(self.slot, index, position),
+                             on_stop=None if beat is None else lambda: beat.stop(self.slot))
 
 
 def warm_up(process: Callable[[Record], Document]) -> None:

@@ -58,6 +58,10 @@ class Pipeline:
     def process(self, records: Iterable[Record]) -> Iterator[Document]:
         return run_steps(self.steps, (parse_record(r) for r in records))
 
+    def process_one(self, record: Record) -> Document:
+        """One record through every step (what the engines' per-document time budget wraps)."""
+        return next(self.process([record]))
+
     def stats(self) -> dict[str, dict[str, int]]:
         return {s.name: dict(sorted(s.stats.items())) for s in self.steps}
 

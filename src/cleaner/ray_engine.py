@@ -277,7 +277,7 @@ def _pipeline_for(run: CleanRun) -> Pipeline:
     global _CLEANER
     if _CLEANER is None or _CLEANER[0] != run.token:
         pipeline = Pipeline(run.config, recurring=run.recurring)
-        warm_up(lambda record: next(pipeline.process([record])))
+        warm_up(pipeline.process_one)
         _CLEANER = (run.token, pipeline)
     return _CLEANER[1]
 
@@ -302,8 +302,7 @@ def _clean_batch(batch, run: CleanRun):
         step.stats.clear()
     poisoned = {position: ("timeout", timeout_message(record, budget))
                 for position, (seq, record) in enumerate(records) if seq in run.timed_out}
-    docs = within_budget([r for _, r in records], lambda record: next(pipeline.process([record])), budget,
-                         poisoned, [])
+    docs = within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, [])
     for (seq, _), doc in zip(records, docs):
         blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
         if doc.outcome is None and dedup is not None:

@@ -376,16 +376,19 @@ class RuleEngine:
             for mode in MATCH_MODES}
         self.literals = literal_automaton(literal for rule in self.rules if rule.needs for literal in rule.needs)
 
-    def apply(self, doc: Document, focus: set[int] | None = None) -> list[RuleTimeout]:
+    def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
         """Apply the rules to the document's kept lines; returns the rules that timed out.
 
         Every rule sees the same lines (those kept before the rules ran), so a rule's position
         guards do not depend on which other rules are enabled; overlapping claims are resolved
-        by :meth:`Document.remove` (the first rule in order keeps the span). ``focus``: indexes
-        of the only lines that single-line rules (scopes line and span) need to look at; rules
-        that remove sections (to-end, block) still look at every line.
+        by :meth:`Document.remove` (the first rule in order keeps the span). ``focus_spans``:
+        sorted, disjoint character ranges; single-line rules (scopes line and span) then only
+        look at the lines that overlap them, while rules that remove sections (to-end, block)
+        still look at every line.
         """
         lines = doc.kept_lines()
+        focus = None if focus_spans is None else \
+            {i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)}
         rules = [rule for rule in self.rules if rule.applies_to(doc)]
         found = _lines_containing(self.literals, [doc.normalised[s:e].casefold() for s, e in lines])
         combined: dict[tuple[str, bool], list[int] | None] = {}  # computed on first use
@@ -519,6 +522,12 @@ def _folds_safely(ch: str) -> bool:
     return ch not in "Iİı" and (code < 0x250 or 0x400 <= code < 0x500 or 0x2000 <= code < 0x2300)
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (start, start))
+    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+
 def literal_automaton(literals: Iterable[str]):
     """An Aho-Corasick automaton of the literals (None when there are none)."""
     import ahocorasick
@@ -550,13 +559,6 @@ def _lines_containing(automaton, folded: list[str]) -> dict[str, set[int]]:
     for end, literal in automaton.iter("\n".join(folded)):
         found.setdefault(literal, set()).add(bisect_right(starts, end + 1 - len(literal)) - 1)
     return found
-
-
-def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
-    for literal in literals:
-        if literal in text:
-            return True
-    return False
 
 
 def _sequence_needs(items: list) -> frozenset[str] | None:

@@ -51,9 +51,7 @@ class RuleStripper(Step):
         # A single-line rule can only cover a heuristic removal on that removal's own line, so
         # those rules look at the heuristics' lines alone (a page is mostly such lines, but the
         # costly ones are the long body lines they skip); section rules look at every line.
-        removed = sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic)
-        focus = {index for index, (start, end) in enumerate(alone.kept_lines()) if _overlaps(removed, start, end)}
-        self.engine.apply(alone, focus)
+        self.engine.apply(alone, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic))
         spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
         starts = [r.start for r in spans]
         for i in heuristic:
@@ -64,12 +62,6 @@ class RuleStripper(Step):
                 doc.removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
                                           f"{old.rule}: {old.reason}" if old.reason else old.rule)
                 self.stats[f"credited_{rule.rule}"] += 1
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps one of the sorted, disjoint ``spans``."""
-    i = bisect_right(spans, (start, start))
-    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
 
 
 def looks_like_title(line: str) -> bool:
