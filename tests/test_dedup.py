@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import os
 import random
 import re
@@ -14,7 +15,7 @@ import pytest
 
 from cleaner.dedup import (DedupConfig, Deduplicator, band_keys, candidate_pairs,
                            connected_components, exact_key, fingerprint, signature)
-from cleaner import minhash
+from cleaner import dedup as dedup_module, minhash
 from cleaner.minhash import normal_form
 
 RAW = Path(__file__).resolve().parents[1] / "corpora" / "raw"
@@ -268,8 +269,30 @@ def test_config_rejects_unknown_keys_and_bad_banding():
 def test_duplicate_keys_are_refused(story):
     dedup = Deduplicator()
     dedup.add("k", story)
-    with pytest.raises(ValueError, match="duplicate document key 'k'"):
-        dedup.add("k", "something else")
+    dedup.add("k", "something else")  # found when clustering: a set of every key costs memory
+    with pytest.raises(ValueError, match="duplicate document key 'k'.*this run"):
+        dedup.result()
+
+
+def test_spilled_signatures_give_the_same_result_and_index(story, tmp_path, monkeypatch):
+    """Signatures on disk (what a run uses) in blocks of 4 rows, so that sealed blocks, the
+    partly filled one, the band files and the mapped reads all take part."""
+    monkeypatch.setattr(dedup_module._Fingerprints, "BLOCK", 4)
+    docs = corpus(story)
+    in_memory, spilled = Deduplicator(), Deduplicator(spill=tmp_path / "spill")
+    for key, path, text in docs:
+        in_memory.add(key, text, path=path)
+        spilled.add(key, text, path=path)
+    expected, got = in_memory.result(), spilled.result()
+    assert len(docs) > 4 and len(docs) % 4  # full blocks on disk and a partly filled one
+    assert (tmp_path / "spill" / "signatures.u32").stat().st_size == len(docs) // 4 * 4 * 128 * 4
+    assert got.decisions == expected.decisions and list(got.decisions) == list(expected.decisions)
+    assert got.clusters == expected.clusters and got.counts == expected.counts
+    assert got.cluster_sizes() == Counter(1 + len(c.duplicates) for c in expected.clusters)
+    in_memory.save_index(tmp_path / "memory.npz")
+    spilled.save_index(tmp_path / "spilled.npz")
+    assert (tmp_path / "memory.npz").read_bytes() == (tmp_path / "spilled.npz").read_bytes()
+    spilled.close()
 
 
 # -- the index (incremental runs) ----------------------------------------------------------------

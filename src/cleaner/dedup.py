@@ -49,13 +49,18 @@ See :class:`DedupConfig`.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import zipfile
+from array import array
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from itertools import chain, pairwise
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -64,7 +69,7 @@ from cleaner import minhash
 INDEX_FORMAT = "cleaner-dedup-index"
 INDEX_VERSION = 1
 _MERGE_MIN = 1 << 20  # pair codes pending before a merge: below this, one sort at the end
-_PAIR_CHUNK = 1 << 16  # pairs compared per numpy block in pair_similarity
+_PAIR_CHUNK = 1 << 13  # pairs compared per block: with spilled signatures, at most 2 x 8192 pages mapped
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -246,11 +251,16 @@ def _decode_pairs(codes: Iterable[np.ndarray], n: int) -> tuple[np.ndarray, np.n
 
 def pair_similarity(signatures: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Estimated Jaccard (share of equal signature entries) of each pair ``(lo[k], hi[k])``."""
+    return _similarity(signatures.__getitem__, lo, hi)
+
+
+def _similarity(take: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:func:`pair_similarity` with the signatures of a block of rows fetched by ``take``."""
     out = np.empty(len(lo), dtype=np.float64)
     for start in range(0, len(lo), _PAIR_CHUNK):
-        a = signatures[lo[start:start + _PAIR_CHUNK]]
-        b = signatures[hi[start:start + _PAIR_CHUNK]]
-        out[start:start + _PAIR_CHUNK] = np.count_nonzero(a == b, axis=1) / signatures.shape[1]
+        a = take(lo[start:start + _PAIR_CHUNK])
+        b = take(hi[start:start + _PAIR_CHUNK])
+        out[start:start + _PAIR_CHUNK] = np.count_nonzero(a == b, axis=1) / a.shape[1]
     return out
 
 
@@ -322,18 +332,35 @@ class Cluster:
     duplicates: tuple[Duplicate, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class DedupResult:
     """Decisions for every added document (keep-policy order), the clusters and the counters.
 
-    ``counts``: total / forwarded / dropped / dropped_exact / dropped_near (added documents
-    only).  ``stats``: candidate_pairs / verified_pairs / indexed (work done, for reports).
+    ``decisions`` is a mapping key -> :class:`Decision`; a :class:`Deduplicator`'s builds each
+    decision when it is looked up, from a few arrays, so a result over millions of documents
+    holds no Python object per document.  ``clusters`` (only those with duplicates, in
+    keep-policy order of the kept document) is built on first use; ``cluster_sizes()`` counts
+    them without building them.  ``counts``: total / forwarded / dropped / dropped_exact /
+    dropped_near (added documents only).  ``stats``: candidate_pairs / verified_pairs / indexed.
     """
 
-    decisions: dict[str, Decision]
-    clusters: tuple[Cluster, ...]
-    counts: dict[str, int]
-    stats: dict[str, int]
+    def __init__(self, decisions: Mapping[str, Decision],
+                 clusters: tuple[Cluster, ...] | Callable[[], Iterable[Cluster]],
+                 counts: dict[str, int], stats: dict[str, int],
+                 cluster_sizes: Counter[int] | None = None):
+        self.decisions, self._clusters, self.counts, self.stats = decisions, clusters, counts, stats
+        self._cluster_sizes = cluster_sizes
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        if callable(self._clusters):
+            self._clusters = tuple(self._clusters())
+        return self._clusters
+
+    def cluster_sizes(self) -> Counter[int]:
+        """Documents per cluster (the kept one included) -> how many clusters have that size."""
+        if self._cluster_sizes is None:
+            self._cluster_sizes = Counter(1 + len(c.duplicates) for c in self.clusters if c.duplicates)
+        return self._cluster_sizes
 
     @property
     def kept(self) -> list[str]:
@@ -344,49 +371,208 @@ class DedupResult:
         return {k: d for k, d in self.decisions.items() if not d.kept}
 
 
-# -- the driver ----------------------------------------------------------------------------------
-class _Records:
-    """Column store of fingerprints: lists for strings, one growing uint32 block for signatures."""
+class _DecisionTable(Mapping):
+    """The decisions of one :meth:`Deduplicator.result`, as arrays over the rows in keep-policy
+    order (the loaded index's rows first): each row's kept row (``root``), its similarity to it
+    and whether it is an exact copy; a :class:`Decision` is built per lookup."""
 
-    def __init__(self, num_perm: int) -> None:
+    def __init__(self, index_keys: list[str], new_keys: list[str], order: np.ndarray, by_key: np.ndarray,
+                 root: np.ndarray, similarity: np.ndarray, exact_copy: np.ndarray):
+        self._index_keys, self._new_keys, self._order, self._by_key = index_keys, new_keys, order, by_key
+        self._n_index = len(index_keys)
+        self._position = np.empty(len(order), dtype=np.int64)  # insertion index -> keep-policy row
+        self._position[order] = np.arange(self._n_index, self._n_index + len(order))
+        self._root, self._similarity, self._exact_copy = root, similarity, exact_copy
+        rows = np.arange(self._n_index, len(root))
+        dropped = rows[root[rows] != rows]
+        grouped = np.lexsort((dropped, root[dropped]))  # by kept row, then keep-policy order
+        self._members, self._member_root = dropped[grouped], root[dropped][grouped]
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._new_keys[i] for i in self._order.tolist())
+
+    def __getitem__(self, key: str) -> Decision:
+        at = bisect.bisect_left(self._by_key, key, key=self._new_keys.__getitem__)
+        if at == len(self._by_key) or self._new_keys[self._by_key[at]] != key:
+            raise KeyError(key)
+        row = int(self._position[self._by_key[at]])
+        kept_row = int(self._root[row])
+        if kept_row == row:
+            return Decision(key, True, duplicates=self._duplicates(row))
+        return Decision(key, False, self._key(kept_row), float(self._similarity[row]), self._reason(row))
+
+    def _key(self, row: int) -> str:
+        return self._index_keys[row] if row < self._n_index else self._new_keys[self._order[row - self._n_index]]
+
+    def _reason(self, row: int) -> str:
+        return "exact" if self._exact_copy[row] else "near"
+
+    def _duplicates(self, kept_row: int) -> tuple[Duplicate, ...]:
+        start, stop = np.searchsorted(self._member_root, [kept_row, kept_row + 1])
+        return tuple(Duplicate(self._key(r), float(self._similarity[r]), self._reason(r))
+                     for r in self._members[start:stop].tolist())
+
+    def clusters(self) -> Iterator[Cluster]:
+        for kept_row in np.unique(self._member_root).tolist():
+            yield Cluster(self._key(kept_row), kept_row < self._n_index, self._duplicates(kept_row))
+
+    def cluster_sizes(self) -> Counter[int]:
+        _, members = np.unique(self._member_root, return_counts=True)
+        return Counter((1 + members).tolist())
+
+
+# -- the driver ----------------------------------------------------------------------------------
+class _Fingerprints:
+    """Fingerprint columns, compact enough for millions of documents: keys as strings, paths as
+    ids of the distinct paths, lengths and 16-byte exact digests in flat arrays, signatures in
+    blocks of ``BLOCK`` rows.  With a ``folder`` the full blocks go to disk, each with its band
+    keys stored band by band, so clustering reads one band column at a time and fetches only
+    the signatures of candidate pairs: memory holds about 150 bytes per document, not 700."""
+
+    BLOCK = 8192
+
+    def __init__(self, config: DedupConfig, folder: Path | None = None):
+        self.bands, self.rows, self.num_perm = config.bands, config.rows, config.num_perm
         self.keys: list[str] = []
-        self.paths: list[str] = []
-        self.lengths: list[int] = []
-        self.exact: list[str] = []
-        self._sigs = np.empty((1024, num_perm), dtype=np.uint32)
+        self.path_names: list[str] = []
+        self._path_ids: dict[str, int] = {}
+        self.path_of = array("i")  # per document: index into path_names
+        self.lengths = array("q")
+        self.exact = bytearray()  # 16 bytes per document
+        self._buffer = np.empty((self.BLOCK, self.num_perm), dtype=np.uint32)
+        self._fill = 0
+        self._blocks: list[np.ndarray] = []  # full blocks, when they stay in memory
+        self._sealed = 0  # rows in full blocks
+        self.folder = folder
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._signature_file = open(folder / "signatures.u32", "wb")
+            self._band_file = open(folder / "bands.u64", "wb")
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def append(self, fp: Fingerprint) -> None:
-        n = len(self.keys)
-        if n == len(self._sigs):
-            grown = np.empty((2 * n, self._sigs.shape[1]), dtype=np.uint32)
-            grown[:n] = self._sigs
-            self._sigs = grown
-        self._sigs[n] = fp.signature
         self.keys.append(fp.key)
-        self.paths.append(fp.path)
+        self.path_of.append(self._path_ids.setdefault(fp.path, len(self._path_ids)))
+        if len(self._path_ids) > len(self.path_names):
+            self.path_names.append(fp.path)
         self.lengths.append(fp.length)
-        self.exact.append(fp.exact)
+        self.exact += bytes.fromhex(fp.exact)
+        self._buffer[self._fill] = fp.signature
+        self._fill += 1
+        if self._fill == self.BLOCK:
+            self._seal()
 
-    @property
-    def signatures(self) -> np.ndarray:
-        return self._sigs[: len(self.keys)]
+    def _seal(self) -> None:
+        if self.folder is None:
+            self._blocks.append(self._buffer)
+            self._buffer = np.empty_like(self._buffer)
+        else:
+            self._signature_file.write(self._buffer.tobytes())
+            bands = minhash.band_keys(self._buffer, self.bands, self.rows)
+            self._band_file.write(np.ascontiguousarray(bands.T).tobytes())
+        self._sealed += self.BLOCK
+        self._fill = 0
 
-    def __iter__(self):
-        for i, key in enumerate(self.keys):
-            yield Fingerprint(key, self.paths[i], self.lengths[i], self.exact[i], self._sigs[i])
+    def close(self) -> None:
+        if self.folder is not None:
+            self._signature_file.close()
+            self._band_file.close()
+
+    # -- columns, in insertion order --
+    def length_array(self) -> np.ndarray:
+        return np.array(self.lengths, dtype=np.int64)
+
+    def exact_matrix(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.exact), dtype=np.uint8).reshape(-1, 16)
+
+    def paths(self, rows: Iterable[int]) -> list[str]:
+        return [self.path_names[self.path_of[i]] for i in rows]
+
+    def band_column(self, band: int) -> np.ndarray:
+        """The uint64 keys of one band for every document."""
+        parts = []
+        if self.folder is None:
+            parts = [self._band(block, band) for block in self._blocks]
+        elif self._sealed:
+            self._band_file.flush()
+            with open(self.folder / "bands.u64", "rb") as f:
+                for block in range(self._sealed // self.BLOCK):
+                    f.seek((block * self.bands + band) * self.BLOCK * 8)
+                    parts.append(np.fromfile(f, dtype=np.uint64, count=self.BLOCK))
+        parts.append(self._band(self._buffer[:self._fill], band))
+        return np.concatenate(parts)
+
+    def _band(self, signatures: np.ndarray, band: int) -> np.ndarray:
+        return minhash.band_keys(signatures[:, band * self.rows:(band + 1) * self.rows], 1, self.rows)[:, 0]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The signatures of the given documents (insertion indices), ``(len(rows), num_perm)``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((len(rows), self.num_perm), dtype=np.uint32)
+        fresh = rows >= self._sealed
+        out[fresh] = self._buffer[rows[fresh] - self._sealed]
+        stored = ~fresh
+        if not stored.any():
+            return out
+        if self.folder is None:
+            block_of = rows // self.BLOCK
+            for block in np.unique(block_of[stored]).tolist():
+                mine = block_of == block
+                out[mine] = self._blocks[block][rows[mine] - block * self.BLOCK]
+        else:
+            self._signature_file.flush()
+            # mapped for this call only: the pages read count as resident memory while mapped
+            mapped = np.memmap(self.folder / "signatures.u32", dtype=np.uint32, mode="r",
+                               shape=(self._sealed, self.num_perm))
+            out[stored] = mapped[rows[stored]]
+            del mapped
+        return out
+
+    def blocks(self, rows: np.ndarray) -> Iterator[np.ndarray]:
+        for start in range(0, len(rows), self.BLOCK):
+            yield self.take(rows[start:start + self.BLOCK])
+
+    def priority_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """(insertion indices in keep-policy order, insertion indices sorted by key)."""
+        keys = self.keys
+        by_key = sorted(range(len(keys)), key=keys.__getitem__)
+        for a, b in pairwise(by_key):
+            if keys[a] == keys[b]:
+                raise ValueError(f"duplicate document key {keys[a]!r}: already added from this run; "
+                                 "keys must be unique (use the document id)")
+        key_rank = np.empty(len(keys), dtype=np.int64)
+        key_rank[by_key] = np.arange(len(keys))
+        path_rank = np.empty(len(self.path_names), dtype=np.int64)
+        path_rank[sorted(range(len(self.path_names)), key=self.path_names.__getitem__)] = \
+            np.arange(len(self.path_names))
+        order = np.lexsort((key_rank, path_rank[np.array(self.path_of, dtype=np.int64)], -self.length_array()))
+        return order.astype(np.int64), np.array(by_key, dtype=np.int64)
+
+    def __iter__(self) -> Iterator[Fingerprint]:
+        everything = np.arange(len(self))
+        for start, signatures in zip(range(0, len(self), self.BLOCK), self.blocks(everything)):
+            for i, sig in enumerate(signatures, start):
+                yield Fingerprint(self.keys[i], self.path_names[self.path_of[i]], self.lengths[i],
+                                  self.exact[16 * i:16 * i + 16].hex(), sig)
 
 
 class Deduplicator:
-    """Collects fingerprints, then clusters them all at once (see the module docstring)."""
+    """Collects fingerprints, then clusters them all at once (see the module docstring).
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    ``spill``: a folder for the signatures of the added documents; without it they stay in
+    memory (512 bytes each at the defaults), which is the faster choice up to a few hundred
+    thousand documents."""
+
+    def __init__(self, config: DedupConfig | None = None, spill: str | os.PathLike | None = None) -> None:
         self.config = config or DedupConfig()
-        self._new = _Records(self.config.num_perm)
-        self._indexed = _Records(self.config.num_perm)
-        self._seen: set[str] = set()
+        self._new = _Fingerprints(self.config, Path(spill) if spill is not None else None)
+        self._indexed = _Fingerprints(self.config)
+        self._indexed_keys: set[str] = set()
         self._result: DedupResult | None = None
         self._kept_rows: np.ndarray | None = None  # rows (priority order) kept, for save_index
         self._order: np.ndarray | None = None
@@ -395,16 +581,21 @@ class Deduplicator:
         return len(self._new)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._seen
+        """True if ``key`` is a document of a loaded index (the already published corpus)."""
+        return key in self._indexed_keys
+
+    def close(self) -> None:
+        """Close the spill files (the folder is the caller's to remove)."""
+        self._new.close()
 
     def absorb_index(self, other: Deduplicator) -> None:
         """Treat another loaded index's documents as already published too (first one wins)."""
         if not self.config.same_signatures(other.config):
             raise ValueError("dedup indexes with different signature settings cannot be combined")
         for fp in other._indexed:
-            if fp.key not in self._seen:
+            if fp.key not in self._indexed_keys:
                 self._indexed.append(fp)
-                self._seen.add(fp.key)
+                self._indexed_keys.add(fp.key)
         self._result = None
 
     # -- input --
@@ -413,16 +604,16 @@ class Deduplicator:
         self.add_fingerprint(fingerprint(key, text, self.config, path))
 
     def add_fingerprint(self, fp: Fingerprint) -> None:
-        """Add a fingerprint computed elsewhere (a worker) with the same signature settings."""
-        if fp.key in self._seen:
-            where = "the loaded index" if fp.key in set(self._indexed.keys) else "this run"
-            raise ValueError(f"duplicate document key {fp.key!r}: already added from {where}; "
+        """Add a fingerprint computed elsewhere (a worker) with the same signature settings.
+        Keys must be unique: a key of the loaded index fails here, a key added twice in this
+        run fails in :meth:`result` (checking it here would cost a set of every key)."""
+        if fp.key in self._indexed_keys:
+            raise ValueError(f"duplicate document key {fp.key!r}: already added from the loaded index; "
                              "keys must be unique (use the document id)")
         if fp.signature.shape != (self.config.num_perm,) or fp.signature.dtype != np.uint32:
             raise ValueError(f"fingerprint {fp.key!r} has a {fp.signature.dtype}"
                              f"{fp.signature.shape} signature; expected uint32"
                              f"({self.config.num_perm},) from the same DedupConfig")
-        self._seen.add(fp.key)
         self._new.append(fp)
         self._result = None
 
@@ -436,26 +627,27 @@ class Deduplicator:
     def _compute(self) -> DedupResult:
         cfg, new, idx = self.config, self._new, self._indexed
         n_idx = len(idx)
-        order = np.array(sorted(range(len(new)), key=lambda i: (-new.lengths[i], new.paths[i],
-                                                                 new.keys[i])), dtype=np.int64)
+        order, by_key = new.priority_order()
         # rows in priority order: the index as stored, then the new documents by rank
-        keys = idx.keys + [new.keys[i] for i in order]
-        exact = idx.exact + [new.exact[i] for i in order]
-        sigs = np.concatenate((idx.signatures, new.signatures[order]))
-        total = len(keys)
-
-        first_of: dict[str, int] = {}
-        exact_rep = np.fromiter((first_of.setdefault(e, row) for row, e in enumerate(exact)),
-                                dtype=np.int64, count=total)
+        total = n_idx + len(new)
+        exact = np.concatenate((idx.exact_matrix(), new.exact_matrix()[order]))
+        exact_rep = _first_equal_row(exact)
         reps = np.flatnonzero(exact_rep == np.arange(total))
-        # band by band, so only one (n, rows) slice is widened to uint64 at a time
-        def codes():
+
+        def take(rows: np.ndarray) -> np.ndarray:  # signatures of rows in priority order
+            out = np.empty((len(rows), cfg.num_perm), dtype=np.uint32)
+            indexed = rows < n_idx
+            out[indexed] = idx.take(rows[indexed])
+            out[~indexed] = new.take(order[rows[~indexed] - n_idx])
+            return out
+
+        def codes():  # band by band: one column of keys in memory at a time
             for band in range(cfg.bands):
-                columns = sigs[reps, band * cfg.rows:(band + 1) * cfg.rows]
-                yield bucket_pair_codes(minhash.band_keys(columns, 1, cfg.rows)[:, 0], cfg.max_bucket_fanout)
+                column = np.concatenate((idx.band_column(band), new.band_column(band)[order]))[reps]
+                yield bucket_pair_codes(column, cfg.max_bucket_fanout)
 
         lo, hi = _decode_pairs(codes(), len(reps))
-        sim = pair_similarity(sigs, reps[lo], reps[hi])
+        sim = _similarity(take, reps[lo], reps[hi])
         verified = sim >= cfg.threshold
         labels = connected_components(len(reps), lo[verified], hi[verified])
         rep_root = reps[labels]  # row of the kept document, per representative
@@ -464,36 +656,20 @@ class Deduplicator:
         root = rep_root[local[exact_rep]]
 
         rows = np.arange(n_idx, total)
-        dropped_rows = rows[root[rows] != rows]
-        dropped_sim = pair_similarity(sigs, root[dropped_rows], dropped_rows)
-        similarity = dict(zip(dropped_rows.tolist(), dropped_sim.tolist()))
-        members: dict[int, list[Duplicate]] = {}
-        for row in dropped_rows.tolist():
-            kept_row = int(root[row])
-            reason = "exact" if exact[row] == exact[kept_row] else "near"
-            members.setdefault(kept_row, []).append(Duplicate(keys[row], similarity[row], reason))
-
-        decisions: dict[str, Decision] = {}
-        counts = {"total": len(new), "forwarded": 0, "dropped": 0, "dropped_exact": 0,
-                  "dropped_near": 0}
-        for row in range(n_idx, total):
-            kept_row = int(root[row])
-            if kept_row == row:
-                decisions[keys[row]] = Decision(keys[row], True,
-                                                duplicates=tuple(members.get(row, ())))
-                counts["forwarded"] += 1
-            else:
-                reason = "exact" if exact[row] == exact[kept_row] else "near"
-                decisions[keys[row]] = Decision(keys[row], False, keys[kept_row],
-                                                similarity[row], reason)
-                counts["dropped"] += 1
-                counts["dropped_" + reason] += 1
-        clusters = tuple(Cluster(keys[r], r < n_idx, tuple(m)) for r, m in sorted(members.items()))
+        dropped = rows[root[rows] != rows]
+        similarity = np.zeros(total, dtype=np.float64)
+        similarity[dropped] = _similarity(take, root[dropped], dropped)
+        exact_copy = np.zeros(total, dtype=bool)
+        exact_copy[dropped] = (exact[dropped] == exact[root[dropped]]).all(axis=1)
+        table = _DecisionTable(idx.keys, new.keys, order, by_key, root, similarity, exact_copy)
+        exact_drops = int(exact_copy.sum())
+        counts = {"total": len(new), "forwarded": len(new) - len(dropped), "dropped": len(dropped),
+                  "dropped_exact": exact_drops, "dropped_near": len(dropped) - exact_drops}
         self._order = order
-        self._kept_rows = np.flatnonzero(root[n_idx:] == np.arange(n_idx, total))
+        self._kept_rows = np.flatnonzero(root[n_idx:] == rows)
         stats = {"indexed": n_idx, "candidate_pairs": int(len(lo)),
                  "verified_pairs": int(verified.sum())}
-        return DedupResult(decisions, clusters, counts, stats)
+        return DedupResult(table, table.clusters, counts, stats, table.cluster_sizes())
 
     # -- the index --
     def save_index(self, path: str | os.PathLike) -> None:
@@ -507,20 +683,22 @@ class Deduplicator:
         self.result()
         new, idx = self._new, self._indexed
         kept = self._order[self._kept_rows]  # insertion indices of kept docs, priority order
-        keys = idx.keys + [new.keys[i] for i in kept]
-        paths = idx.paths + [new.paths[i] for i in kept]
-        lengths = np.array(idx.lengths + [new.lengths[i] for i in kept], dtype=np.int64)
-        exact = np.frombuffer(b"".join(bytes.fromhex(e) for e in idx.exact + [new.exact[i] for i in kept]),
-                              dtype=np.uint8).reshape(-1, 16)
-        sigs = np.concatenate((idx.signatures, new.signatures[kept]))
-        write_index(path, self.config, keys, paths, lengths, exact, sigs)
+        everything = np.arange(len(idx))
+        keys = idx.keys + [new.keys[i] for i in kept.tolist()]
+        paths = idx.paths(range(len(idx))) + new.paths(kept.tolist())
+        lengths = np.concatenate((idx.length_array(), new.length_array()[kept]))
+        exact = np.concatenate((idx.exact_matrix(), new.exact_matrix()[kept]))
+        write_index(path, self.config, keys, paths, lengths, exact,
+                    chain(idx.blocks(everything), new.blocks(kept)))
 
     @classmethod
-    def load_index(cls, path: str | os.PathLike, config: DedupConfig | None = None) -> Deduplicator:
+    def load_index(cls, path: str | os.PathLike, config: DedupConfig | None = None,
+                   spill: str | os.PathLike | None = None) -> Deduplicator:
         """A Deduplicator whose new documents are checked against the indexed corpus.
 
         ``config`` defaults to the one stored in the index; a different one must compute the
         same signatures (ngram, num_perm, seed) -- threshold and banding may change.
+        ``spill``: as for the constructor (the new documents' signatures).
         """
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -544,39 +722,65 @@ class Deduplicator:
                              f"num_perm={stored.num_perm}, seed={stored.seed}; the given config "
                              f"has ngram={config.ngram}, num_perm={config.num_perm}, "
                              f"seed={config.seed}; use the index's settings or rebuild it")
-        dedup = cls(config)
+        dedup = cls(config, spill)
         keys = _unpack_strings(arrays, "keys")
         paths = _unpack_strings(arrays, "paths")
         sigs = arrays["signatures"]
         for i, key in enumerate(keys):
             dedup._indexed.append(Fingerprint(key, paths[i], int(arrays["lengths"][i]),
                                               arrays["exact"][i].tobytes().hex(), sigs[i]))
-        dedup._seen.update(keys)
+        dedup._indexed_keys.update(keys)
         return dedup
 
 
+def _first_equal_row(exact: np.ndarray) -> np.ndarray:
+    """For each row of the ``(n, 16)`` digest block, the first row with the same digest."""
+    words = np.ascontiguousarray(exact).view(np.uint64)  # (n, 2)
+    n = len(words)
+    ranked = np.lexsort((np.arange(n), words[:, 1], words[:, 0]))  # equal digests together, by row
+    ordered = words[ranked]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    first = np.empty(n, dtype=np.int64)
+    first[ranked] = ranked[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+    return first
+
 
 def write_index(path: str | os.PathLike, config: DedupConfig, keys: list[str], paths: list[str],
-                lengths: np.ndarray, exact: np.ndarray, sigs: np.ndarray) -> None:
+                lengths: np.ndarray, exact: np.ndarray, sigs: np.ndarray | Iterable[np.ndarray]) -> None:
     """The index file of :meth:`Deduplicator.save_index` from its columns, rows in priority
     order (an engine that clustered elsewhere, :mod:`cleaner.ray_engine`, writes the same bytes).
-    ``exact`` is the uint8 ``(n, 16)`` digest block, ``sigs`` uint32 ``(n, num_perm)``."""
+    ``exact`` is the uint8 ``(n, 16)`` digest block, ``sigs`` uint32 ``(n, num_perm)``, whole or
+    as consecutive blocks of rows (written as they come: the signatures need not fit in memory)."""
     meta = json.dumps({"format": INDEX_FORMAT, "version": INDEX_VERSION,
                        "config": config.to_dict(), "documents": len(keys)},
                       sort_keys=True).encode("utf-8")
     arrays = {"meta": np.frombuffer(meta, dtype=np.uint8),
               **_pack_strings("keys", keys), **_pack_strings("paths", paths),
-              "lengths": lengths, "exact": exact, "signatures": sigs}
+              "lengths": lengths, "exact": exact}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, array in arrays.items():
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            with archive.open(info, "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.ascontiguousarray(array),
-                                          allow_pickle=False)
+            with _member(archive, name) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+        with _member(archive, "signatures") as member:  # write_array's bytes, block by block
+            np.lib.format.write_array_header_1_0(member, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.uint32)), "fortran_order": False,
+                "shape": (len(keys), config.num_perm)})
+            written = 0
+            for block in [sigs] if isinstance(sigs, np.ndarray) else sigs:
+                member.write(np.ascontiguousarray(block, dtype=np.uint32).tobytes())
+                written += len(block)
+            if written != len(keys):
+                raise ValueError(f"{written} signatures for {len(keys)} index documents")
     os.replace(tmp, path)
+
+
+def _member(archive: zipfile.ZipFile, name: str):
+    info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = 0o644 << 16
+    return archive.open(info, "w", force_zip64=True)
 
 
 def _pack_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:

@@ -1,17 +1,22 @@
 """The dedup stage of a run: clean documents wait in a staging file until every fingerprint
 is in, then each is written as kept (listing its duplicates) or rejected as a duplicate.
 
-Memory holds only the compact fingerprints (one uint32 signature per document), never the
-documents themselves, so it grows with the number of documents, not with their size.
+Memory holds no object per document: the documents wait on disk, their provenance (for the
+duplicate lists) in an sqlite table, their signatures in the spill folder of the
+:class:`~cleaner.dedup.Deduplicator`; what stays in memory is the compact fingerprint columns
+(a key string and about 40 bytes of arrays per document).
 """
 from __future__ import annotations
 
 import json
+import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from cleaner.config import Config
-from cleaner.dedup import DedupConfig, Deduplicator
+from cleaner.dedup import DedupConfig, Deduplicator, Fingerprint, fingerprint
 from cleaner.document import Document
+from cleaner.report import RunReport
 from cleaner.writer import OutputWriter, document_json, dumps
 
 INDEX = "dedup-index.npz"
@@ -28,46 +33,88 @@ def record_key(doc: Document) -> str:
     return f"{doc.id}:{doc.source.path}{position}"
 
 
+def document_fingerprint(doc: Document, config: DedupConfig) -> Fingerprint:
+    """What the stage needs of a clean document, computed where the document is (a worker)."""
+    return fingerprint(record_key(doc), doc.text, config, doc.source.path)
+
+
+class Sources:
+    """key -> ``{"id", "source"}`` of every staged document, in an sqlite table: the provenance
+    that kept documents list for their duplicates, with no dict entry per document in memory."""
+
+    BATCH = 2048
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=OFF")  # scratch data: a failed run starts it again
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE sources (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        self.batch: list[tuple[str, str]] = []
+        self.cached = lru_cache(maxsize=4096)(self.get)  # a cluster's kept document, asked by each member
+
+    def put(self, key: str, value: dict) -> None:
+        self.batch.append((key, dumps(value)))
+        if len(self.batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?)", self.batch)
+        self.batch.clear()
+
+    def get(self, key: str) -> dict | None:
+        if self.batch:
+            self._flush()
+        row = self.db.execute("SELECT value FROM sources WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def close(self) -> None:
+        self.db.close()
+
+
 class DedupStage:
     def __init__(self, config: Config, writer: OutputWriter, dedup: Deduplicator | None = None):
         """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` that
         fingerprints every added document here. An engine that fingerprinted and clustered
-        elsewhere passes an object with the same ``add``/``result``/``save_index``/``config``
-        and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
+        elsewhere passes an object with the same ``add``/``result``/``save_index``/``close``/
+        ``config`` and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
         self.writer = writer
-        self.dedup = dedup if dedup is not None else self._load(config)
+        self.dedup = dedup if dedup is not None else self._load(config, spill=writer.stage / "dedup")
         self.pending_path = writer.stage / "pending.jsonl"
         self.pending = open(self.pending_path, "w", encoding="utf-8", newline="\n")
-        self.sources: dict[str, dict] = {}  # key -> id and source, for the provenance of kept docs
+        self.sources = Sources(writer.stage / "sources.sqlite")
         self.republished: dict[str, str] = {}  # key already in a loaded index -> that key
 
     @staticmethod
-    def _load(config: Config) -> Deduplicator:
+    def _load(config: Config, spill: Path | None = None) -> Deduplicator:
         wanted = dedup_config(config)
         if not config.dedup_against:
-            return Deduplicator(wanted)
+            return Deduplicator(wanted, spill=spill)
         indexes = [Path(d) / INDEX for d in config.dedup_against]
         for index in indexes:
             if not index.is_file():
                 raise FileNotFoundError(f"{index} not found: --dedup-against takes an output folder "
                                         "of an earlier `cleaner clean` run (with deduplication on)")
-        dedup = Deduplicator.load_index(indexes[0], wanted)
+        dedup = Deduplicator.load_index(indexes[0], wanted, spill=spill)
         for extra in indexes[1:]:  # later folders join the first as already-published documents
             dedup.absorb_index(Deduplicator.load_index(extra, wanted))
         return dedup
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document, fp: Fingerprint | None = None) -> None:
+        """Stage a clean document; ``fp``: its :func:`document_fingerprint`, if a worker made it."""
         key = record_key(doc)
         record = document_json(doc)
         if key in self.dedup:  # the very same record is already in the published corpus
             self.republished[key] = key
+        elif fp is not None:
+            self.dedup.add_fingerprint(fp)
         else:
             self.dedup.add(key, doc.text, path=doc.source.path)
-        self.sources[key] = {"id": doc.id, "source": record["source"]}
-        self.pending.write(dumps({"key": key, "doc": record}) + "\n")
+        self.sources.put(key, {"id": doc.id, "source": record["source"]})
+        self.pending.write(dumps({"key": key, "report": RunReport.live_stats(doc), "doc": record}) + "\n")
 
-    def finish(self) -> dict:
-        """Route every pending document; returns the dedup section of the manifest."""
+    def finish(self, report: RunReport) -> dict:
+        """Route every pending document (counting it in ``report``); returns the dedup section
+        of the manifest."""
         self.pending.close()
         result = self.result = self.dedup.result()  # kept for the run report
         with open(self.pending_path, encoding="utf-8") as pending:
@@ -80,14 +127,17 @@ class DedupStage:
                                                    "message": "already in the --dedup-against corpus",
                                                    "duplicate_of": key, "similarity": 1.0,
                                                    "duplicate_kind": "exact", **_without_id(record)})
+                    report.duplicate()
                     continue
                 decision = result.decisions[key]
                 if decision.kept:
-                    record["duplicates"] = [{**self.sources[d.key], "similarity": round(d.similarity, 4),
+                    record["duplicates"] = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4),
                                              "kind": d.reason} for d in decision.duplicates]
                     self.writer.emit_document(path, record)
+                    report.kept(*item["report"])
                 else:
-                    kept = self.sources.get(decision.duplicate_of, {"id": decision.duplicate_of})
+                    report.duplicate()
+                    kept = self.sources.cached(decision.duplicate_of) or {"id": decision.duplicate_of}
                     self.writer.emit_reject(path, {
                         "id": record["id"], "reason": "duplicate",
                         "message": f"{decision.reason} duplicate of {kept['id']}",
@@ -95,11 +145,13 @@ class DedupStage:
                         "similarity": round(decision.similarity, 4), "duplicate_kind": decision.reason,
                         **_without_id(record)})
         self.pending_path.unlink()
+        self.sources.close()
         self.dedup.save_index(self.writer.stage / INDEX)
+        self.dedup.close()
         self.writer.extra_files.append(INDEX)
         return {"config": self.dedup.config.to_dict(), **result.counts,
                 "republished": len(self.republished), **result.stats,
-                "clusters": len(result.clusters)}
+                "clusters": sum(result.cluster_sizes().values())}
 
 
 def _without_id(record: dict) -> dict:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
+from cleaner.deduplicate import dedup_config, document_fingerprint
 from cleaner.document import Document
 from cleaner.parse import failed_document, where
 from cleaner.readers import Record
@@ -196,6 +197,7 @@ class ChunkWorker:
         self.heartbeat = heartbeat  # set in worker processes: the watchdog reads it
         self._warm: set[str] = set()  # phases whose lazy set-up is done in this process
         self.slot = heartbeat.claim() if heartbeat is not None else 0
+        self._dedup_config = dedup_config(config)
 
     def pipeline(self, state_root: Path):
         """Built on first use in the clean phase, when the recurring-line counts exist."""
@@ -233,7 +235,10 @@ class ChunkWorker:
                                "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
             summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"],
                               tuple(timeouts))
-            payload = (docs, {s.name: Counter(s.stats) for s in pipeline.steps})
+            # fingerprinted here, in parallel, rather than by the main process at the end
+            fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
+                            for d in docs] if self.config.dedup else None
+            payload = (docs, {s.name: Counter(s.stats) for s in pipeline.steps}, fingerprints)
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 
@@ -504,7 +509,8 @@ class ChunkRunner:
         self._start_pool()
 
     def results(self, phase: str, count: int) -> Iterator[tuple]:
-        """The payloads of a finished phase, in chunk (= input) order."""
+        """The payloads of a finished phase, in chunk (= input) order: for the clean phase
+        ``(documents, step counters, fingerprints of the clean documents or None)``."""
         for index in range(count):
             yield load_all(self.state.path(phase, index), 2)[1]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
+from cleaner.dedup import Fingerprint
 from cleaner.deduplicate import DedupStage
 from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
@@ -152,14 +153,15 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     return result
 
 
-def write_outputs(out_dir: Path, config: Config, results: Iterable[tuple[list[Document], dict]],
+def write_outputs(out_dir: Path, config: Config,
+                  results: Iterable[tuple[list[Document], dict, list[Fingerprint | None] | None]],
                   pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
                   record_count: int | None = None,
                   make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage) -> RunResult:
     """The global end of a run, shared by every engine: route the cleaned documents (batches of
-    ``(documents, step counters)`` in input order) through deduplication into the output files,
-    the report and the manifest. ``make_dedup`` lets an engine that decided the duplicates
-    elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions."""
+    ``(documents, step counters, their fingerprints or None)`` in input order) through
+    deduplication into the output files, the report and the manifest. ``make_dedup`` lets an
+    engine that decided the duplicates elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions."""
     writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
                           shard_size=config.shard_size, compression=config.compression)
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
@@ -167,19 +169,21 @@ def write_outputs(out_dir: Path, config: Config, results: Iterable[tuple[list[Do
     bar.start("writing", total=record_count)
     try:
         dedup = make_dedup(config, writer) if config.dedup else None
-        for docs, stats in results:
-            for doc in docs:
+        for docs, stats, fingerprints in results:
+            for position, doc in enumerate(docs):
                 report.observe(doc)
                 if dedup and doc.outcome is None:
                     writer.write_warnings(doc)  # dedup routes the document later; its warnings go now
-                    dedup.add(doc)
+                    dedup.add(doc, fingerprints[position] if fingerprints else None)
                 else:
                     writer.write(doc)
+                    if doc.outcome is None:
+                        report.kept(*RunReport.live_stats(doc))
             for name, counter in stats.items():
                 totals[name].update(counter)
             bar.update(Summary(len(docs), 0), resumed=True)
-        dedup_report = dedup.finish() if dedup else None
-        summary = report.finish(dedup.result if dedup else None, set(dedup.republished) if dedup else set())
+        dedup_report = dedup.finish(report) if dedup else None
+        summary = report.finish(dedup.result.cluster_sizes() if dedup else None)
         writer.extra_files += write_report(summary, writer.stage)
         manifest = writer.close({
             "steps": {name: dict(sorted(c.items())) for name, c in totals.items()},

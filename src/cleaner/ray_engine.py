@@ -483,6 +483,9 @@ class DecidedDuplicates:
     def save_index(self, path: Path) -> None:
         self._index(path)
 
+    def close(self) -> None:
+        """Nothing spilled here: the cluster holds the fingerprints."""
+
 
 class _Kept(dict):
     """Decisions: a document in no cluster is kept and lists no duplicates."""
@@ -595,8 +598,9 @@ def _collect(ds, schema: dict[str, str]):
 
 
 # -- the run ----------------------------------------------------------------------------------------
-def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict]]:
-    """The cleaned rows in input order, as the local engine's (documents, step counters)."""
+def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict, None]]:
+    """The cleaned rows in input order, as the local engine's (documents, step counters,
+    fingerprints): none, as the cluster deduplicated them already."""
     for batch in cleaned.iter_batches(batch_format="pyarrow", batch_size=None):
         docs, stats = [], {}
         for kind, blob in zip(batch["kind"].to_pylist(), batch["payload"].to_pylist()):
@@ -607,7 +611,7 @@ def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict]]:
                 skipped.update(pickle.loads(blob))
             else:
                 docs.append(pickle.loads(blob))
-        yield docs, stats
+        yield docs, stats, None
 
 
 def connect(config: Config):

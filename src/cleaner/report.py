@@ -14,7 +14,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from cleaner.deduplicate import record_key
 from cleaner.document import Document
 
 REPORT_JSON, REPORT_HTML = "report.json", "report.html"
@@ -69,10 +68,15 @@ class RunReport:
         self.titled = 0
         self.before = [0] * (len(LENGTH_EDGES) + 1)
         self.chars_before = 0
-        self.errors: list[dict] = []
-        # Documents that passed every step wait here (key -> clean words, language) until
-        # deduplication says which of them are kept: two ints and a code per document.
-        self.live: dict[str, tuple[int, int, str]] = {}
+        self.error_count = 0
+        self.errors: list[dict] = []  # the first MAX_ERRORS_LISTED
+        # Documents that passed every step are counted when deduplication has routed them
+        # (:meth:`kept`, :meth:`duplicate`): whoever routes them keeps their live_stats().
+        self.after = [0] * (len(LENGTH_EDGES) + 1)
+        self.languages: Counter[str] = Counter()
+        self.chars_after = 0
+        self.kept_count = 0
+        self.duplicates = 0
 
     def observe(self, doc: Document) -> None:
         """Count one document as the steps left it (before deduplication)."""
@@ -80,8 +84,10 @@ class RunReport:
         if outcome is not None and outcome.kind != "rejected":
             self.outcomes["errored"] += 1
             self.reasons[outcome.reason] += 1
-            self.errors.append({"path": doc.source.path, "position": doc.source.position,
-                                "reason": outcome.reason, "message": outcome.message})
+            self.error_count += 1
+            if len(self.errors) < MAX_ERRORS_LISTED:
+                self.errors.append({"path": doc.source.path, "position": doc.source.position,
+                                    "reason": outcome.reason, "message": outcome.message})
             return
         self.before[length_bin(len(doc.normalised.split()))] += 1
         self.chars_before += len(doc.normalised)
@@ -98,34 +104,32 @@ class RunReport:
         if outcome is not None:
             self.outcomes["rejected"] += 1
             self.reasons[outcome.reason] += 1
-            return
-        text = doc.text
-        self.live[record_key(doc)] = (len(text.split()), len(text), doc.lang or "unknown")
 
-    def finish(self, dedup_result=None, republished: frozenset[str] | set[str] = frozenset()) -> dict:
-        """The report as a JSON-ready dict; ``dedup_result`` is the run's
-        :class:`~cleaner.dedup.DedupResult` (None when deduplication was off)."""
-        dropped = set(republished)
-        cluster_sizes: Counter[int] = Counter()
-        if dedup_result is not None:
-            dropped |= set(dedup_result.dropped)
-            for cluster in dedup_result.clusters:
-                if cluster.duplicates:
-                    cluster_sizes[1 + len(cluster.duplicates)] += 1
-        after = [0] * (len(LENGTH_EDGES) + 1)
-        languages: Counter[str] = Counter()
-        chars_after = 0
-        for key, (words, chars, lang) in self.live.items():
-            if key in dropped:
-                continue
-            after[length_bin(words)] += 1
-            languages[lang] += 1
-            chars_after += chars
-        duplicates = sum(1 for key in self.live if key in dropped)
+    @staticmethod
+    def live_stats(doc: Document) -> tuple[int, int, str]:
+        """What the report needs of a document that passed every step: words, characters, language."""
+        text = doc.text
+        return len(text.split()), len(text), doc.lang or "unknown"
+
+    def kept(self, words: int, chars: int, lang: str) -> None:
+        """Count a document written to the corpus (its :meth:`live_stats`)."""
+        self.kept_count += 1
+        self.after[length_bin(words)] += 1
+        self.languages[lang] += 1
+        self.chars_after += chars
+
+    def duplicate(self) -> None:
+        """Count a document that passed every step and was dropped as a duplicate."""
+        self.duplicates += 1
+
+    def finish(self, cluster_sizes: Counter[int] | None = None) -> dict:
+        """The report as a JSON-ready dict; ``cluster_sizes`` (documents per duplicate cluster ->
+        clusters) from :meth:`~cleaner.dedup.DedupResult.cluster_sizes`, None without dedup."""
+        cluster_sizes = cluster_sizes or Counter()
+        duplicates, kept = self.duplicates, self.kept_count
         reasons = Counter(self.reasons)
         if duplicates:
             reasons["duplicate"] += duplicates
-        kept = len(self.live) - duplicates
         categories: dict[str, dict[str, int]] = {}
         for rule, spans in self.rule_spans.items():
             entry = categories.setdefault(self.rule_category[rule], {"spans": 0, "chars": 0, "rules": 0})
@@ -138,18 +142,18 @@ class RunReport:
                           "kept": kept, "rejected": self.outcomes["rejected"] + duplicates,
                           "errored": self.outcomes["errored"], "titled": self.titled},
             "reasons": dict(sorted(reasons.items())),
-            "characters": {"before": self.chars_before, "after": chars_after},
+            "characters": {"before": self.chars_before, "after": self.chars_after},
             "removals": {
                 "by_category": {c: categories[c] for c in sorted(categories, key=lambda c: (-categories[c]["chars"], c))},
                 "by_rule": {r: {"category": self.rule_category[r], "spans": self.rule_spans[r],
                                 "chars": self.rule_chars[r], "documents": self.rule_docs[r]}
                             for r in sorted(self.rule_spans, key=lambda r: (-self.rule_spans[r], r))},
             },
-            "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "lengths": {"unit": "words", "bins": length_bins(), "before": self.before, "after": after},
+            "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "lengths": {"unit": "words", "bins": length_bins(), "before": self.before, "after": self.after},
             "duplicates": {"dropped": duplicates, "clusters": sum(cluster_sizes.values()),
                            "cluster_sizes": {str(size): cluster_sizes[size] for size in sorted(cluster_sizes)}},
-            "errors": {"count": len(self.errors), "listed": self.errors[:MAX_ERRORS_LISTED]},
+            "errors": {"count": self.error_count, "listed": self.errors},
         }
 
 

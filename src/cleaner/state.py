@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 STATE_DIR = ".cleaner-state"
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: clean chunks carry the dedup fingerprints
 CHUNK = 64  # records per chunk: one unit of work for a worker and of resume state
 
 
