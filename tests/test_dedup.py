@@ -374,3 +374,35 @@ def test_candidate_pairs_merged_band_by_band_equal_one_merge_at_the_end(monkeypa
     merged = candidate_pairs(keys, 8)
     assert len(once[0]) > 1000
     assert np.array_equal(once[0], merged[0]) and np.array_equal(once[1], merged[1])
+    monkeypatch.setattr(dedup, "_PAIRS_IN_MEMORY", 300)  # past it, pairs go to disk by range of hi
+    batches = list(dedup.candidate_pair_batches(
+        (dedup.bucket_pair_code_blocks(keys[:, band], 8, block=50) for band in range(keys.shape[1])),
+        len(keys), keys.shape[1]))
+    assert len(batches) > 2
+    for band in range(keys.shape[1]):  # blocks of a band are its codes, in order
+        blocks = list(dedup.bucket_pair_code_blocks(keys[:, band], 8, block=50))
+        assert len(blocks) > 5 and np.array_equal(np.concatenate(blocks), dedup.bucket_pair_codes(keys[:, band], 8))
+    spilled = candidate_pairs(keys, 8)
+    assert np.array_equal(once[0], spilled[0]) and np.array_equal(once[1], spilled[1])
+
+
+def test_clusters_joined_across_pair_batches_equal_one_batch(story, monkeypatch):
+    """A corpus dense with near copies whose candidate pairs do not fit in memory: the
+    components are joined batch by batch, with the same decisions and counters."""
+    rng = random.Random(5)
+    words = story.split()
+    docs = [(f"k{i}", f"p{i % 3}", " ".join(w for w in words if rng.random() > 0.08)) for i in range(60)]
+
+    def run():
+        dedup = Deduplicator()
+        for key, path, text in docs:
+            dedup.add(key, text, path=path)
+        return dedup.result()
+
+    expected = run()
+    monkeypatch.setattr(dedup_module, "_PAIRS_IN_MEMORY", 40)
+    monkeypatch.setattr(dedup_module, "_MERGE_MIN", 1)
+    got = run()
+    assert expected.counts["dropped"] > 50 and expected.stats["candidate_pairs"] > 200
+    assert got.decisions == expected.decisions and got.clusters == expected.clusters
+    assert got.stats == expected.stats and got.counts == expected.counts

@@ -14,6 +14,8 @@ Over all records (the local implementation of what a distributed run shuffles by
 
     candidate_pairs(band_key_matrix, max_bucket_fanout) -> (lo, hi)   # int64 index pairs, lo < hi
     bucket_pair_codes(band_key_column, max_bucket_fanout) -> codes     # the same, for one band
+    bucket_pair_code_blocks(band_key_column, max_bucket_fanout)       # the same, in blocks
+    candidate_pair_batches(band_blocks, n, bands) -> (lo, hi) batches # bounded memory, disk beyond
     pair_similarity(signatures, lo, hi) -> float64                    # estimated Jaccard
     connected_components(n, lo, hi) -> labels                         # smallest index per component
 
@@ -53,6 +55,7 @@ import bisect
 import hashlib
 import json
 import os
+import tempfile
 import zipfile
 from array import array
 from collections import Counter
@@ -69,6 +72,8 @@ from cleaner import minhash
 INDEX_FORMAT = "cleaner-dedup-index"
 INDEX_VERSION = 1
 _MERGE_MIN = 1 << 20  # pair codes pending before a merge: below this, one sort at the end
+_PAIRS_IN_MEMORY = 1 << 21  # distinct candidate pairs held at once (16 MB of codes, ~8x that while sorting)
+_MAX_PAIR_FILES = 512  # ranges of hi the pairs are scattered into (open files at once)
 _PAIR_CHUNK = 1 << 13  # pairs compared per block: with spilled signatures, at most 2 x 8192 pages mapped
 
 
@@ -211,42 +216,102 @@ def candidate_pairs(keys: np.ndarray, max_bucket_fanout: int) -> tuple[np.ndarra
     i.e. with the best-ranked ones; pairs come back sorted by ``(lo, hi)``.
     """
     n = len(keys)
-    codes = (bucket_pair_codes(keys[:, band], max_bucket_fanout) for band in range(keys.shape[1]))
-    return _decode_pairs(codes, n)
+    codes = (bucket_pair_code_blocks(keys[:, band], max_bucket_fanout) for band in range(keys.shape[1]))
+    batches = list(candidate_pair_batches(codes, n, keys.shape[1]))
+    if len(batches) == 1:
+        return batches[0]
+    order = np.lexsort((np.concatenate([hi for _, hi in batches]), np.concatenate([lo for lo, _ in batches])))
+    return np.concatenate([lo for lo, _ in batches])[order], np.concatenate([hi for _, hi in batches])[order]
 
 
 def bucket_pair_codes(column: np.ndarray, max_bucket_fanout: int) -> np.ndarray:
     """Candidate pairs of one band as codes ``lo * n + hi`` (see :func:`candidate_pairs`)."""
+    return np.concatenate([np.empty(0, dtype=np.int64), *bucket_pair_code_blocks(column, max_bucket_fanout)])
+
+
+def bucket_pair_code_blocks(column: np.ndarray, max_bucket_fanout: int,
+                            block: int = 1 << 20) -> Iterator[np.ndarray]:
+    """:func:`bucket_pair_codes` in blocks of about ``block`` codes: a band of a corpus dense
+    with copies has up to fanout codes per document, and building them at once costs four
+    arrays of that size."""
     n = len(column)
     order = np.argsort(column, kind="stable")  # stable: ties stay in rank order
     sorted_keys = column[order]
     new_group = np.empty(n, dtype=bool)
     new_group[:1] = True
     np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
+    del sorted_keys
     group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
     fanout = np.minimum(np.arange(n) - group_start, max_bucket_fanout)
-    total = int(fanout.sum())
-    member = np.repeat(np.arange(n), fanout)
-    offset = np.arange(total) - np.repeat(np.cumsum(fanout) - fanout, fanout)
-    partner = np.repeat(group_start, fanout) + offset
-    return order[partner].astype(np.int64) * n + order[member]
+    ends = np.cumsum(fanout)
+    start = 0
+    while start < n:  # members [start, stop) give about `block` codes
+        stop = max(start + 1, int(np.searchsorted(ends, ends[start] - fanout[start] + block, side="right")))
+        part = fanout[start:stop]
+        total = int(part.sum())
+        if total:
+            member = np.repeat(np.arange(start, stop), part)
+            offset = np.arange(total) - np.repeat(np.cumsum(part) - part, part)
+            partner = np.repeat(group_start[start:stop], part) + offset
+            yield order[partner].astype(np.int64) * n + order[member]
+        start = stop
 
 
-def _decode_pairs(codes: Iterable[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The unique pairs of the bands' pair codes, merged as they come: most pairs recur in
-    many bands, so the union stays near the number of distinct pairs, where keeping every
-    band's codes until the end costs bands x fanout x n (gigabytes for a corpus dense
-    with copies). Merging when the pending codes outgrow the union keeps the sorting linear
-    overall (amortised doubling)."""
-    unique, pending, waiting = np.empty(0, dtype=np.int64), [], 0
-    for band_codes in codes:
-        pending.append(band_codes)
-        waiting += len(band_codes)
+def candidate_pair_batches(codes: Iterable[Iterable[np.ndarray]], n: int, bands: int,
+                           folder: str | os.PathLike | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The unique pairs ``(lo, hi)`` of the bands' pair codes (per band, blocks of codes), in
+    batches that together hold every pair once: one batch sorted by ``(lo, hi)`` while the
+    pairs fit in memory, else one per range of ``hi``.
+
+    Codes are merged as they come: most pairs recur in many bands, so the union stays near
+    the number of distinct pairs, where keeping every band's codes until the end costs
+    bands x fanout x n; merging when the pending codes outgrow the union keeps the sorting
+    linear overall (amortised doubling).  A corpus dense with edited copies can still have
+    up to fanout x bands distinct pairs per document (a kilobyte of codes): once the union
+    passes ``_PAIRS_IN_MEMORY`` the codes are scattered by ``hi`` into files (in ``folder``,
+    or the system's temporary folder) and each range is made unique on its own -- ``hi``,
+    not ``lo``, because every document is the ``hi`` of at most fanout x bands pairs while
+    the best-ranked documents are the ``lo`` of most."""
+    unique, pending, waiting, seen = np.empty(0, dtype=np.int64), [], 0, 0
+    blocks = ((band, block) for band, band_blocks in enumerate(codes) for block in band_blocks)
+    for band, block in blocks:
+        pending.append(block)
+        waiting += len(block)
+        seen += len(block)
         if waiting > max(len(unique), _MERGE_MIN):
             unique, pending, waiting = np.unique(np.concatenate([unique, *pending])), [], 0
+            if len(unique) > _PAIRS_IN_MEMORY:
+                expected = seen * bands / (band + 1)  # codes of every band, duplicates included
+                parts = min(_MAX_PAIR_FILES, int(expected // _PAIRS_IN_MEMORY) + 2)
+                yield from _pairs_by_hi(unique, (block for _, block in blocks), n, parts, folder)
+                return
     if pending:
         unique = np.unique(np.concatenate([unique, *pending]))
-    return unique // n, unique % n
+    yield unique // n, unique % n
+
+
+def _pairs_by_hi(first: np.ndarray, rest: Iterator[np.ndarray], n: int, parts: int,
+                 folder: str | os.PathLike | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    width = -(-n // parts)
+    with tempfile.TemporaryDirectory(prefix="pairs-", dir=folder) as scratch:
+        paths = [Path(scratch) / f"{part}.i64" for part in range(parts)]
+        files = [open(path, "wb") for path in paths]
+        try:
+            for codes in chain([first], rest):
+                part = (codes % n) // width
+                order = np.argsort(part, kind="stable")
+                bounds = np.searchsorted(part[order], np.arange(parts + 1))
+                codes = codes[order]
+                for index, f in enumerate(files):
+                    f.write(codes[bounds[index]:bounds[index + 1]].tobytes())
+        finally:
+            for f in files:
+                f.close()
+        for path in paths:
+            unique = np.unique(np.fromfile(path, dtype=np.int64))
+            path.unlink()
+            if len(unique):
+                yield unique // n, unique % n
 
 
 def pair_similarity(signatures: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -644,12 +709,15 @@ class Deduplicator:
         def codes():  # band by band: one column of keys in memory at a time
             for band in range(cfg.bands):
                 column = np.concatenate((idx.band_column(band), new.band_column(band)[order]))[reps]
-                yield bucket_pair_codes(column, cfg.max_bucket_fanout)
+                yield bucket_pair_code_blocks(column, cfg.max_bucket_fanout)
 
-        lo, hi = _decode_pairs(codes(), len(reps))
-        sim = _similarity(take, reps[lo], reps[hi])
-        verified = sim >= cfg.threshold
-        labels = connected_components(len(reps), lo[verified], hi[verified])
+        labels = np.arange(len(reps))  # per representative: the smallest one it is connected to
+        candidates = verified = 0
+        for lo, hi in candidate_pair_batches(codes(), len(reps), cfg.bands, new.folder):
+            edge = _similarity(take, reps[lo], reps[hi]) >= cfg.threshold
+            candidates, verified = candidates + len(lo), verified + int(edge.sum())
+            if edge.any():  # join the components found so far through this batch's edges
+                labels = connected_components(len(reps), labels[lo[edge]], labels[hi[edge]])[labels]
         rep_root = reps[labels]  # row of the kept document, per representative
         local = np.empty(total, dtype=np.int64)
         local[reps] = np.arange(len(reps))
@@ -667,8 +735,7 @@ class Deduplicator:
                   "dropped_exact": exact_drops, "dropped_near": len(dropped) - exact_drops}
         self._order = order
         self._kept_rows = np.flatnonzero(root[n_idx:] == rows)
-        stats = {"indexed": n_idx, "candidate_pairs": int(len(lo)),
-                 "verified_pairs": int(verified.sum())}
+        stats = {"indexed": n_idx, "candidate_pairs": candidates, "verified_pairs": verified}
         return DedupResult(table, table.clusters, counts, stats, table.cluster_sizes())
 
     # -- the index --
