@@ -137,6 +137,28 @@ def test_ray_engine_with_dedup_against_parquet_shards_and_config_file(tmp_path, 
     assert len(manifest["outputs"]["documents"]) > 2
 
 
+@pytest.mark.ray
+@pytest.mark.slow
+def test_ray_engine_shards_are_written_by_ray_tasks(tmp_path, local_ray, monkeypatch):
+    """With --shard-size the driver routes, Ray tasks write: the driver may not even open a
+    document file, and the shards are still the local engine's, byte for byte."""
+    import cleaner.writer
+
+    corpus = _corpus(tmp_path / "in")
+    flags = ["-q", "--shard-size", "30", "--compression", "gz"]
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "local"), *flags]) == 0
+
+    def driver_sink(*args, **kwargs):
+        raise AssertionError("the driver opened a document file")
+
+    monkeypatch.setattr(cleaner.writer, "make_document_sink", driver_sink)
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "ray"), *flags, "--engine", "ray"]) == 0
+    manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
+    shards = manifest["outputs"]["documents"]
+    assert len(shards) > 3 and shards[0]["file"] == "documents-00000.jsonl.gz"
+    assert not [p for p in (tmp_path / "ray").iterdir() if p.name.startswith(".")]  # no stage or scratch left
+
+
 def test_engine_ray_without_ray_installed_fails_before_any_work_with_the_install_hint(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(__import__("sys").modules, "ray", None)  # as if the extra were not installed
     assert main(["clean", str(ROOT / "corpora" / "raw"), "-o", str(tmp_path / "out"), "--engine", "ray"]) == 2

@@ -95,17 +95,18 @@ def shard_name(stem: str, extension: str, shard: int | None) -> str:
 
 
 class DocumentSink:
-    """Writes document records into ``folder``; :meth:`close` returns ``[(file name, documents)]``."""
+    """Writes document records into ``folder``; :meth:`close` returns ``[(file name, documents)]``.
+    ``first_shard``: the number of the first shard (a Ray task writes one shard of a run)."""
 
     extension = ""
 
-    def __init__(self, folder: Path, shard_size: int = 0, stem: str = "documents"):
-        self.folder, self.shard_size, self.stem = Path(folder), shard_size, stem
+    def __init__(self, folder: Path, shard_size: int = 0, stem: str = "documents", first_shard: int = 0):
+        self.folder, self.shard_size, self.stem, self.first_shard = Path(folder), shard_size, stem, first_shard
         self.files: list[list] = []  # [name, documents] per file, in order
         self._open_next()
 
     def _open_next(self) -> None:
-        name = shard_name(self.stem, self.extension, len(self.files) if self.shard_size else None)
+        name = shard_name(self.stem, self.extension, len(self.files) + self.first_shard if self.shard_size else None)
         self.files.append([name, 0])
         self._open(self.folder / name)
 
@@ -131,11 +132,12 @@ class DocumentSink:
 
 
 class JsonlSink(DocumentSink):
-    def __init__(self, folder: Path, shard_size: int = 0, compression: str = "none", stem: str = "documents"):
+    def __init__(self, folder: Path, shard_size: int = 0, compression: str = "none", stem: str = "documents",
+                 first_shard: int = 0):
         self.compression = compression
         self.extension = ".jsonl" + SUFFIXES[compression]
         self._out: TextOut | None = None
-        super().__init__(folder, shard_size, stem)
+        super().__init__(folder, shard_size, stem, first_shard)
 
     def _open(self, path: Path) -> None:
         self._out = TextOut(path, self.compression)
@@ -159,13 +161,14 @@ class ParquetSink(DocumentSink):
 
     extension = ".parquet"
 
-    def __init__(self, folder: Path, shard_size: int = 0, compression: str = "none", stem: str = "documents"):
+    def __init__(self, folder: Path, shard_size: int = 0, compression: str = "none", stem: str = "documents",
+                 first_shard: int = 0):
         self.pa = import_pyarrow()
         self.schema = parquet_schema(self.pa)
         self.codec = PARQUET_CODECS[compression]
         self._rows: list[dict] = []
         self._writer = None
-        super().__init__(folder, shard_size, stem)
+        super().__init__(folder, shard_size, stem, first_shard)
 
     def _open(self, path: Path) -> None:
         self._writer = self.pa.parquet.ParquetWriter(path, self.schema, compression=self.codec)
@@ -186,10 +189,11 @@ class ParquetSink(DocumentSink):
         self._writer.close()
 
 
-def make_document_sink(folder: Path, output_format: str, shard_size: int, compression: str) -> DocumentSink:
+def make_document_sink(folder: Path, output_format: str, shard_size: int, compression: str,
+                       first_shard: int = 0) -> DocumentSink:
     if output_format == "parquet":
-        return ParquetSink(folder, shard_size, compression)
-    return JsonlSink(folder, shard_size, compression)
+        return ParquetSink(folder, shard_size, compression, first_shard=first_shard)
+    return JsonlSink(folder, shard_size, compression, first_shard=first_shard)
 
 
 # -- the Parquet schema ----------------------------------------------------------------------

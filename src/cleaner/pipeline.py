@@ -21,7 +21,7 @@ from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
 from cleaner.parse import parse_record
 from cleaner.executor import CLEAN, ChunkRunner, Progress, Summary, available_cores, run_phases
-from cleaner.outputs import check_available
+from cleaner.outputs import DocumentSink, check_available
 from cleaner.readers import Record, list_inputs, read_files
 from cleaner.report import RunReport, write_report
 from cleaner.rules import RuleSet
@@ -157,13 +157,15 @@ def write_outputs(out_dir: Path, config: Config,
                   results: Iterable[tuple[list[Document], dict, list[Fingerprint | None] | None]],
                   pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
                   record_count: int | None = None,
-                  make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage) -> RunResult:
+                  make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage,
+                  make_sink: Callable[[Path], DocumentSink] | None = None) -> RunResult:
     """The global end of a run, shared by every engine: route the cleaned documents (batches of
     ``(documents, step counters, their fingerprints or None)`` in input order) through
     deduplication into the output files, the report and the manifest. ``make_dedup`` lets an
-    engine that decided the duplicates elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions."""
+    engine that decided the duplicates elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions,
+    ``make_sink`` one that writes the document files elsewhere its sink (see :class:`OutputWriter`)."""
     writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
-                          shard_size=config.shard_size, compression=config.compression)
+                          shard_size=config.shard_size, compression=config.compression, make_sink=make_sink)
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
     report = RunReport()
     bar.start("writing", total=record_count)

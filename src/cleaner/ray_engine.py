@@ -597,6 +597,59 @@ def _collect(ds, schema: dict[str, str]):
     return pa.concat_tables(tables)
 
 
+# -- phase 5: writing -------------------------------------------------------------------------------
+def _write_shard(folder: str, output_format: str, shard_size: int, compression: str, index: int,
+                 records: list[dict]) -> list[tuple[str, int]]:
+    """One shard of the documents, written by a Ray task with the local engine's sink: into a
+    private folder first, then renamed into ``folder``, so only whole shards appear there."""
+    from cleaner.outputs import make_document_sink
+
+    scratch = Path(tempfile.mkdtemp(prefix=".shard-", dir=folder))
+    try:
+        sink = make_document_sink(scratch, output_format, shard_size, compression, first_shard=index)
+        for record in records:
+            sink.write(record)
+        files = sink.close()
+        for name, _ in files:
+            os.replace(scratch / name, Path(folder) / name)
+        return files
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class ShardTasks:
+    """The document sink of a sharded run on Ray: the driver routes documents in input order
+    (so shard boundaries are the local engine's) and hands each full shard to a Ray task,
+    which encodes, compresses and writes it. At most ``window`` shards are in flight, so the
+    driver holds at most that many shards of records."""
+
+    def __init__(self, ray, folder: Path, config: Config, window: int):
+        self.ray, self.folder, self.config, self.window = ray, folder, config, window
+        self.records: list[dict] = []
+        self.shards: list = []  # one task per shard, in order
+        self._write = ray.remote(num_cpus=1)(_write_shard)
+
+    def write(self, record: dict) -> None:
+        self.records.append(record)
+        if len(self.records) == self.config.shard_size:
+            self._submit()
+
+    def _submit(self) -> None:
+        while True:
+            _, running = self.ray.wait(self.shards, num_returns=len(self.shards), timeout=0)
+            if len(running) < self.window:
+                break
+            self.ray.wait(running, num_returns=1)
+        self.shards.append(self._write.remote(str(self.folder), self.config.output_format, self.config.shard_size,
+                                              self.config.compression, len(self.shards), self.records))
+        self.records = []
+
+    def close(self) -> list[tuple[str, int]]:
+        if self.records or not self.shards:  # a last, partly filled shard; or the empty first one
+            self._submit()
+        return [tuple(entry) for files in self.ray.get(self.shards) for entry in files]
+
+
 # -- the run ----------------------------------------------------------------------------------------
 def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict, None]]:
     """The cleaned rows in input order, as the local engine's (documents, step counters,
@@ -676,8 +729,12 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
         local_out = Path(tempfile.mkdtemp(prefix="cleaner-ray-out-")) if is_url(out_dir) else Path(out_dir)
         state = RunState(local_out, {"engine": "ray", "config": config.to_json()}, input_listing([]), log)
         try:
-            result = write_outputs(local_out, config, _documents(cleaned, skipped), pipeline, skipped, config_file, Progress(progress),
-                                   make_dedup=lambda cfg, writer: DedupStage(cfg, writer, dedup))
+            # sharded output into a folder every node reaches: the shards are written by tasks
+            shard_tasks = (lambda stage: ShardTasks(ray, stage, config, window=partitions)) \
+                if config.shard_size and not is_url(out_dir) else None
+            result = write_outputs(local_out, config, _documents(cleaned, skipped), pipeline, skipped, config_file,
+                                   Progress(progress), make_dedup=lambda cfg, writer: DedupStage(cfg, writer, dedup),
+                                   make_sink=shard_tasks)
         finally:
             state.close(success=True)
         if is_url(out_dir):

@@ -12,9 +12,10 @@ import shutil
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Callable
 
 from cleaner.document import Document
-from cleaner.outputs import SUFFIXES, TextOut, make_document_sink
+from cleaner.outputs import SUFFIXES, DocumentSink, TextOut, make_document_sink
 
 DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
     "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
@@ -71,7 +72,11 @@ class OutputWriter:
     the documents (they hold whole documents too), errors plain (they are read by people)."""
 
     def __init__(self, out_dir: Path, write_txt: bool = True, output_format: str = "jsonl",
-                 shard_size: int = 0, compression: str = "none"):
+                 shard_size: int = 0, compression: str = "none",
+                 make_sink: Callable[[Path], DocumentSink] | None = None):
+        """``make_sink(stage folder)``: who writes the document files, if not this process
+        (the Ray engine's tasks); it must leave them in the stage folder under the names its
+        ``close`` returns."""
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=".cleaner-stage-", dir=self.out_dir))
@@ -80,7 +85,8 @@ class OutputWriter:
         self.names = {REJECTS: REJECTS + SUFFIXES[compression], ERRORS: ERRORS}
         self.files = {name: TextOut(self.stage / self.names[name], compression if name == REJECTS else "none")
                       for name in (REJECTS, ERRORS)}
-        self.documents = make_document_sink(self.stage, output_format, shard_size, compression)
+        self.documents = make_sink(self.stage) if make_sink else \
+            make_document_sink(self.stage, output_format, shard_size, compression)
         if write_txt:
             (self.stage / TEXTS).mkdir()
         self.counts = Counter()
