@@ -25,14 +25,16 @@ Phases (each a Ray Data plan; ``seq`` numbers records by input file and position
    co-group by kept document computes each duplicate's similarity to it. The keep policy is
    the local one: every row carries a byte string that sorts like ``(-length, path, key)``.
 5. *write* -- the driver streams the cleaned documents in input order into the same writer,
-   report and dedup routing the local engine uses.
+   report and dedup routing the local engine uses; with ``--shard-size`` each full shard of
+   documents goes to a Ray task that writes it with the local sink (:class:`ShardTasks`).
 
-Why the driver writes the files: the output must be byte-identical to the local engine's,
-including the order of ``rejects.jsonl`` (duplicates after the rest), shard boundaries, the
-``texts/`` names and the manifest's counts, which all depend on the global input order and
-the dedup decisions. Writing is I/O (tens of MB/s of JSON) while cleaning is CPU (about
-1 MB/s per core), so one writer keeps up with on the order of a hundred cores; past that,
-write ``--no-txt`` and compressed shards (docs/ray.md).
+Why the driver routes: the output must be byte-identical to the local engine's, including the
+order of ``rejects.jsonl`` (duplicates after the rest), shard boundaries, the ``texts/`` names
+and the manifest's counts, which all depend on the global input order and the dedup
+decisions. Routing is cheap next to cleaning (about 1 MB/s per core); the bulk of writing is
+the encoding, compression and disk I/O of the document shards, so that runs on the workers. An
+unsharded documents file is one sequential stream, and a URL output folder is not a place
+the workers can rename into: there the driver writes the documents too (docs/ray.md).
 """
 from __future__ import annotations
 
