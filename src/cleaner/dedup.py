@@ -427,6 +427,12 @@ class DedupResult:
             self._cluster_sizes = Counter(1 + len(c.duplicates) for c in self.clusters if c.duplicates)
         return self._cluster_sizes
 
+    def decision(self, key: str, added: int) -> Decision:
+        """The decision for the document added ``added``-th, with key ``key``: a Deduplicator's
+        table finds it by position (no index of every key), a plain mapping by key."""
+        at = getattr(self.decisions, "at", None)
+        return at(added, key) if at is not None else self.decisions[key]
+
     @property
     def kept(self) -> list[str]:
         return [k for k, d in self.decisions.items() if d.kept]
@@ -441,9 +447,10 @@ class _DecisionTable(Mapping):
     order (the loaded index's rows first): each row's kept row (``root``), its similarity to it
     and whether it is an exact copy; a :class:`Decision` is built per lookup."""
 
-    def __init__(self, index_keys: list[str], new_keys: list[str], order: np.ndarray, by_key: np.ndarray,
+    def __init__(self, index_keys: list[str], new_keys: list[str], order: np.ndarray,
                  root: np.ndarray, similarity: np.ndarray, exact_copy: np.ndarray):
-        self._index_keys, self._new_keys, self._order, self._by_key = index_keys, new_keys, order, by_key
+        self._index_keys, self._new_keys, self._order = index_keys, new_keys, order
+        self._by_key: np.ndarray | None = None  # insertion indices sorted by key, on first lookup by key
         self._n_index = len(index_keys)
         self._position = np.empty(len(order), dtype=np.int64)  # insertion index -> keep-policy row
         self._position[order] = np.arange(self._n_index, self._n_index + len(order))
@@ -460,14 +467,24 @@ class _DecisionTable(Mapping):
         return (self._new_keys[i] for i in self._order.tolist())
 
     def __getitem__(self, key: str) -> Decision:
+        if self._by_key is None:
+            keys = self._new_keys
+            self._by_key = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
         at = bisect.bisect_left(self._by_key, key, key=self._new_keys.__getitem__)
         if at == len(self._by_key) or self._new_keys[self._by_key[at]] != key:
             raise KeyError(key)
-        row = int(self._position[self._by_key[at]])
+        return self.at(int(self._by_key[at]))
+
+    def at(self, added: int, key: str | None = None) -> Decision:
+        """The decision for the document added ``added``-th (checked against ``key`` if given)."""
+        key_found = self._new_keys[added]
+        if key is not None and key != key_found:
+            raise KeyError(f"document {added} was added as {key_found!r}, not {key!r}")
+        row = int(self._position[added])
         kept_row = int(self._root[row])
         if kept_row == row:
-            return Decision(key, True, duplicates=self._duplicates(row))
-        return Decision(key, False, self._key(kept_row), float(self._similarity[row]), self._reason(row))
+            return Decision(key_found, True, duplicates=self._duplicates(row))
+        return Decision(key_found, False, self._key(kept_row), float(self._similarity[row]), self._reason(row))
 
     def _key(self, row: int) -> str:
         return self._index_keys[row] if row < self._n_index else self._new_keys[self._order[row - self._n_index]]
@@ -602,21 +619,36 @@ class _Fingerprints:
         for start in range(0, len(rows), self.BLOCK):
             yield self.take(rows[start:start + self.BLOCK])
 
-    def priority_order(self) -> tuple[np.ndarray, np.ndarray]:
-        """(insertion indices in keep-policy order, insertion indices sorted by key)."""
-        keys = self.keys
-        by_key = sorted(range(len(keys)), key=keys.__getitem__)
-        for a, b in pairwise(by_key):
-            if keys[a] == keys[b]:
-                raise ValueError(f"duplicate document key {keys[a]!r}: already added from this run; "
-                                 "keys must be unique (use the document id)")
-        key_rank = np.empty(len(keys), dtype=np.int64)
-        key_rank[by_key] = np.arange(len(keys))
+    def priority_order(self) -> np.ndarray:
+        """Insertion indices in keep-policy order: length and path by numpy; the key, the last
+        criterion, only inside runs of equal length and path (no sort of every key string)."""
+        keys, n = self.keys, len(self.keys)
+        self._check_unique_keys()
         path_rank = np.empty(len(self.path_names), dtype=np.int64)
         path_rank[sorted(range(len(self.path_names)), key=self.path_names.__getitem__)] = \
             np.arange(len(self.path_names))
-        order = np.lexsort((key_rank, path_rank[np.array(self.path_of, dtype=np.int64)], -self.length_array()))
-        return order.astype(np.int64), np.array(by_key, dtype=np.int64)
+        paths, lengths = path_rank[np.array(self.path_of, dtype=np.int64)], self.length_array()
+        order = np.lexsort((paths, -lengths))
+        paths, lengths = paths[order], lengths[order]
+        same = (paths[1:] == paths[:-1]) & (lengths[1:] == lengths[:-1])
+        cuts = np.flatnonzero(~same) + 1
+        starts, ends = np.concatenate(([0], cuts)), np.concatenate((cuts, [n]))
+        tied = ends - starts > 1
+        for start, end in zip(starts[tied].tolist(), ends[tied].tolist()):
+            order[start:end] = sorted(order[start:end].tolist(), key=keys.__getitem__)
+        return order.astype(np.int64)
+
+    def _check_unique_keys(self) -> None:
+        """Keys must be unique: compared as 64-bit hashes, and as strings where hashes meet."""
+        hashes = np.fromiter((hash(k) for k in self.keys), dtype=np.int64, count=len(self.keys))
+        ranked = np.argsort(hashes, kind="stable")
+        meet = np.flatnonzero(hashes[ranked][1:] == hashes[ranked][:-1])
+        seen: set[str] = set()
+        for i in np.unique(np.concatenate((ranked[meet], ranked[meet + 1]))).tolist():
+            if self.keys[i] in seen:
+                raise ValueError(f"duplicate document key {self.keys[i]!r}: already added from this run; "
+                                 "keys must be unique (use the document id)")
+            seen.add(self.keys[i])
 
     def __iter__(self) -> Iterator[Fingerprint]:
         everything = np.arange(len(self))
@@ -692,7 +724,7 @@ class Deduplicator:
     def _compute(self) -> DedupResult:
         cfg, new, idx = self.config, self._new, self._indexed
         n_idx = len(idx)
-        order, by_key = new.priority_order()
+        order = new.priority_order()
         # rows in priority order: the index as stored, then the new documents by rank
         total = n_idx + len(new)
         exact = np.concatenate((idx.exact_matrix(), new.exact_matrix()[order]))
@@ -729,7 +761,7 @@ class Deduplicator:
         similarity[dropped] = _similarity(take, root[dropped], dropped)
         exact_copy = np.zeros(total, dtype=bool)
         exact_copy[dropped] = (exact[dropped] == exact[root[dropped]]).all(axis=1)
-        table = _DecisionTable(idx.keys, new.keys, order, by_key, root, similarity, exact_copy)
+        table = _DecisionTable(idx.keys, new.keys, order, root, similarity, exact_copy)
         exact_drops = int(exact_copy.sum())
         counts = {"total": len(new), "forwarded": len(new) - len(dropped), "dropped": len(dropped),
                   "dropped_exact": exact_drops, "dropped_near": len(dropped) - exact_drops}

@@ -83,6 +83,7 @@ class DedupStage:
         self.pending = open(self.pending_path, "w", encoding="utf-8", newline="\n")
         self.sources = Sources(writer.stage / "sources.sqlite")
         self.republished: dict[str, str] = {}  # key already in a loaded index -> that key
+        self.added = 0  # documents handed to the deduplicator: the position of the next one
 
     @staticmethod
     def _load(config: Config, spill: Path | None = None) -> Deduplicator:
@@ -103,14 +104,18 @@ class DedupStage:
         """Stage a clean document; ``fp``: its :func:`document_fingerprint`, if a worker made it."""
         key = record_key(doc)
         record = document_json(doc)
+        added = -1
         if key in self.dedup:  # the very same record is already in the published corpus
             self.republished[key] = key
-        elif fp is not None:
-            self.dedup.add_fingerprint(fp)
         else:
-            self.dedup.add(key, doc.text, path=doc.source.path)
+            if fp is not None:
+                self.dedup.add_fingerprint(fp)
+            else:
+                self.dedup.add(key, doc.text, path=doc.source.path)
+            added, self.added = self.added, self.added + 1
         self.sources.put(key, {"id": doc.id, "source": record["source"]})
-        self.pending.write(dumps({"key": key, "report": RunReport.live_stats(doc), "doc": record}) + "\n")
+        self.pending.write(dumps({"key": key, "added": added, "report": RunReport.live_stats(doc),
+                                  "doc": record}) + "\n")
 
     def finish(self, report: RunReport) -> dict:
         """Route every pending document (counting it in ``report``); returns the dedup section
@@ -129,7 +134,7 @@ class DedupStage:
                                                    "duplicate_kind": "exact", **_without_id(record)})
                     report.duplicate()
                     continue
-                decision = result.decisions[key]
+                decision = result.decision(key, item["added"])
                 if decision.kept:
                     record["duplicates"] = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4),
                                              "kind": d.reason} for d in decision.duplicates]
