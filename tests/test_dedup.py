@@ -276,7 +276,7 @@ def test_duplicate_keys_are_refused(story):
 
 def test_spilled_signatures_give_the_same_result_and_index(story, tmp_path, monkeypatch):
     """Signatures on disk (what a run uses) in blocks of 4 rows, so that sealed blocks, the
-    partly filled one, the band files and the mapped reads all take part."""
+    partly filled one, the band files and the reads of stored rows all take part."""
     monkeypatch.setattr(dedup_module._Fingerprints, "BLOCK", 4)
     docs = corpus(story)
     in_memory, spilled = Deduplicator(), Deduplicator(spill=tmp_path / "spill")

@@ -74,7 +74,7 @@ INDEX_VERSION = 1
 _MERGE_MIN = 1 << 20  # pair codes pending before a merge: below this, one sort at the end
 _PAIRS_IN_MEMORY = 1 << 21  # distinct candidate pairs held at once (16 MB of codes, ~8x that while sorting)
 _MAX_PAIR_FILES = 512  # ranges of hi the pairs are scattered into (open files at once)
-_PAIR_CHUNK = 1 << 13  # pairs compared per block: with spilled signatures, at most 2 x 8192 pages mapped
+_PAIR_CHUNK = 1 << 13  # pairs compared per block (signatures of up to 2 x 8192 rows read at once)
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -607,12 +607,18 @@ class _Fingerprints:
                 mine = block_of == block
                 out[mine] = self._blocks[block][rows[mine] - block * self.BLOCK]
         else:
+            # read, not mapped: a mapping counts as resident the pages the kernel maps around
+            # each one touched (64 KB a fault), which over random rows is the whole file
             self._signature_file.flush()
-            # mapped for this call only: the pages read count as resident memory while mapped
-            mapped = np.memmap(self.folder / "signatures.u32", dtype=np.uint32, mode="r",
-                               shape=(self._sealed, self.num_perm))
-            out[stored] = mapped[rows[stored]]
-            del mapped
+            wanted, where = np.unique(rows[stored], return_inverse=True)
+            found = np.empty((len(wanted), self.num_perm), dtype=np.uint32)
+            cuts = np.flatnonzero(np.diff(wanted) != 1) + 1  # runs of consecutive rows: one read each
+            row_bytes = 4 * self.num_perm
+            with open(self.folder / "signatures.u32", "rb") as f:
+                for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(wanted)]):
+                    data = os.pread(f.fileno(), (end - start) * row_bytes, int(wanted[start]) * row_bytes)
+                    found[start:end] = np.frombuffer(data, dtype=np.uint32).reshape(-1, self.num_perm)
+            out[stored] = found[where]
         return out
 
     def blocks(self, rows: np.ndarray) -> Iterator[np.ndarray]:
