@@ -512,7 +512,8 @@ class _Fingerprints:
     ids of the distinct paths, lengths and 16-byte exact digests in flat arrays, signatures in
     blocks of ``BLOCK`` rows.  With a ``folder`` the full blocks go to disk, each with its band
     keys stored band by band, so clustering reads one band column at a time and fetches only
-    the signatures of candidate pairs: memory holds about 150 bytes per document, not 700."""
+    the signatures of candidate pairs: memory holds about 200 bytes
+    per document (a key string and about 40 bytes of arrays), not 700."""
 
     BLOCK = 8192
 

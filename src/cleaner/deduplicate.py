@@ -73,8 +73,9 @@ class Sources:
 
 class DedupStage:
     def __init__(self, config: Config, writer: OutputWriter, dedup: Deduplicator | None = None):
-        """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` that
-        fingerprints every added document here. An engine that fingerprinted and clustered
+        """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` (signatures
+        spilled to the stage folder) that fingerprints each added document that comes without
+        a worker's fingerprint. An engine that fingerprinted and clustered
         elsewhere passes an object with the same ``add``/``result``/``save_index``/``close``/
         ``config`` and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
         self.writer = writer
