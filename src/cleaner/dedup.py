@@ -61,7 +61,7 @@ from array import array
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from itertools import chain, pairwise
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 

@@ -14,8 +14,9 @@ Phases (each a Ray Data plan; ``seq`` numbers records by input file and position
    chunk; ``groupby(site, line)`` sums them, a filter keeps the recurring ones (a few
    thousand keys), which go to the clean tasks.
 3. *clean* -- tasks (one :class:`Pipeline` per worker process) run the steps over chunks of records
-   and fingerprint every clean document (:func:`cleaner.dedup.fingerprint`). The result is
-   materialised in the object store (spilled to disk when large), in input order.
+   and fingerprint every clean document (:func:`cleaner.deduplicate.document_fingerprint`, as
+   the local workers do). The result is materialised in the object store (spilled to disk when
+   large), in input order.
 4. *dedup* -- exact duplicates: ``groupby(exact key)``; LSH: one row per (band, key) of every
    exact representative, ``groupby(band, key)`` pairs each bucket member with the best-ranked
    ``max_bucket_fanout`` members before it (the local rule, so results match exactly), unique
@@ -53,13 +54,12 @@ import numpy as np
 
 from cleaner.config import Config
 from cleaner.dedup import (Cluster, Decision, DedupConfig, DedupResult, Duplicate, connected_components,
-                           fingerprint, write_index)
-from cleaner.deduplicate import DedupStage, dedup_config, record_key
+                           write_index)
+from cleaner.deduplicate import DedupStage, dedup_config, document_fingerprint
 from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
 from cleaner.recurring import RecurringLines, parse_for_counts
-from cleaner.document import Document
 from cleaner.executor import Progress, timeout_message, warm_up, within_budget
 from cleaner.state import CHUNK, RunState, input_listing
 
@@ -308,10 +308,9 @@ def _clean_batch(batch, run: CleanRun):
     for (seq, _), doc in zip(records, docs):
         blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
         if doc.outcome is None and dedup is not None:
-            key = record_key(doc)
-            fp = fingerprint(key, doc.text, dedup, doc.source.path)
-            row(seq, "live", blob, key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
-                priority(fp.length, fp.path, key))
+            fp = document_fingerprint(doc, dedup)  # the local workers' fingerprint
+            row(seq, "live", blob, fp.key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
+                priority(fp.length, fp.path, fp.key))
         else:
             row(seq, "doc", blob)
     for file, n, blob in zip(batch["file"].to_pylist(), batch["n"].to_pylist(), batch["record"].to_pylist()):
