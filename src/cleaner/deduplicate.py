@@ -17,7 +17,8 @@ from cleaner.config import Config
 from cleaner.dedup import DedupConfig, Deduplicator, Fingerprint, fingerprint
 from cleaner.document import Document
 from cleaner.report import RunReport
-from cleaner.writer import OutputWriter, document_json, dumps
+from cleaner.finished import Finished, record_key, reject_line, with_duplicates
+from cleaner.writer import OutputWriter, dumps
 
 INDEX = "dedup-index.npz"
 
@@ -25,12 +26,6 @@ INDEX = "dedup-index.npz"
 def dedup_config(config: Config) -> DedupConfig:
     return DedupConfig(threshold=config.dedup_threshold, ngram=config.dedup_ngram,
                        num_perm=config.dedup_num_perm)
-
-
-def record_key(doc: Document) -> str:
-    """Unique per input record and stable across runs: content id plus where it came from."""
-    position = f"#{doc.source.position}" if doc.source.position is not None else ""
-    return f"{doc.id}:{doc.source.path}{position}"
 
 
 def document_fingerprint(doc: Document, config: DedupConfig) -> Fingerprint:
@@ -52,8 +47,9 @@ class Sources:
         self.batch: list[tuple[str, str]] = []
         self.cached = lru_cache(maxsize=4096)(self.get)  # a cluster's kept document, asked by each member
 
-    def put(self, key: str, value: dict) -> None:
-        self.batch.append((key, dumps(value)))
+    def put(self, key: str, value: str) -> None:
+        """``value``: the JSON text of ``{"id", "source"}``."""
+        self.batch.append((key, value))
         if len(self.batch) >= self.BATCH:
             self._flush()
 
@@ -74,10 +70,9 @@ class Sources:
 class DedupStage:
     def __init__(self, config: Config, writer: OutputWriter, dedup: Deduplicator | None = None):
         """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` (signatures
-        spilled to the stage folder) that fingerprints each added document that comes without
-        a worker's fingerprint. An engine that fingerprinted and clustered
-        elsewhere passes an object with the same ``add``/``result``/``save_index``/``close``/
-        ``config`` and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
+        spilled to the stage folder) that takes the workers' fingerprints. An engine that
+        fingerprinted and clustered elsewhere passes an object with the same ``result``/
+        ``save_index``/``close``/``config`` and ``in`` (:class:`cleaner.ray_engine.DecidedDuplicates`)."""
         self.writer = writer
         self.dedup = dedup if dedup is not None else self._load(config, spill=writer.stage / "dedup")
         self.pending_path = writer.stage / "pending.jsonl"
@@ -101,55 +96,49 @@ class DedupStage:
             dedup.absorb_index(Deduplicator.load_index(extra, wanted))
         return dedup
 
-    def add(self, doc: Document, fp: Fingerprint | None = None) -> None:
-        """Stage a clean document; ``fp``: its :func:`document_fingerprint`, if a worker made it."""
-        key = record_key(doc)
-        record = document_json(doc)
+    def add(self, item: Finished, fp: Fingerprint | None) -> None:
+        """Stage a clean document; ``fp``: its :func:`document_fingerprint`, made by the worker
+        (None: the engine's deduplicator decided already)."""
         added = -1
-        if key in self.dedup:  # the very same record is already in the published corpus
-            self.republished[key] = key
+        if item.key in self.dedup:  # the very same record is already in the published corpus
+            self.republished[item.key] = item.key
         else:
             if fp is not None:
                 self.dedup.add_fingerprint(fp)
-            else:
-                self.dedup.add(key, doc.text, path=doc.source.path)
             added, self.added = self.added, self.added + 1
-        self.sources.put(key, {"id": doc.id, "source": record["source"]})
-        self.pending.write(dumps({"key": key, "added": added, "report": RunReport.live_stats(doc),
-                                  "doc": record}) + "\n")
+        self.sources.put(item.key, item.provenance)
+        # One line per document: a small JSON head, a tab (JSON text has none unescaped), and the
+        # document's line as the worker encoded it, which is written out again without decoding.
+        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, item.txt])}\t{item.line}\n")
 
     def finish(self, report: RunReport) -> dict:
         """Route every pending document (counting it in ``report``); returns the dedup section
         of the manifest."""
         self.pending.close()
         result = self.result = self.dedup.result()  # kept for the run report
-        with open(self.pending_path, encoding="utf-8") as pending:
-            for line in pending:
-                item = json.loads(line)
-                key, record = item["key"], item["doc"]
-                path = record["source"]["path"]
+        with open(self.pending_path, encoding="utf-8", newline="\n") as pending:
+            for entry in pending:
+                head, line = entry[:-1].split("\t", 1)
+                key, added, doc_id, path, live, txt = json.loads(head)
                 if key in self.republished:
-                    self.writer.emit_reject(path, {"id": record["id"], "reason": "duplicate",
-                                                   "message": "already in the --dedup-against corpus",
-                                                   "duplicate_of": key, "similarity": 1.0,
-                                                   "duplicate_kind": "exact", **_without_id(record)})
+                    self.writer.emit_reject(path, "duplicate", reject_line(doc_id, line, {
+                        "reason": "duplicate", "message": "already in the --dedup-against corpus",
+                        "duplicate_of": key, "similarity": 1.0, "duplicate_kind": "exact"}))
                     report.duplicate()
                     continue
-                decision = result.decision(key, item["added"])
+                decision = result.decision(key, added)
                 if decision.kept:
-                    record["duplicates"] = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4),
-                                             "kind": d.reason} for d in decision.duplicates]
-                    self.writer.emit_document(path, record)
-                    report.kept(*item["report"])
+                    duplicates = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4), "kind": d.reason}
+                                  for d in decision.duplicates]
+                    self.writer.emit_document(path, with_duplicates(line, duplicates), txt, doc_id)
+                    report.kept(*live)
                 else:
                     report.duplicate()
                     kept = self.sources.cached(decision.duplicate_of) or {"id": decision.duplicate_of}
-                    self.writer.emit_reject(path, {
-                        "id": record["id"], "reason": "duplicate",
-                        "message": f"{decision.reason} duplicate of {kept['id']}",
+                    self.writer.emit_reject(path, "duplicate", reject_line(doc_id, line, {
+                        "reason": "duplicate", "message": f"{decision.reason} duplicate of {kept['id']}",
                         "duplicate_of": kept["id"], "duplicate_of_source": kept.get("source"),
-                        "similarity": round(decision.similarity, 4), "duplicate_kind": decision.reason,
-                        **_without_id(record)})
+                        "similarity": round(decision.similarity, 4), "duplicate_kind": decision.reason}))
         self.pending_path.unlink()
         self.sources.close()
         self.dedup.save_index(self.writer.stage / INDEX)
@@ -158,7 +147,3 @@ class DedupStage:
         return {"config": self.dedup.config.to_dict(), **result.counts,
                 "republished": len(self.republished), **result.stats,
                 "clusters": sum(result.cluster_sizes().values())}
-
-
-def _without_id(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != "id"}

@@ -6,7 +6,8 @@ A run makes up to two passes over the record stream, each cut into chunks of
 * ``recurring`` -- parse every record and count the short lines of each site (cc_net's
   recurring lines); the per-chunk counts are summed once the pass is complete;
 * ``clean`` -- the whole per-document pipeline; a chunk's documents (clean ones still waiting
-  for deduplication, rejects, errors) and its step counters.
+  for deduplication, rejects, errors) already encoded for the writer (:mod:`cleaner.finished`),
+  their dedup fingerprints, their part of the run report and the step counters.
 
 Whoever processes a chunk (a worker process, or the main process with ``-j 1`` or when there
 is only one chunk to do) writes its state file itself (:mod:`cleaner.state`) and hands back
@@ -49,9 +50,11 @@ from typing import Callable, Iterable, Iterator
 from cleaner.config import Config
 from cleaner.deduplicate import dedup_config, document_fingerprint
 from cleaner.document import Document
+from cleaner.finished import finish
 from cleaner.parse import failed_document, where
 from cleaner.readers import Record
 from cleaner.recurring import RecurringLines, parse_for_counts
+from cleaner.report import RunReport
 from cleaner.state import CHUNK, RunState, chunk_path, load_all, load_first, save_atomic
 
 RECURRING, CLEAN = "recurring", "clean"
@@ -235,10 +238,15 @@ class ChunkWorker:
                                "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
             summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"],
                               tuple(timeouts))
-            # fingerprinted here, in parallel, rather than by the main process at the end
+            # Fingerprinted, observed for the report and encoded here, in parallel, rather than
+            # by the main process at the end (see cleaner.finished).
             fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
                             for d in docs] if self.config.dedup else None
-            payload = (docs, {s.name: Counter(s.stats) for s in pipeline.steps}, fingerprints)
+            report = RunReport()
+            for doc in docs:
+                report.observe(doc)
+            payload = ([finish(d, self.config.write_txt) for d in docs],
+                       {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 
@@ -510,7 +518,7 @@ class ChunkRunner:
 
     def results(self, phase: str, count: int) -> Iterator[tuple]:
         """The payloads of a finished phase, in chunk (= input) order: for the clean phase
-        ``(documents, step counters, fingerprints of the clean documents or None)``."""
+        ``(finished documents, step counters, their report, fingerprints of the kept ones or None)``."""
         for index in range(count):
             yield load_all(self.state.path(phase, index), 2)[1]
 

@@ -1,6 +1,7 @@
 """Document files of a run: JSONL (optionally gzip/zstd-compressed) or Parquet, optionally sharded.
 
-A *sink* takes one document record (the dict of ``documents.jsonl``) at a time and writes the
+A *sink* takes one document record at a time, as its ``documents.jsonl`` line (JSON text, no
+newline: encoded where the document was cleaned, see :mod:`cleaner.finished`), and writes the
 files of one output layout into the writer's staging folder:
 
 * ``shard_size = 0``: one file, ``documents.jsonl`` (``.gz``/``.zst``) or ``documents.parquet``;
@@ -110,11 +111,11 @@ class DocumentSink:
         self.files.append([name, 0])
         self._open(self.folder / name)
 
-    def write(self, record: dict) -> None:
+    def write(self, line: str) -> None:
         if self.shard_size and self.files[-1][1] == self.shard_size:
             self._close_current()
             self._open_next()
-        self._write(record)
+        self._write(line)
         self.files[-1][1] += 1
 
     def close(self) -> list[tuple[str, int]]:
@@ -124,7 +125,7 @@ class DocumentSink:
     def _open(self, path: Path) -> None:
         raise NotImplementedError
 
-    def _write(self, record: dict) -> None:
+    def _write(self, line: str) -> None:
         raise NotImplementedError
 
     def _close_current(self) -> None:
@@ -142,8 +143,8 @@ class JsonlSink(DocumentSink):
     def _open(self, path: Path) -> None:
         self._out = TextOut(path, self.compression)
 
-    def _write(self, record: dict) -> None:
-        self._out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    def _write(self, line: str) -> None:
+        self._out.write(line + "\n")
 
     def _close_current(self) -> None:
         self._out.close()
@@ -173,8 +174,8 @@ class ParquetSink(DocumentSink):
     def _open(self, path: Path) -> None:
         self._writer = self.pa.parquet.ParquetWriter(path, self.schema, compression=self.codec)
 
-    def _write(self, record: dict) -> None:
-        self._rows.append(parquet_row(record))
+    def _write(self, line: str) -> None:
+        self._rows.append(parquet_row(json.loads(line)))
         if len(self._rows) == PARQUET_ROW_GROUP:
             self._flush()
 

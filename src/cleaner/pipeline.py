@@ -19,6 +19,7 @@ from cleaner.dedup import Fingerprint
 from cleaner.deduplicate import DedupStage
 from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
+from cleaner.finished import KEPT, Finished
 from cleaner.parse import parse_record
 from cleaner.executor import CLEAN, ChunkRunner, Progress, Summary, available_cores, run_phases
 from cleaner.outputs import DocumentSink, check_available
@@ -154,16 +155,17 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
 
 
 def write_outputs(out_dir: Path, config: Config,
-                  results: Iterable[tuple[list[Document], dict, list[Fingerprint | None] | None]],
+                  results: Iterable[tuple[list[Finished], dict, RunReport, list[Fingerprint | None] | None]],
                   pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
                   record_count: int | None = None,
                   make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage,
                   make_sink: Callable[[Path], DocumentSink] | None = None) -> RunResult:
     """The global end of a run, shared by every engine: route the cleaned documents (batches of
-    ``(documents, step counters, their fingerprints or None)`` in input order) through
-    deduplication into the output files, the report and the manifest. ``make_dedup`` lets an
-    engine that decided the duplicates elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions,
-    ``make_sink`` one that writes the document files elsewhere its sink (see :class:`OutputWriter`)."""
+    ``(finished documents, step counters, their report, fingerprints of the kept ones or None)``
+    in input order, see :mod:`cleaner.finished`) through deduplication into the output files,
+    the report and the manifest. ``make_dedup`` lets an engine that decided the duplicates
+    elsewhere (:mod:`cleaner.ray_engine`) hand in its decisions, ``make_sink`` one that writes
+    the document files elsewhere its sink (see :class:`OutputWriter`)."""
     writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
                           shard_size=config.shard_size, compression=config.compression, make_sink=make_sink)
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
@@ -171,19 +173,19 @@ def write_outputs(out_dir: Path, config: Config,
     bar.start("writing", total=record_count)
     try:
         dedup = make_dedup(config, writer) if config.dedup else None
-        for docs, stats, fingerprints in results:
-            for position, doc in enumerate(docs):
-                report.observe(doc)
-                if dedup and doc.outcome is None:
-                    writer.write_warnings(doc)  # dedup routes the document later; its warnings go now
-                    dedup.add(doc, fingerprints[position] if fingerprints else None)
+        for items, stats, part, fingerprints in results:
+            report.merge(part)
+            for position, item in enumerate(items):
+                if dedup and item.kind == KEPT:
+                    writer.write_warnings(item)  # dedup routes the document later; its warnings go now
+                    dedup.add(item, fingerprints[position] if fingerprints else None)
                 else:
-                    writer.write(doc)
-                    if doc.outcome is None:
-                        report.kept(*RunReport.live_stats(doc))
+                    writer.write(item)
+                    if item.kind == KEPT:
+                        report.kept(*item.live)
             for name, counter in stats.items():
                 totals[name].update(counter)
-            bar.update(Summary(len(docs), 0), resumed=True)
+            bar.update(Summary(len(items), 0), resumed=True)
         dedup_report = dedup.finish(report) if dedup else None
         summary = report.finish(dedup.result.cluster_sizes() if dedup else None)
         writer.extra_files += write_report(summary, writer.stage)

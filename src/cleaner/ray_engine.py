@@ -13,10 +13,11 @@ Phases (each a Ray Data plan; ``seq`` numbers records by input file and position
 2. *recurring lines* -- workers parse the records and count each site's short lines per
    chunk; ``groupby(site, line)`` sums them, a filter keeps the recurring ones (a few
    thousand keys), which go to the clean tasks.
-3. *clean* -- tasks (one :class:`Pipeline` per worker process) run the steps over chunks of records
-   and fingerprint every clean document (:func:`cleaner.deduplicate.document_fingerprint`, as
-   the local workers do). The result is materialised in the object store (spilled to disk when
-   large), in input order.
+3. *clean* -- tasks (one :class:`Pipeline` per worker process) run the steps over chunks of records,
+   fingerprint every clean document (:func:`cleaner.deduplicate.document_fingerprint`), observe
+   the chunk for the run report and encode each document for the writer
+   (:func:`cleaner.finished.finish`), as the local workers do. The result is materialised in
+   the object store (spilled to disk when large), in input order.
 4. *dedup* -- exact duplicates: ``groupby(exact key)``; LSH: one row per (band, key) of every
    exact representative, ``groupby(band, key)`` pairs each bucket member with the best-ranked
    ``max_bucket_fanout`` members before it (the local rule, so results match exactly), unique
@@ -32,8 +33,9 @@ Phases (each a Ray Data plan; ``seq`` numbers records by input file and position
 Why the driver routes: the output must be byte-identical to the local engine's, including the
 order of ``rejects.jsonl`` (duplicates after the rest), shard boundaries, the ``texts/`` names
 and the manifest's counts, which all depend on the global input order and the dedup
-decisions. Routing is cheap next to cleaning (about 1 MB/s per core); the bulk of writing is
-the encoding, compression and disk I/O of the document shards, so that runs on the workers. An
+decisions. Routing is cheap next to cleaning: the documents arrive JSON-encoded, so the
+driver moves strings; the rest of writing is the compression and disk I/O of the document
+shards, so that runs on the workers. An
 unsharded documents file is one sequential stream, and a URL output folder is not a place
 the workers can rename into: there the driver writes the documents too (docs/ray.md).
 """
@@ -56,10 +58,12 @@ from cleaner.config import Config
 from cleaner.dedup import (Cluster, Decision, DedupConfig, DedupResult, Duplicate, connected_components,
                            write_index)
 from cleaner.deduplicate import DedupStage, dedup_config, document_fingerprint
+from cleaner.finished import finish
 from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
 from cleaner.recurring import RecurringLines, parse_for_counts
+from cleaner.report import RunReport
 from cleaner.executor import Progress, timeout_message, warm_up, within_budget
 from cleaner.state import CHUNK, RunState, input_listing
 
@@ -285,8 +289,8 @@ def _pipeline_for(run: CleanRun) -> Pipeline:
 
 
 def _clean_batch(batch, run: CleanRun):
-    """A chunk of records in, one row per record (pickled Document, plus the fingerprint of a
-    clean one) and one row of step counters out."""
+    """A chunk of records in, one row per record (its pickled :class:`~cleaner.finished.Finished`,
+    plus the fingerprint of a clean one) and one row of step counters and report out."""
     import pyarrow as pa
 
     pipeline = _pipeline_for(run)
@@ -305,8 +309,10 @@ def _clean_batch(batch, run: CleanRun):
     poisoned = {position: ("timeout", timeout_message(record, budget))
                 for position, (seq, record) in enumerate(records) if seq in run.timed_out}
     docs = within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, [])
+    report = RunReport()
     for (seq, _), doc in zip(records, docs):
-        blob = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+        report.observe(doc)
+        blob = pickle.dumps(finish(doc, run.config.write_txt), pickle.HIGHEST_PROTOCOL)
         if doc.outcome is None and dedup is not None:
             fp = document_fingerprint(doc, dedup)  # the local workers' fingerprint
             row(seq, "live", blob, fp.key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
@@ -316,7 +322,7 @@ def _clean_batch(batch, run: CleanRun):
     for file, n, blob in zip(batch["file"].to_pylist(), batch["n"].to_pylist(), batch["record"].to_pylist()):
         if n < 0:
             row(file << 32, "skipped", blob)
-    row(-1, "stats", pickle.dumps({s.name: Counter(s.stats) for s in pipeline.steps}))
+    row(-1, "stats", pickle.dumps(({s.name: Counter(s.stats) for s in pipeline.steps}, report)))
     types = (pa.int64(), pa.string(), pa.binary(), pa.string(), pa.string(), pa.int64(), pa.binary(),
              pa.binary(), pa.binary())
     return pa.table({name: pa.array(values, t) for (name, values), t in zip(cols.items(), types)})
@@ -475,9 +481,6 @@ class DecidedDuplicates:
     def __contains__(self, key: str) -> bool:
         return key in self._indexed
 
-    def add(self, key: str, text: str, path: str = "") -> None:
-        """The worker fingerprinted this document already."""
-
     def result(self) -> DedupResult:
         return self._result
 
@@ -600,7 +603,7 @@ def _collect(ds, schema: dict[str, str]):
 
 # -- phase 5: writing -------------------------------------------------------------------------------
 def _write_shard(folder: str, output_format: str, shard_size: int, compression: str, index: int,
-                 records: list[dict]) -> list[tuple[str, int]]:
+                 lines: list[str]) -> list[tuple[str, int]]:
     """One shard of the documents, written by a Ray task with the local engine's sink: into a
     private folder first, then renamed into ``folder``, so only whole shards appear there."""
     from cleaner.outputs import make_document_sink
@@ -608,8 +611,8 @@ def _write_shard(folder: str, output_format: str, shard_size: int, compression: 
     scratch = Path(tempfile.mkdtemp(prefix=".shard-", dir=folder))
     try:
         sink = make_document_sink(scratch, output_format, shard_size, compression, first_shard=index)
-        for record in records:
-            sink.write(record)
+        for line in lines:
+            sink.write(line)
         files = sink.close()
         for name, _ in files:
             os.replace(scratch / name, Path(folder) / name)
@@ -621,18 +624,18 @@ def _write_shard(folder: str, output_format: str, shard_size: int, compression: 
 class ShardTasks:
     """The document sink of a sharded run on Ray: the driver routes documents in input order
     (so shard boundaries are the local engine's) and hands each full shard to a Ray task,
-    which encodes, compresses and writes it. At most ``window`` shards are in flight, so the
-    driver holds at most that many shards of records."""
+    which compresses and writes it. At most ``window`` shards are in flight, so the driver
+    holds at most that many shards of documents."""
 
     def __init__(self, ray, folder: Path, config: Config, window: int):
         self.ray, self.folder, self.config, self.window = ray, folder, config, window
-        self.records: list[dict] = []
+        self.lines: list[str] = []
         self.shards: list = []  # one task per shard, in order
         self._write = ray.remote(num_cpus=1)(_write_shard)
 
-    def write(self, record: dict) -> None:
-        self.records.append(record)
-        if len(self.records) == self.config.shard_size:
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) == self.config.shard_size:
             self._submit()
 
     def _submit(self) -> None:
@@ -642,30 +645,32 @@ class ShardTasks:
                 break
             self.ray.wait(running, num_returns=1)
         self.shards.append(self._write.remote(str(self.folder), self.config.output_format, self.config.shard_size,
-                                              self.config.compression, len(self.shards), self.records))
-        self.records = []
+                                              self.config.compression, len(self.shards), self.lines))
+        self.lines = []
 
     def close(self) -> list[tuple[str, int]]:
-        if self.records or not self.shards:  # a last, partly filled shard; or the empty first one
+        if self.lines or not self.shards:  # a last, partly filled shard; or the empty first one
             self._submit()
         return [tuple(entry) for files in self.ray.get(self.shards) for entry in files]
 
 
 # -- the run ----------------------------------------------------------------------------------------
-def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict, None]]:
-    """The cleaned rows in input order, as the local engine's (documents, step counters,
-    fingerprints): none, as the cluster deduplicated them already."""
+def _documents(cleaned, skipped: Counter) -> Iterator[tuple[list, dict, RunReport, None]]:
+    """The cleaned rows in input order, as the local engine's (finished documents, step
+    counters, their report, fingerprints): none, as the cluster deduplicated them already."""
     for batch in cleaned.iter_batches(batch_format="pyarrow", batch_size=None):
-        docs, stats = [], {}
+        docs, stats, report = [], {}, RunReport()
         for kind, blob in zip(batch["kind"].to_pylist(), batch["payload"].to_pylist()):
-            if kind == "stats":
-                for name, counter in pickle.loads(blob).items():
+            if kind == "stats":  # after its clean batch's documents: the report parts merge in order
+                counters, part = pickle.loads(blob)
+                for name, counter in counters.items():
                     stats.setdefault(name, Counter()).update(counter)
+                report.merge(part)
             elif kind == "skipped":
                 skipped.update(pickle.loads(blob))
             else:
                 docs.append(pickle.loads(blob))
-        yield docs, stats, None
+        yield docs, stats, report, None
 
 
 def connect(config: Config):

@@ -105,6 +105,25 @@ class RunReport:
             self.outcomes["rejected"] += 1
             self.reasons[outcome.reason] += 1
 
+    def merge(self, part: "RunReport") -> None:
+        """Add the report of the documents that come next in input order (a chunk's, observed
+        where it was cleaned): the same numbers as observing them here, one by one."""
+        for mine, theirs in ((self.outcomes, part.outcomes), (self.reasons, part.reasons),
+                             (self.rule_spans, part.rule_spans), (self.rule_chars, part.rule_chars),
+                             (self.rule_docs, part.rule_docs), (self.languages, part.languages)):
+            mine.update(theirs)
+        for rule, category in part.rule_category.items():
+            self.rule_category.setdefault(rule, category)
+        self.before = [a + b for a, b in zip(self.before, part.before)]
+        self.after = [a + b for a, b in zip(self.after, part.after)]
+        self.errors += part.errors[:MAX_ERRORS_LISTED - len(self.errors)]
+        self.titled += part.titled
+        self.chars_before += part.chars_before
+        self.chars_after += part.chars_after
+        self.error_count += part.error_count
+        self.kept_count += part.kept_count
+        self.duplicates += part.duplicates
+
     @staticmethod
     def live_stats(doc: Document) -> tuple[int, int, str]:
         """What the report needs of a document that passed every step: words, characters, language."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 STATE_DIR = ".cleaner-state"
-STATE_FORMAT = 2  # 2: clean chunks carry the dedup fingerprints
+STATE_FORMAT = 3  # 2: clean chunks carry the dedup fingerprints; 3: documents encoded (cleaner.finished)
 CHUNK = 64  # records per chunk: one unit of work for a worker and of resume state
 
 

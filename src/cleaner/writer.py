@@ -12,10 +12,13 @@ import shutil
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from cleaner.document import Document
 from cleaner.outputs import SUFFIXES, DocumentSink, TextOut, make_document_sink
+
+if TYPE_CHECKING:
+    from cleaner.finished import Finished
 
 DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
     "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
@@ -96,31 +99,33 @@ class OutputWriter:
         self.txt_names: set[str] = set()
         self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
 
-    def write(self, doc: Document) -> None:
-        """Route one document by its outcome; its warnings go to errors.jsonl whatever the outcome."""
-        self.write_warnings(doc)
-        if doc.outcome is None:
-            self.emit_document(doc.source.path, document_json(doc))
-        elif doc.outcome.kind == "rejected":
-            self.emit_reject(doc.source.path, reject_json(doc))
+    def write(self, item: "Finished") -> None:
+        """Route one finished document by its outcome; its warnings go to errors.jsonl whatever
+        the outcome."""
+        self.write_warnings(item)
+        if item.kind == "kept":
+            self.emit_document(item.path, item.line, item.txt, item.id)
+        elif item.kind == "rejected":
+            self.emit_reject(item.path, item.reason, item.line)
         else:
-            self._count(doc.source.path, "errored", doc.outcome.reason)
-            self.files[ERRORS].write(dumps(error_json(doc)) + "\n")
+            self._count(item.path, "errored", item.reason)
+            self.files[ERRORS].write(item.line + "\n")
 
-    def write_warnings(self, doc: Document) -> None:
-        for warning in doc.warnings:
-            self.warnings[warning.reason] += 1
-            self.files[ERRORS].write(dumps(error_json(doc, warning)) + "\n")
+    def write_warnings(self, item: "Finished") -> None:
+        for reason, line in item.warnings:
+            self.warnings[reason] += 1
+            self.files[ERRORS].write(line + "\n")
 
-    def emit_document(self, path: str, record: dict) -> None:
+    def emit_document(self, path: str, line: str, txt: tuple[str, str] | None, doc_id: str) -> None:
+        """A documents.jsonl ``line`` (JSON, no newline); ``txt``: its .txt file (name, contents)."""
         self._count(path, "kept")
-        self.documents.write(record)
-        if self.write_txt:
-            self._write_txt(record)
+        self.documents.write(line)
+        if self.write_txt and txt is not None:
+            self._write_txt(*txt, doc_id)
 
-    def emit_reject(self, path: str, record: dict) -> None:
-        self._count(path, "rejected", record["reason"])
-        self.files[REJECTS].write(dumps(record) + "\n")
+    def emit_reject(self, path: str, reason: str, line: str) -> None:
+        self._count(path, "rejected", reason)
+        self.files[REJECTS].write(line + "\n")
 
     def _count(self, path: str, kind: str, reason: str | None = None) -> None:
         for counter in (self.counts, self.per_file[path]):
@@ -129,14 +134,12 @@ class OutputWriter:
         if reason:
             self.reasons[reason] += 1
 
-    def _write_txt(self, record: dict) -> None:
-        name = text_file_name(record["source"]["path"], record["source"].get("position"))
+    def _write_txt(self, name: str, contents: str, doc_id: str) -> None:
         if name in self.txt_names:  # two inputs with one stem: the id keeps them apart
-            name = f"{name[:-4]}_{record['id']}.txt"
+            name = f"{name[:-4]}_{doc_id}.txt"
         self.txt_names.add(name)
-        title, text = record["title"], record["text"]
-        body = f"{title}\n\n{text}\n" if title else f"{text}\n"
-        (self.stage / TEXTS / name).write_text(body, encoding="utf-8", newline="\n")
+        with open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n") as f:
+            f.write(contents)
 
     def close(self, manifest: dict) -> dict:
         shards = self.documents.close()
