@@ -3,10 +3,10 @@
     python benchmarks/throughput.py [--data ../shared/eval/dragnet-dev] [--sizes 200 1000]
                                     [--speed-mb 20] [--html-copies 2] [--keep DIR]
 
-Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: body
-paragraphs drawn from other pages, numbers changed, chrome lines kept, so that cross-document
-recurrence, language id and dedup all do real work), written to a temporary folder, and
-reports:
+Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: new
+body paragraphs made of sentences from all pages, numbers changed, chrome lines kept, so that
+cross-document recurrence, language id and dedup all do real work and no body line repeats),
+written to a temporary folder, and reports:
 
 * text-dump mode, per core: cleaner's ``clean_text`` beside the C4 line filter (the cheapest
   single pass: our floor) and jusText over lines, in MB/s and documents/s, on the same texts;
@@ -40,12 +40,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import DEFAULT_DATA, c4_lines, justext_lines, trafilatura_html  # noqa: E402
 
 _DIGITS = re.compile(r"\d")
-PROSE_CHARS = 120  # a dump line this long is a body paragraph: swapped between copies
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+PROSE_CHARS = 120  # a dump line this long is a body paragraph: replaced in every copy
 
 
-def _vary(lines: list[str], pool: list[str], rng: random.Random) -> list[str]:
-    """A new page of the same site: other body paragraphs, other numbers, the same chrome."""
-    out = [rng.choice(pool) if len(line) >= PROSE_CHARS else line for line in lines]
+def _paragraph(sentences: list[str], rng: random.Random) -> str:
+    """A new body paragraph: two to five sentences drawn from all pages. Whole lines never
+    repeat across copies, as in a real site, so no per-line cache can profit from the copying."""
+    return " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 5)))
+
+
+def _vary(lines: list[str], sentences: list[str], rng: random.Random) -> list[str]:
+    """A new page of the same site: new body paragraphs, other numbers, the same chrome."""
+    out = [_paragraph(sentences, rng) if len(line) >= PROSE_CHARS else line for line in lines]
     return [_DIGITS.sub(lambda _: str(rng.randrange(10)), line) for line in out]
 
 
@@ -54,14 +61,15 @@ def build_text_corpus(data: Path, out: Path, megabytes: float, seed: int = 0) ->
     until ``megabytes`` are written; returns (files, bytes)."""
     dumps = sorted(data.glob("*.dump.txt"))
     pages = [p.read_text(encoding="utf-8").split("\n") for p in dumps]
-    pool = [line for page in pages for line in page if len(line) >= PROSE_CHARS]
+    sentences = [s for page in pages for line in page if len(line) >= PROSE_CHARS
+                 for s in _SENTENCE_END.split(line) if len(s) >= 20]
     rng, written, files, round_ = random.Random(seed), 0, 0, 0
     target = int(megabytes * 1e6)
     while written < target:
         for path, lines in zip(dumps, pages):
             folder = out / path.name.split(".")[0]
             folder.mkdir(parents=True, exist_ok=True)
-            data_ = "\n".join(lines if round_ == 0 else _vary(lines, pool, rng)).encode("utf-8")
+            data_ = "\n".join(lines if round_ == 0 else _vary(lines, sentences, rng)).encode("utf-8")
             (folder / f"{round_:05d}.txt").write_bytes(data_)
             written, files = written + len(data_), files + 1
             if written >= target:

@@ -290,3 +290,17 @@ def test_missing_parquet_dependency_fails_before_any_work(corpus, tmp_path, monk
     assert main(["clean", str(corpus), "-o", str(tmp_path / "out"), "-q", "--output-format", "parquet"]) == 2
     assert "pip install 'cleaner[parquet]'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_text_files_of_inputs_with_one_stem_are_kept_apart_by_id(tmp_path):
+    body = " ".join(["The council approved the budget for the new school after a long debate."] * 6)
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "a" / "story.txt").write_text(f"First Story\n\n{body} One.\n")
+    (tmp_path / "in" / "story.txt").write_text(f"Second Story\n\n{body} Two.\n")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--no-dedup"]) == 0
+    docs = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    assert [d["source"]["path"] for d in docs] == ["a/story.txt", "story.txt"]
+    texts = tmp_path / "out" / "texts"
+    assert sorted(p.name for p in texts.iterdir()) == ["story.txt", f"story_{docs[1]['id']}.txt"]
+    assert (texts / "story.txt").read_text() == f"{docs[0]['title']}\n\n{docs[0]['text']}\n"
+    assert (texts / f"story_{docs[1]['id']}.txt").read_text().startswith("Second Story\n\n")

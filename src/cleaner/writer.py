@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
     "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
+COUNT_KEYS = ("in", "kept", "rejected", "errored")  # of the manifest's counts, overall and per file
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 _OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|rejects\.jsonl(\.gz|\.zst)?")
 
@@ -93,10 +94,11 @@ class OutputWriter:
         if write_txt:
             (self.stage / TEXTS).mkdir()
         self.counts = Counter()
-        self.per_file: dict[str, Counter] = defaultdict(Counter)
+        # in, kept, rejected, errored per input file: a list, not a Counter, since a folder of
+        # pages has an entry per document (a Counter costs about five times as much memory)
+        self.per_file: dict[str, list[int]] = {}
         self.reasons = Counter()
         self.warnings = Counter()  # by reason: problems that did not stop a document
-        self.txt_names: set[str] = set()
         self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
 
     def write(self, item: "Finished") -> None:
@@ -128,17 +130,22 @@ class OutputWriter:
         self.files[REJECTS].write(line + "\n")
 
     def _count(self, path: str, kind: str, reason: str | None = None) -> None:
-        for counter in (self.counts, self.per_file[path]):
-            counter["in"] += 1
-            counter[kind] += 1
+        self.counts["in"] += 1
+        self.counts[kind] += 1
+        counts = self.per_file.get(path) or self.per_file.setdefault(path, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[COUNT_KEYS.index(kind)] += 1
         if reason:
             self.reasons[reason] += 1
 
     def _write_txt(self, name: str, contents: str, doc_id: str) -> None:
-        if name in self.txt_names:  # two inputs with one stem: the id keeps them apart
-            name = f"{name[:-4]}_{doc_id}.txt"
-        self.txt_names.add(name)
-        with open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n") as f:
+        # The stage's folder is new, so a name taken is one this run wrote: two inputs with one
+        # stem, which the id keeps apart. Asking the file system keeps no set of every name.
+        try:
+            f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
+        except FileExistsError:
+            f = open(self.stage / TEXTS / f"{name[:-4]}_{doc_id}.txt", "w", encoding="utf-8", newline="\n")
+        with f:
             f.write(contents)
 
     def close(self, manifest: dict) -> dict:
@@ -148,13 +155,12 @@ class OutputWriter:
         # Files that held no document (a WARC of requests only, an empty JSON Lines file) are
         # listed too, with zeros: every input file is in the manifest.
         for path in manifest.get("skipped", {}).get("files", {}):
-            self.per_file.setdefault(path, Counter())
+            self.per_file.setdefault(path, [0, 0, 0, 0])
         manifest = {
-            "counts": {k: self.counts[k] for k in ("in", "kept", "rejected", "errored")},
+            "counts": {k: self.counts[k] for k in COUNT_KEYS},
             "reasons": dict(sorted(self.reasons.items())),
             "warnings": dict(sorted(self.warnings.items())),
-            "files": {path: {k: c[k] for k in ("in", "kept", "rejected", "errored")}
-                      for path, c in sorted(self.per_file.items())},
+            "files": {path: dict(zip(COUNT_KEYS, counts)) for path, counts in sorted(self.per_file.items())},
             "outputs": {"format": self.output_format, "compression": self.compression,
                         "documents": [{"file": name, "documents": n} for name, n in shards],
                         "rejects": self.names[REJECTS], "errors": self.names[ERRORS]},
