@@ -59,7 +59,7 @@ import tempfile
 import zipfile
 from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from itertools import chain
 from pathlib import Path
@@ -861,40 +861,55 @@ def write_index(path: str | os.PathLike, config: DedupConfig, keys: list[str], p
     meta = json.dumps({"format": INDEX_FORMAT, "version": INDEX_VERSION,
                        "config": config.to_dict(), "documents": len(keys)},
                       sort_keys=True).encode("utf-8")
-    arrays = {"meta": np.frombuffer(meta, dtype=np.uint8),
-              **_pack_strings("keys", keys), **_pack_strings("paths", paths),
-              "lengths": lengths, "exact": exact}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, array in arrays.items():
-            with _member(archive, name) as member:
-                np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
-        with _member(archive, "signatures") as member:  # write_array's bytes, block by block
-            np.lib.format.write_array_header_1_0(member, {
-                "descr": np.lib.format.dtype_to_descr(np.dtype(np.uint32)), "fortran_order": False,
-                "shape": (len(keys), config.num_perm)})
-            written = 0
-            for block in [sigs] if isinstance(sigs, np.ndarray) else sigs:
-                member.write(np.ascontiguousarray(block, dtype=np.uint32).tobytes())
-                written += len(block)
-            if written != len(keys):
-                raise ValueError(f"{written} signatures for {len(keys)} index documents")
+        _write_member(archive, "meta", np.frombuffer(meta, dtype=np.uint8))
+        _write_strings(archive, "keys", keys)
+        _write_strings(archive, "paths", paths)
+        _write_member(archive, "lengths", lengths)
+        _write_member(archive, "exact", exact)
+        _write_blocks(archive, "signatures", np.uint32, (len(keys), config.num_perm),
+                      [sigs] if isinstance(sigs, np.ndarray) else sigs)
     os.replace(tmp, path)
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
+    with _member(archive, name) as member:
+        np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def _write_blocks(archive: zipfile.ZipFile, name: str, dtype, shape: tuple[int, ...],
+                  blocks: Iterable[np.ndarray]) -> None:
+    """One ``.npy`` member from consecutive blocks of rows: ``write_array``'s bytes, without
+    the whole array in memory."""
+    with _member(archive, name) as member:
+        np.lib.format.write_array_header_1_0(member, {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape})
+        written = 0
+        for block in blocks:
+            member.write(np.ascontiguousarray(block, dtype=dtype).tobytes())
+            written += len(block)
+        if written != shape[0]:
+            raise ValueError(f"{written} rows of {name} for {shape[0]} index documents")
+
+
+def _write_strings(archive: zipfile.ZipFile, name: str, values: Sequence[str], batch: int = 65536) -> None:
+    """``<name>_utf8`` (the UTF-8 bytes of all values) and ``<name>_offsets`` (int64, n + 1),
+    encoded batch by batch: a list of every encoded value cost about 200 bytes a document."""
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(v.encode("utf-8")) for v in values), dtype=np.int64, count=len(values)),
+              out=offsets[1:])
+    batches = (np.frombuffer("".join(values[i:i + batch]).encode("utf-8"), dtype=np.uint8)
+               for i in range(0, len(values), batch))
+    _write_blocks(archive, name + "_utf8", np.uint8, (int(offsets[-1]),), batches)
+    _write_member(archive, name + "_offsets", offsets)
 
 
 def _member(archive: zipfile.ZipFile, name: str):
     info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
     info.external_attr = 0o644 << 16
     return archive.open(info, "w", force_zip64=True)
-
-
-def _pack_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:
-    encoded = [v.encode("utf-8") for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return {name + "_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-            name + "_offsets": offsets}
 
 
 def _unpack_strings(arrays: dict[str, np.ndarray], name: str) -> list[str]:
