@@ -159,3 +159,30 @@ def test_explain_html_page(tmp_path, capsys):
     for rule in ("CM001", "AD003", "H-TITLE"):
         assert f">{rule} " in page
     assert "after body end" in page and "https://" not in page
+
+
+def test_report_parts_merged_in_order_equal_one_report(monkeypatch):
+    """Workers observe their chunk; the main process merges the parts in input order."""
+    import cleaner.report
+    from cleaner.pipeline import Pipeline
+    from cleaner.readers import Record
+    from cleaner.report import RunReport
+
+    monkeypatch.setattr(cleaner.report, "MAX_ERRORS_LISTED", 3)
+    pipeline = Pipeline()
+    records = [Record(p.name, p.read_bytes(), "text") for p in sorted(RAW.glob("*.txt"))]
+    records += [Record(f"image{i}.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "text") for i in range(5)]
+    records.insert(2, Record("short.txt", b"Advertisement\n\nThe council met on Monday and approved the budget.\n", "text"))
+    docs = [pipeline.process_one(r) for r in records]
+    whole = RunReport()
+    for doc in docs:
+        whole.observe(doc)
+    merged = RunReport()
+    for part_docs in (docs[:4], docs[4:7], docs[7:]):
+        part = RunReport()
+        for doc in part_docs:
+            part.observe(doc)
+        merged.merge(part)
+    assert merged.finish() == whole.finish()
+    assert [e["path"] for e in merged.finish()["errors"]["listed"]] == ["image0.txt", "image1.txt", "image2.txt"]
+    assert merged.finish()["errors"]["count"] == 5 and merged.finish()["reasons"]["too-short"] == 1
