@@ -154,6 +154,33 @@ def best_of(fn, items: list, repeat: int) -> tuple[float, float]:
     return min(times), (max(times) - min(times)) / min(times)
 
 
+def stage_times(texts: list[str]) -> dict[str, float]:
+    """Milliseconds per document of each pipeline stage over ``texts`` (parsing, then every
+    step's own work; the steps' loop overhead is left out), from one round."""
+    from cleaner.parse import parse_record
+    from cleaner.pipeline import Pipeline
+    from cleaner.readers import Record
+
+    pipeline = Pipeline()
+    totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}}
+    for step in pipeline.steps:
+        def timed(doc, process=step.process, name=step.name):
+            start = time.perf_counter()
+            process(doc)
+            totals[name] += time.perf_counter() - start
+        step.process = timed
+    records = [Record(f"{i}.txt", text.encode("utf-8"), "text") for i, text in enumerate(texts)]
+    pipeline.process_one(records[0])  # lazy set-up outside the timing
+    for name in totals:
+        totals[name] = 0.0
+    for record in records:
+        start = time.perf_counter()
+        parse_record(record)
+        totals["parse"] += time.perf_counter() - start
+        pipeline.process_one(record)
+    return {name: seconds * 1000 / len(records) for name, seconds in totals.items()}
+
+
 def _row(name: str, seconds: float, docs: int, nbytes: int, spread: float, floor: float | None = None) -> str:
     rate = nbytes / 1e6 / seconds
     ratio = f"  {seconds / floor:6.1f}x C4" if floor else ""
@@ -191,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_row("jusText over lines", jt, len(texts), nbytes, jt_spread, c4))
         cl, cl_spread = best_of(clean_text, texts, args.repeat)
         print(_row("cleaner clean_text", cl, len(texts), nbytes, cl_spread, c4))
+        stages = stage_times(texts)
+        print("  where the time goes, ms/doc: " + ", ".join(f"{name} {ms:.2f}" for name, ms in stages.items()))
 
         # -- text dumps, end to end ------------------------------------------------------------
         corpus = root / "text"
