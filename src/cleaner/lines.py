@@ -209,3 +209,37 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
         len(_DIGIT_CHAR.findall(line)) / chars if chars else 0.0,
         sum(map(UI_WORDS.__contains__, tokens)) / n if n else 0.0,
     )
+
+
+class LineMemo:
+    """Pure per-line results keyed by the line's text, in bounded memory.
+
+    Holds at most ``max_lines`` lines and ``max_chars`` characters of them (longer lines are
+    not remembered) and starts afresh when either would be exceeded: a site's chrome lines
+    come back within a few pages, and clearing keeps it as simple as a dict.
+
+    >>> memo = LineMemo(max_lines=2)
+    >>> memo.put("Home", 1); memo.put("Share", 2); memo.put("Reply", 3)
+    >>> memo.get("Home"), memo.get("Reply"), len(memo)
+    (None, 3, 1)
+    """
+
+    def __init__(self, max_lines: int = 20_000, max_chars: int = 2_000_000):
+        self.max_lines, self.max_chars = max_lines, max_chars
+        self._values: dict[str, object] = {}
+        self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, line: str):
+        return self._values.get(line)
+
+    def put(self, line: str, value) -> None:
+        if len(line) > self.max_chars:
+            return
+        if len(self._values) >= self.max_lines or self._chars + len(line) > self.max_chars:
+            self._values.clear()
+            self._chars = 0
+        self._values[line] = value
+        self._chars += len(line)
