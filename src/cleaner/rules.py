@@ -71,13 +71,16 @@ class Guards:
         """``index`` of ``count`` kept lines; ``offset``: where the line ends, as a share of the text."""
         return self.fits(line) and self.allow_position(index, count, offset)
 
-    def fits(self, line: str) -> bool:
-        """The guards on the line's own text (its size), which hold wherever it stands."""
+    def fits(self, line: str, n_words: int | None = None) -> bool:
+        """The guards on the line's own text (its size), which hold wherever it stands;
+        ``n_words``: ``len(line.split())``, when the caller has it."""
         if self.max_chars is not None and len(line) > self.max_chars:
             return False
         if self.min_chars is not None and len(line) < self.min_chars:
             return False
-        return self.max_words is None or len(line.split()) <= self.max_words
+        if self.max_words is None:
+            return True
+        return (len(line.split()) if n_words is None else n_words) <= self.max_words
 
     def allow_position(self, index: int, count: int, offset: float = 1.0) -> bool:
         """The guards on where the line stands (see :meth:`allow`)."""
@@ -411,25 +414,21 @@ class RuleEngine:
         """
         text, lines = doc.normalised, doc.kept_lines()
         facts = [self._facts(text[start:end]) for start, end in lines]
-        candidates: dict[int, list[int]] = {}
-        for index, line_facts in enumerate(facts):
-            for position in line_facts.could_match:
-                candidates.setdefault(position, []).append(index)
         rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
         if focus_spans is not None:
             focus = [i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)]
-            return self._apply_focused(doc, lines, facts, rules, candidates, focus)
+            return self._apply_focused(doc, lines, facts, rules, focus)
+        candidates = _candidates(facts, {position for position, _ in rules})
         timeouts = []
         for position, rule in rules:
             try:
-                rule.apply(doc, lines, candidates.get(position, ()), self._line_matcher(facts, position))
+                rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
             except RuleTimeout as exc:
                 timeouts.append(exc)
         return timeouts
 
     def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts],
-                       rules: list[tuple[int, Rule]], candidates: dict[int, list[int]],
-                       focus: list[int]) -> list[RuleTimeout]:
+                       rules: list[tuple[int, Rule]], focus: list[int]) -> list[RuleTimeout]:
         """:meth:`apply` with focus lines: section rules run as usual; each run of consecutive
         single-line rules goes line by line instead of rule by rule, and leaves a line at its
         first whole-line claim.
@@ -442,13 +441,14 @@ class RuleEngine:
         matching on the lines after.
         """
         text, count = doc.normalised, len(lines)
+        candidates = _candidates(facts, {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES})
         timeouts: list[RuleTimeout] = []
         i = 0
         while i < len(rules):
             position, rule = rules[i]
             if rule.scope not in SINGLE_LINE_SCOPES:
                 try:
-                    rule.apply(doc, lines, candidates.get(position, ()), self._line_matcher(facts, position))
+                    rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
                 except RuleTimeout as exc:
                     timeouts.append(exc)
                 i += 1
@@ -460,6 +460,8 @@ class RuleEngine:
             timed_out: set[int] = set()
             for index in focus:
                 start, end = lines[index]
+                if not doc.kept_segments(start, end):  # a section rule claimed it: nothing left
+                    continue
                 raw = text[start:end]
                 line = raw.strip()
                 offset = end / max(1, len(text))
@@ -479,12 +481,7 @@ class RuleEngine:
         return timeouts
 
     def _facts(self, raw: str) -> _LineFacts:
-        """What the rules make of one line (``raw``: as on the page, unstripped), remembered.
-
-        Every rule the prefilters let through and whose size guards the line meets is asked
-        at once, whichever pass needs the line: a page's chrome lines are looked at by the
-        crediting run only, its body lines by both runs' section rules, and few rules match.
-        """
+        """What the rules make of one line (``raw``: as on the page, unstripped), remembered."""
         known = self.memo.get(raw)
         if known is not None:
             return known
@@ -506,32 +503,32 @@ class RuleEngine:
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False
             could.update(self.unfiltered[mode])
-        facts = _LineFacts((), {})
-        could_match = []
-        for position in sorted(could):
-            rule = self.rules[position]
-            if not rule.guards.fits(line):
-                continue
-            if rule.scope != "span":  # span rules cut out their matches: asked at each use
-                try:
-                    if not rule._line_matches(line):
-                        continue
-                    facts.matches[position] = True
-                except RuleTimeout:  # left undecided: asked again (and reported) where it is used
-                    certain = False
-            could_match.append(position)
-        facts.could_match = tuple(could_match)
+        n_words = len(line.split())
+        facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
         if certain:
             self.memo.put(raw, facts)
         return facts
 
     def _matches(self, facts: _LineFacts, position: int, line: str) -> bool:
-        """Whether rule ``position``, one of ``facts.could_match``, matches the stripped line."""
-        return facts.matches.get(position) or self.rules[position]._line_matches(line)
+        """Whether rule ``position`` matches the stripped line of ``facts``, remembered there."""
+        known = facts.matches.get(position)
+        if known is None:  # a timeout raises before anything is remembered
+            known = facts.matches[position] = self.rules[position]._line_matches(line)
+        return known
 
     def _line_matcher(self, facts: list[_LineFacts], position: int) -> Callable[[int, str], bool]:
         """``line_matches`` for :meth:`Rule.apply`: answers from the memo of the page's lines."""
         return lambda index, line: self._matches(facts[index], position, line)
+
+
+def _candidates(facts: list[_LineFacts], positions: set[int]) -> dict[int, list[int]]:
+    """For each rule position of ``positions``, the ascending indexes of the lines it could match."""
+    candidates: dict[int, list[int]] = {position: [] for position in positions}
+    for index, line_facts in enumerate(facts):
+        for position in line_facts.could_match:
+            if position in candidates:
+                candidates[position].append(index)
+    return candidates
 
 
 @dataclass(slots=True)
@@ -539,8 +536,9 @@ class _LineFacts:
     """What a :class:`RuleEngine` knows about one line text, whatever its position.
 
     ``could_match``: the rules (positions in the engine's order, ascending) that the
-    prefilters let through, that the line's size allows and that matched or could not be
-    asked (span rules; a pattern that timed out); ``matches``: those that matched.
+    prefilters let through and whose size guards the line meets; ``matches``: whether the
+    pattern of each of them matches, filled in when first asked (span rules never are: they
+    cut out their matches).
     """
 
     could_match: tuple[int, ...]
