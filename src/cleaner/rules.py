@@ -663,17 +663,21 @@ def literal_automaton(literals: Iterable[str]):
 
 def _sequence_needs(items: list) -> frozenset[str] | None:
     """What a sequence of parse-tree items needs: the most selective need of one of its parts
-    (runs of literal characters count as one part, since they must occur together)."""
+    (runs of literal characters count as one part, since they must occur together; a small set
+    of literal characters in a run multiplies it: '[Bb]y' needs 'By' or 'by', not just 'y')."""
     from re import _constants as c
 
-    options, run = [], []
+    options, run = [], {""}
     for op, arg in items + [(None, None)]:
         if op is c.LITERAL:
-            run.append(chr(arg))
+            run = {r + chr(arg) for r in run}
             continue
-        if run:
-            options.append(frozenset(["".join(run)]))
-            run = []
+        if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(run) * len(arg) <= _MAX_CHOICES:
+            run = {r + chr(code) for r in run for _, code in arg}
+            continue
+        if run != {""}:
+            options.append(frozenset(run))
+            run = {""}
         if op is None:
             break
         need = _item_needs(op, arg)
