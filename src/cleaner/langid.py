@@ -186,8 +186,12 @@ class _FastDetector:
                 prob *= profiles[rng.choice(ngrams)] + weight
                 if i % 5 == 0:
                     # Python's left-to-right sum, exactly as Detector._normalize_prob does it.
-                    prob /= sum(prob.tolist())
-                    if prob.max() > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
+                    values = prob.tolist()
+                    total = sum(values)
+                    prob /= total
+                    # Rounded division by a positive total keeps the order: the largest value
+                    # divided is the largest quotient, without a numpy reduction per check.
+                    if max(values) / total > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
                         break
                 i += 1
             langprob += prob / n_trial
