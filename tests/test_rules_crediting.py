@@ -157,6 +157,8 @@ def test_line_memo_forgets_everything_when_full_and_skips_overlong_lines():
     memo.put("a" * 13, 1)
     assert memo.get("a" * 13) is None and len(memo) == 0
     memo.put("abcdef", 1)
+    memo.put("abcdef", 1)  # a line already there counts once
     memo.put("ghijkl", 2)
+    assert memo.get("abcdef") == 1 and len(memo) == 2
     memo.put("m", 3)  # 13 characters: starts afresh
     assert (memo.get("abcdef"), memo.get("m"), len(memo)) == (None, 3, 1)

@@ -236,10 +236,11 @@ class LineMemo:
         return self._values.get(line)
 
     def put(self, line: str, value) -> None:
-        if len(line) > self.max_chars:
-            return
-        if len(self._values) >= self.max_lines or self._chars + len(line) > self.max_chars:
-            self._values.clear()
-            self._chars = 0
+        if line not in self._values:
+            if len(line) > self.max_chars:
+                return
+            if len(self._values) >= self.max_lines or self._chars + len(line) > self.max_chars:
+                self._values.clear()
+                self._chars = 0
+            self._chars += len(line)
         self._values[line] = value
-        self._chars += len(line)

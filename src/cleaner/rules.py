@@ -138,8 +138,8 @@ class Rule:
         """Record this rule's removals on ``doc``; ``lines`` are the kept lines (guards count
         positions among them), ``candidates`` the ascending indexes of those that could match
         at all (None: every line; :class:`RuleEngine` narrows them down). ``line_matches(index,
-        line)``: whether the pattern matches kept line ``index`` (stripped: ``line``), when the
-        caller knows it already (the engine remembers answers per line text)."""
+        line)``: whether the pattern matches kept line ``index`` (stripped: ``line``), if the caller
+        has its own way to know (the engine remembers answers per line text)."""
         text, count = doc.normalised, len(lines)
         for index in range(count) if candidates is None else candidates:
             start, end = lines[index]
@@ -380,11 +380,11 @@ class RuleEngine:
     one: the patterns that scan every start position, ``.{0,120}?(...)``, dominate it, and
     those are the ones the literal test skips.)
 
-    Both answers depend on the line's text alone, so they are remembered per line text
-    (:class:`_LineFacts` in a bounded :class:`~cleaner.lines.LineMemo`): a page's lines are
-    looked at twice (the rules, then the crediting run of :meth:`apply` with ``focus_spans``)
-    and a site's menus and prompts recur on all its pages. Guards depend on the line's position
-    and are checked every time. A pattern that times out is not remembered.
+    The prefilters' answers and each rule's match depend on the line's text alone, so they are
+    remembered per line text (:class:`_LineFacts` in a bounded :class:`~cleaner.lines.LineMemo`):
+    a page's lines are looked at twice (the rules, then the crediting run of :meth:`apply`
+    with ``focus_spans``) and a site's menus and prompts recur on all its pages. Position
+    guards are checked at every use; a pattern that timed out is asked again next time.
     """
 
     def __init__(self, rules: Iterable[Rule]):
@@ -398,8 +398,9 @@ class RuleEngine:
             for literal in rule.needs or ():
                 needing.setdefault(literal, []).append(position)
         self.needing = {literal: tuple(positions) for literal, positions in needing.items()}
-        self.unfiltered = {mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
-                           for mode in MATCH_MODES}
+        self.combined_rules = {  # the positions of the rules each mode's combined pattern stands for
+            mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
+            for mode in MATCH_MODES}
         self.memo = LineMemo()
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
@@ -433,15 +434,15 @@ class RuleEngine:
         single-line rules goes line by line instead of rule by rule, and leaves a line at its
         first whole-line claim.
 
-        A single-line rule claims only within its line, so the order in which lines are visited
-        changes nothing, and once a line-scope rule has claimed a line the rules after it can
-        claim nothing there: they are not asked (crediting asks this of every chrome line on
-        the page, and most are claimed by the first rule that could match). Only a rule that
-        times out on a line it is no longer asked about can end differently: it now keeps
-        matching on the lines after.
+        A single-line rule claims only within its line, so visiting the lines one by one changes
+        nothing, and once a line-scope rule has claimed a line (or a section rule all of it) the
+        rules after can claim nothing there: they are not asked. One thing can differ: a rule
+        that would have timed out on such a line (which stops it for the document) is not
+        stopped, and keeps claiming on the lines after.
         """
         text, count = doc.normalised, len(lines)
-        candidates = _candidates(facts, {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES})
+        sections = {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES}
+        candidates = _candidates(facts, sections)
         timeouts: list[RuleTimeout] = []
         i = 0
         while i < len(rules):
@@ -493,7 +494,7 @@ class RuleEngine:
             for _, literal in self.literals.iter(raw.casefold()):
                 could.update(self.needing[literal])
         for mode, combined in self.prefilters.items():
-            if not self.unfiltered[mode]:
+            if not self.combined_rules[mode]:
                 continue
             if combined is not None:
                 test = combined.fullmatch if mode == "full" else combined.search
@@ -502,7 +503,7 @@ class RuleEngine:
                         continue
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False
-            could.update(self.unfiltered[mode])
+            could.update(self.combined_rules[mode])
         n_words = len(line.split())
         facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
         if certain:
