@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from cleaner.lines import LineFeatures, ends_sentence, line_features, line_key, stoplist, words
+from cleaner.lines import LineFeatures, LineMemo, ends_sentence, line_features, line_key, stoplist, words
 
 __all__ = ["BodyConfig", "BodyLayout", "LineVerdict", "line_key", "locate_body"]
 
@@ -377,6 +377,22 @@ def _short_runs(feats: list[LineFeatures], prose: list[bool]) -> list[int]:
     return lengths
 
 
+# The evidence of lines seen before, with the stoplist it was computed with: a site's menus,
+# prompts and footers recur on all its pages.
+_EVIDENCE_SEEN = LineMemo()
+
+
+def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]:
+    """A line's features, and whether it is a wall (see :func:`_core`) the body may not cross."""
+    seen = _EVIDENCE_SEEN.get(line)
+    if seen is not None and seen[0] is stop:
+        return seen[1]
+    f = line_features(line, stop)
+    wall = is_comments_opener(line) or is_comment_meta(line, f.n_words) or is_section_end(line, f.n_words)
+    _EVIDENCE_SEEN.put(line, (stop, (f, wall)))
+    return f, wall
+
+
 def locate_body(lines: list[str], lang: str | None = None,
                 recurring: frozenset[str] = frozenset(),
                 config: BodyConfig = BodyConfig()) -> BodyLayout:
@@ -389,16 +405,14 @@ def locate_body(lines: list[str], lang: str | None = None,
     if not lines:
         return BodyLayout([], None)
     stop = stoplist(lang)
-    feats = [line_features(line, stop) for line in lines]
+    evidence = [_line_evidence(line, stop) for line in lines]
+    feats, walls = [f for f, _ in evidence], [wall for _, wall in evidence]
     block_of = wrapped_blocks(lines)
     prose = _block_prose(lines, feats, block_of, stop, config)
     # A line recurring across the site's documents never anchors or extends the body; inside
     # it, a long one is kept (a quotation other outlets carry too), see _inside_verdict.
     seen_elsewhere = [bool(recurring) and line_key(line) in recurring for line in lines]
     prose = [p and not r for p, r in zip(prose, seen_elsewhere)]
-    walls = [is_comments_opener(line) or is_comment_meta(line, f.n_words)
-             or is_section_end(line, f.n_words)
-             for line, f in zip(lines, feats)]
     core = _core(prose, feats, walls, config)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",

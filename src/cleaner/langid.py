@@ -170,11 +170,7 @@ class _FastDetector:
         ngrams = self._extract(self._prepare(text))
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        distinct = sorted(set(ngrams))
-        row_of = {g: i for i, g in enumerate(distinct)}
-        sequence = [row_of[g] for g in ngrams]  # n-gram occurrences, in order, as rows of `rows`
-        rows = self.profiles[distinct]
-        choices = range(len(sequence))
+        profiles = self.profiles
         n_lang, n_trial = len(self.langlist), 7
         langprob = np.zeros(n_lang)
         rng = self.random
@@ -182,14 +178,20 @@ class _FastDetector:
         for _ in range(n_trial):
             prob = np.full(n_lang, 1.0 / n_lang)
             alpha = ref.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * ref.ALPHA_WIDTH
-            weighted = rows + alpha / ref.BASE_FREQ  # weight + lang_prob_map[i], as langdetect adds
+            weight = alpha / ref.BASE_FREQ
             i = 0
             while True:
-                prob *= weighted[sequence[rng.choice(choices)]]
+                # weight + lang_prob_map[i], as langdetect adds, for the drawn n-gram's row only:
+                # a trial draws a few dozen of a page's thousand-odd n-grams.
+                prob *= profiles[rng.choice(ngrams)] + weight
                 if i % 5 == 0:
                     # Python's left-to-right sum, exactly as Detector._normalize_prob does it.
-                    prob /= sum(prob.tolist())
-                    if prob.max() > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
+                    values = prob.tolist()
+                    total = sum(values)
+                    prob /= total
+                    # Rounded division by a positive total keeps the order: the largest value
+                    # divided is the largest quotient, without a numpy reduction per check.
+                    if max(values) / total > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
                         break
                 i += 1
             langprob += prob / n_trial

@@ -21,15 +21,15 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import regex
 import yaml
 
 from cleaner.document import Document, Source
+from cleaner.lines import LineMemo
 
 CATEGORIES = (
     "ads", "donation", "newsletter", "share", "comments", "navigation", "caption", "related",
@@ -69,12 +69,21 @@ class Guards:
 
     def allow(self, line: str, index: int, count: int, offset: float = 1.0) -> bool:
         """``index`` of ``count`` kept lines; ``offset``: where the line ends, as a share of the text."""
+        return self.fits(line) and self.allow_position(index, count, offset)
+
+    def fits(self, line: str, n_words: int | None = None) -> bool:
+        """The guards on the line's own text (its size), which hold wherever it stands;
+        ``n_words``: ``len(line.split())``, when the caller has it."""
         if self.max_chars is not None and len(line) > self.max_chars:
             return False
         if self.min_chars is not None and len(line) < self.min_chars:
             return False
-        if self.max_words is not None and len(line.split()) > self.max_words:
-            return False
+        if self.max_words is None:
+            return True
+        return (len(line.split()) if n_words is None else n_words) <= self.max_words
+
+    def allow_position(self, index: int, count: int, offset: float = 1.0) -> bool:
+        """The guards on where the line stands (see :meth:`allow`)."""
         if self.position == "head":  # the first quarter of the kept lines, at least five lines
             return index < max(5, count // 4)
         if self.position == "tail":  # the second half of the lines, and past the first third of
@@ -124,10 +133,13 @@ class Rule:
         except TimeoutError:
             raise RuleTimeout(self.id) from None
 
-    def apply(self, doc: Document, lines: list[tuple[int, int]], candidates: Iterable[int] | None = None) -> None:
+    def apply(self, doc: Document, lines: list[tuple[int, int]], candidates: Iterable[int] | None = None,
+              line_matches: Callable[[int, str], bool] | None = None) -> None:
         """Record this rule's removals on ``doc``; ``lines`` are the kept lines (guards count
         positions among them), ``candidates`` the ascending indexes of those that could match
-        at all (None: every line; :class:`RuleEngine` narrows them down)."""
+        at all (None: every line; :class:`RuleEngine` narrows them down). ``line_matches(index,
+        line)``: whether the pattern matches kept line ``index`` (stripped: ``line``), if the caller
+        has its own way to know (the engine remembers answers per line text)."""
         text, count = doc.normalised, len(lines)
         for index in range(count) if candidates is None else candidates:
             start, end = lines[index]
@@ -137,7 +149,7 @@ class Rule:
                 continue
             if self.scope == "span":
                 self._remove_spans(doc, start, raw)
-            elif self._line_matches(line):
+            elif line_matches(index, line) if line_matches else self._line_matches(line):
                 if self.scope == "line":
                     doc.remove(start, end, self.id, self.category)
                 elif self.scope == "to-end":
@@ -358,8 +370,8 @@ class RuleEngine:
     per-call time limit), so each rule is first asked whether it could match at all:
 
     * a rule whose pattern requires literals (:func:`required_literals`) only looks at the
-      lines that contain one of them, found for all rules at once by one Aho-Corasick pass
-      over the casefolded page;
+      lines that contain one of them, found for all rules at once by an Aho-Corasick pass
+      over the casefolded line;
     * the other rules are compiled into one alternation per match mode: a line that the
       combined pattern does not match is skipped by every one of them after one regex call.
 
@@ -367,6 +379,12 @@ class RuleEngine:
     each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
     one: the patterns that scan every start position, ``.{0,120}?(...)``, dominate it, and
     those are the ones the literal test skips.)
+
+    The prefilters' answers and each rule's match depend on the line's text alone, so they are
+    remembered per line text (:class:`_LineFacts` in a bounded :class:`~cleaner.lines.LineMemo`):
+    a page's lines are looked at twice (the rules, then the crediting run of :meth:`apply`
+    with ``focus_spans``) and a site's menus and prompts recur on all its pages. Position
+    guards are checked at every use; a pattern that timed out is asked again next time.
     """
 
     def __init__(self, rules: Iterable[Rule]):
@@ -375,6 +393,15 @@ class RuleEngine:
             mode: _combined([r for r in self.rules if r.match == mode and r.needs is None])
             for mode in MATCH_MODES}
         self.literals = literal_automaton(literal for rule in self.rules if rule.needs for literal in rule.needs)
+        needing: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            for literal in rule.needs or ():
+                needing.setdefault(literal, []).append(position)
+        self.needing = {literal: tuple(positions) for literal, positions in needing.items()}
+        self.combined_rules = {  # the positions of the rules each mode's combined pattern stands for
+            mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
+            for mode in MATCH_MODES}
+        self.memo = LineMemo()
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
         """Apply the rules to the document's kept lines; returns the rules that timed out.
@@ -386,44 +413,137 @@ class RuleEngine:
         look at the lines that overlap them, while rules that remove sections (to-end, block)
         still look at every line.
         """
-        lines = doc.kept_lines()
-        focus = None if focus_spans is None else \
-            {i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)}
-        rules = [rule for rule in self.rules if rule.applies_to(doc)]
-        found = _lines_containing(self.literals, [doc.normalised[s:e].casefold() for s, e in lines])
-        combined: dict[tuple[str, bool], list[int] | None] = {}  # computed on first use
+        text, lines = doc.normalised, doc.kept_lines()
+        facts = [self._facts(text[start:end]) for start, end in lines]
+        rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
+        if focus_spans is not None:
+            focus = [i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)]
+            return self._apply_focused(doc, lines, facts, rules, focus)
+        candidates = _candidates(facts, {position for position, _ in rules})
         timeouts = []
-        for rule in rules:
-            focused = focus is not None and rule.scope in SINGLE_LINE_SCOPES
-            if rule.needs is None:
-                key = (rule.match, focused)
-                if key not in combined:
-                    combined[key] = self._candidates(doc.normalised, lines, rule.match,
-                                                     sorted(focus) if focused else None)
-                candidates = combined[key]
-            else:
-                candidates = sorted(set().union(*(found.get(literal, ()) for literal in rule.needs)))
-                if focused:
-                    candidates = [i for i in candidates if i in focus]
+        for position, rule in rules:
             try:
-                rule.apply(doc, lines, candidates)
+                rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
             except RuleTimeout as exc:
                 timeouts.append(exc)
         return timeouts
 
-    def _candidates(self, text: str, lines: list[tuple[int, int]], mode: str,
-                    among: list[int] | None = None) -> list[int] | None:
-        """Indexes of the lines (of ``among``; None: all) the combined pattern of the mode's
-        rules without required literals matches; None: every one of them is a candidate."""
-        indexes = range(len(lines)) if among is None else among
-        combined = self.prefilters[mode]
-        if combined is None:
-            return None if among is None else among
-        test = combined.fullmatch if mode == "full" else combined.search
-        try:
-            return [i for i in indexes if test(text[lines[i][0]:lines[i][1]].strip(), timeout=REGEX_TIMEOUT_S)]
-        except TimeoutError:  # the culprit is found and reported when the rules run one by one
-            return None if among is None else among
+    def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts],
+                       rules: list[tuple[int, Rule]], focus: list[int]) -> list[RuleTimeout]:
+        """:meth:`apply` with focus lines: section rules run as usual; each run of consecutive
+        single-line rules goes line by line instead of rule by rule, and leaves a line at its
+        first whole-line claim.
+
+        A single-line rule claims only within its line, so visiting the lines one by one changes
+        nothing, and once a line-scope rule has claimed a line (or a section rule all of it) the
+        rules after can claim nothing there: they are not asked. One thing can differ: a rule
+        that would have timed out on such a line (which stops it for the document) is not
+        stopped, and keeps claiming on the lines after.
+        """
+        text, count = doc.normalised, len(lines)
+        sections = {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES}
+        candidates = _candidates(facts, sections)
+        timeouts: list[RuleTimeout] = []
+        i = 0
+        while i < len(rules):
+            position, rule = rules[i]
+            if rule.scope not in SINGLE_LINE_SCOPES:
+                try:
+                    rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
+                except RuleTimeout as exc:
+                    timeouts.append(exc)
+                i += 1
+                continue
+            group = {}
+            while i < len(rules) and rules[i][1].scope in SINGLE_LINE_SCOPES:
+                group[rules[i][0]] = rules[i][1]
+                i += 1
+            timed_out: set[int] = set()
+            for index in focus:
+                start, end = lines[index]
+                if not doc.kept_segments(start, end):  # a section rule claimed it: nothing left
+                    continue
+                raw = text[start:end]
+                line = raw.strip()
+                offset = end / max(1, len(text))
+                for position in facts[index].could_match:
+                    rule = group.get(position)
+                    if rule is None or position in timed_out or not rule.guards.allow_position(index, count, offset):
+                        continue
+                    try:
+                        if rule.scope == "span":
+                            rule._remove_spans(doc, start, raw)
+                        elif self._matches(facts[index], position, line):
+                            doc.remove(start, end, rule.id, rule.category)
+                            break
+                    except RuleTimeout as exc:
+                        timed_out.add(position)
+                        timeouts.append(exc)
+        return timeouts
+
+    def _facts(self, raw: str) -> _LineFacts:
+        """What the rules make of one line (``raw``: as on the page, unstripped), remembered."""
+        known = self.memo.get(raw)
+        if known is not None:
+            return known
+        line = raw.strip()
+        could, certain = set(), True
+        if self.literals is not None:
+            # Every occurrence, overlapping ones too. (A literal crossing a line break, which a
+            # pass over the whole page would also report, cannot be part of a match in a line.)
+            for _, literal in self.literals.iter(raw.casefold()):
+                could.update(self.needing[literal])
+        for mode, combined in self.prefilters.items():
+            if not self.combined_rules[mode]:
+                continue
+            if combined is not None:
+                test = combined.fullmatch if mode == "full" else combined.search
+                try:
+                    if not test(line, timeout=REGEX_TIMEOUT_S):
+                        continue
+                except TimeoutError:  # the culprit is found and reported when the rules run one by one
+                    certain = False
+            could.update(self.combined_rules[mode])
+        n_words = len(line.split())
+        facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
+        if certain:
+            self.memo.put(raw, facts)
+        return facts
+
+    def _matches(self, facts: _LineFacts, position: int, line: str) -> bool:
+        """Whether rule ``position`` matches the stripped line of ``facts``, remembered there."""
+        known = facts.matches.get(position)
+        if known is None:  # a timeout raises before anything is remembered
+            known = facts.matches[position] = self.rules[position]._line_matches(line)
+        return known
+
+    def _line_matcher(self, facts: list[_LineFacts], position: int) -> Callable[[int, str], bool]:
+        """``line_matches`` for :meth:`Rule.apply`: answers from the memo of the page's lines."""
+        return lambda index, line: self._matches(facts[index], position, line)
+
+
+def _candidates(facts: list[_LineFacts], positions: set[int]) -> dict[int, list[int]]:
+    """For each rule position of ``positions``, the ascending indexes of the lines it could match."""
+    candidates: dict[int, list[int]] = {position: [] for position in positions}
+    for index, line_facts in enumerate(facts):
+        for position in line_facts.could_match:
+            if position in candidates:
+                candidates[position].append(index)
+    return candidates
+
+
+@dataclass(slots=True)
+class _LineFacts:
+    """What a :class:`RuleEngine` knows about one line text, whatever its position.
+
+    ``could_match``: the rules (positions in the engine's order, ascending) that the
+    prefilters let through and whose size guards the line meets; ``matches``: whether the
+    pattern of each of them matches, filled in when first asked (span rules never are: they
+    cut out their matches).
+    """
+
+    could_match: tuple[int, ...]
+    matches: dict[int, bool]
 
 
 _BACKREFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
@@ -542,38 +662,23 @@ def literal_automaton(literals: Iterable[str]):
     return automaton
 
 
-def _lines_containing(automaton, folded: list[str]) -> dict[str, set[int]]:
-    """For each literal of the automaton that occurs, the indexes of the casefolded lines that
-    contain it.
-
-    One Aho-Corasick pass over the joined page finds every occurrence of every literal, the
-    overlapping ones too (a quarter of a millisecond for a page and 600 literals, where a
-    substring test per rule and line cost more than the rules it saved), so the engine's cost
-    follows the lines that could match, not lines x rules. A hit that straddles the newline
-    between two lines only adds a candidate (the rule itself decides), never loses one.
-    """
-    found: dict[str, set[int]] = {}
-    if automaton is None:
-        return found
-    starts = list(accumulate((len(line) + 1 for line in folded[:-1]), initial=0))
-    for end, literal in automaton.iter("\n".join(folded)):
-        found.setdefault(literal, set()).add(bisect_right(starts, end + 1 - len(literal)) - 1)
-    return found
-
-
 def _sequence_needs(items: list) -> frozenset[str] | None:
     """What a sequence of parse-tree items needs: the most selective need of one of its parts
-    (runs of literal characters count as one part, since they must occur together)."""
+    (runs of literal characters count as one part, since they must occur together; a small set
+    of literal characters in a run multiplies it: '[Bb]y' needs 'By' or 'by', not just 'y')."""
     from re import _constants as c
 
-    options, run = [], []
+    options, run = [], {""}
     for op, arg in items + [(None, None)]:
         if op is c.LITERAL:
-            run.append(chr(arg))
+            run = {r + chr(arg) for r in run}
             continue
-        if run:
-            options.append(frozenset(["".join(run)]))
-            run = []
+        if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(run) * len(arg) <= _MAX_CHOICES:
+            run = {r + chr(code) for r in run for _, code in arg}
+            continue
+        if run != {""}:
+            options.append(frozenset(run))
+            run = {""}
         if op is None:
             break
         need = _item_needs(op, arg)
