@@ -17,7 +17,9 @@ How one page goes through it:
    page repeats is not voted twice). The blocks both voted for mark the main text's span;
    inside it, a block either voted for is kept (``_select_blocks``). Working on the page's
    own blocks makes extractors with different paragraph splits comparable and gives the
-   text in page order.
+   text in page order. When trafilatura's blocks are *solid* (long, one stretch of the page:
+   ``_is_solid``), readability is not asked and they are the text: on such pages the vote
+   rarely changes anything, and readability costs more than half of trafilatura's time.
 5. Blocks from a reader-comments heading onwards are dropped, repeated paragraphs kept once,
    and the headline (``_pick_title``) goes to ``title``, not ``text``.
 6. If that leaves too little text: trafilatura's own text; then jusText's good paragraphs
@@ -61,8 +63,16 @@ class HtmlConfig:
     favor_precision: bool = True
     """trafilatura's precision mode (measured better than balanced, alone and in the vote)."""
     use_readability: bool = True
-    """Let readability-lxml vote: the expensive part (~17 ms/page). Off, the text is
-    trafilatura's own (full mode) and dragnet-dev F1 is 0.926 instead of 0.952."""
+    """Let readability-lxml vote where trafilatura's text is not solid (see ``solid_min_words``):
+    the expensive part (~17 ms a page where it votes). Off, the text is trafilatura's own (full
+    mode) and dragnet-dev F1 is 0.926 instead of 0.952."""
+    solid_min_words: int | None = 100
+    """readability is not asked when trafilatura's text is *solid*: it covers at least this many
+    words of the page's blocks, and the long blocks it left out between its first and last hold
+    under ``solid_max_gap`` of that (``_is_solid``). Then its blocks are the text. On dragnet-dev
+    that is 157 of 200 pages: F1 0.9475 instead of 0.9488, for about 19 ms less on each.
+    ``None``: readability always votes."""
+    solid_max_gap: float = 0.1
     core_min_words: int = 10
     """Below this many words of agreement the two picked different containers: choose one."""
     block_coverage: float = 0.5
@@ -81,6 +91,8 @@ class HtmlConfig:
             raise ValueError("HtmlConfig: max_chars must be >= 1000 and max_elements >= 100")
         if not 0 < self.block_coverage <= 1:
             raise ValueError(f"HtmlConfig.block_coverage must be in (0, 1], got {self.block_coverage}")
+        if self.solid_max_gap < 0 or (self.solid_min_words is not None and self.solid_min_words < 1):
+            raise ValueError("HtmlConfig: solid_max_gap must be >= 0 and solid_min_words >= 1 (or None)")
         if self.core_min_words < 0 or self.min_text_chars < 0:
             raise ValueError("HtmlConfig: core_min_words and min_text_chars must be >= 0")
 
@@ -92,7 +104,9 @@ class Extraction:
     # only keys that are known: trafilatura's (author, date, url, hostname, sitename, ...) and
     # "encoding" when the page came as bytes
     metadata: dict[str, str] = field(default_factory=dict)
-    extractor: str = "none"  # "vote:trafilatura+readability+justext", "trafilatura", "justext", "none"
+    # "vote:trafilatura+readability", "trafilatura-blocks", "readability-blocks", "trafilatura",
+    # "justext", "none"
+    extractor: str = "none"
 
 
 # --------------------------------------------------------------------------- decoding
@@ -551,9 +565,9 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
         return Extraction(None, "", decoded, "none")
 
     n_elements = sum(1 for _ in tree.iter())
-    full_vote = n_elements <= config.max_elements
+    asks_readability = config.use_readability and n_elements <= config.max_elements
 
-    traf = _trafilatura(tree, url, config, readability_votes=full_vote and config.use_readability)
+    traf = _trafilatura(tree, url, config, readability_votes=asks_readability)
     traf_text = (traf.text or "") if traf is not None else ""
     meta_source = traf if traf is not None else _trafilatura_metadata(tree, url, config)
     metadata = _metadata(meta_source) | decoded
@@ -563,9 +577,10 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     block_tokens = [_tokens(b.text) for b in blocks]
     page_titles, site_name = _page_titles(tree), _meta_content(tree, "og:site_name")
     traf_votes = _votes(block_tokens, traf_text, config.block_coverage) if traf_text.strip() else None
+    solid = asks_readability and _is_solid(block_tokens, traf_votes, config)
 
     readability_votes = None
-    if full_vote and config.use_readability and time.monotonic() - started < config.time_budget_s:
+    if asks_readability and not solid and time.monotonic() - started < config.time_budget_s:
         try:
             readability_text = _run_readability(tree)
             if readability_text.strip():
@@ -574,9 +589,12 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
             LOGGER.warning("readability failed on %s: %s", url or "<page>", err)
 
     keep, path = [False] * len(blocks), "none"
-    if readability_votes is not None and traf_votes is not None:
+    if solid:
+        keep, path = list(traf_votes), "trafilatura-blocks"
+    elif readability_votes is not None and traf_votes is not None:
         keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, page_titles,
                                     meta_title, site_name, config)
+    if path != "none":
         if config.drop_comments:
             cut = _comments_start(blocks, keep)
             if cut is not None:
@@ -624,6 +642,21 @@ def _select_blocks(blocks: list[_Block], block_tokens: list[list[str]], traf_vot
             break
     keep = [first <= i <= last and (t or r) for i, (t, r) in enumerate(zip(traf_votes, readability_votes))]
     return keep, "vote:trafilatura+readability"
+
+
+def _is_solid(block_tokens: list[list[str]], votes: list[bool] | None, config: HtmlConfig) -> bool:
+    """Whether the voted blocks hold at least ``solid_min_words`` words and the long blocks left
+    out between the first and the last of them hold at most ``solid_max_gap`` of that.
+    readability's vote changes pages where trafilatura found little (it took the wrong
+    container) or a patchwork (sidebar items between article paragraphs), rarely one long
+    stretch."""
+    voted = [i for i, v in enumerate(votes or ()) if v]
+    if not voted or config.solid_min_words is None:
+        return False
+    words = sum(len(block_tokens[i]) for i in voted)
+    left_out = sum(len(toks) for i, toks in enumerate(block_tokens[voted[0]:voted[-1] + 1], voted[0])
+                   if not votes[i] and len(toks) >= 4)
+    return words >= config.solid_min_words and left_out <= config.solid_max_gap * words
 
 
 def _prose_score(blocks: list[_Block], block_tokens: list[list[str]], votes: list[bool]) -> float:
