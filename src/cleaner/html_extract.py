@@ -267,17 +267,15 @@ def _page_blocks(tree: etree._Element) -> list[_Block]:
     in_link = 0
 
     def add(text: str) -> None:
-        buf.append(text)
-        if in_link:
-            link_buf.append(text)
+        # white space before a block's first text would be stripped anyway: left out, it lets
+        # most block boundaries (between nested block elements) skip the flush
+        if buf or not text.isspace():
+            buf.append(text)
+            if in_link:
+                link_buf.append(text)
 
     def flush() -> None:
-        joined = "".join(buf)
-        if not joined or joined.isspace():  # most flushes: between nested block elements
-            buf.clear()
-            link_buf.clear()
-            return
-        text = _WS.sub(" ", joined).strip()
+        text = _WS.sub(" ", "".join(buf)).strip()
         links = len(_WS.sub(" ", "".join(link_buf)).strip()) if link_buf else 0
         buf.clear()
         link_buf.clear()
@@ -294,7 +292,8 @@ def _page_blocks(tree: etree._Element) -> list[_Block]:
             return
         is_block = tag in _BLOCK_TAGS
         if is_block:
-            flush()
+            if buf:
+                flush()
             stack.append((tag, tag if tag in _HEADINGS else stack[-1][1]))
         is_link = tag == "a"
         in_link += is_link
@@ -304,7 +303,8 @@ def _page_blocks(tree: etree._Element) -> list[_Block]:
             walk(child)
         in_link -= is_link
         if is_block:
-            flush()
+            if buf:
+                flush()
             stack.pop()
         if el.tail:
             add(el.tail)
@@ -319,7 +319,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3)]
+    return list(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
 
 
 def _votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bool]:
@@ -333,15 +333,16 @@ def _votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bo
     voted = [False] * len(block_tokens)
     for i, toks in enumerate(block_tokens):
         if len(toks) >= 4:
-            wanted = Counter(_shingles(toks))
-            # .get, not [ ]: a Counter's missing key is a Python call (__missing__), and most
-            # blocks' shingles are missing from the text
-            hits = sum(min(n, available.get(s, 0)) for s, n in wanted.items())
+            shingles = _shingles(toks)
+            shared = available.keys() & shingles  # in C; empty for most blocks (menus, footers)
+            if not shared:
+                continue
+            wanted = Counter(shingles)
+            hits = sum(min(wanted[s], available[s]) for s in shared)
             if hits >= coverage * (len(toks) - 3):
                 voted[i] = True
-                for s, n in wanted.items():
-                    have = available.get(s, 0)
-                    available[s] = have - min(n, have)
+                for s in shared:
+                    available[s] -= min(wanted[s], available[s])
     long_blocks = [i for i, toks in enumerate(block_tokens) if len(toks) >= 4]
     k = 0  # long_blocks[k] is the first long block after i
     for i, toks in enumerate(block_tokens):
