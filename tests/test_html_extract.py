@@ -137,6 +137,20 @@ def test_repeated_article_copy_kept_once() -> None:
     assert result.text.count(ARTICLE_PARAGRAPHS[1]) == 1
 
 
+def test_lean_readability_reads_as_readability() -> None:
+    """_readability_document() overrides a private method of readability-lxml's Document."""
+    from copy import deepcopy
+
+    from readability import Document
+
+    page = article_page(extra_head="<style>p { color: red }</style><link rel='stylesheet' href='a.css'>").replace(
+        "<article", "<script>var x = 1;</script><article onclick='track()'").replace(
+        "</article>", '<p hidden>Hidden paragraph.</p><a href="javascript:void(0)">Share</a></article>')
+    tree = html_extract._parse(page)
+    full = html_extract._parse(Document(deepcopy(tree)).summary(html_partial=True))
+    assert html_extract._run_readability(tree) == "\n".join(b.text for b in html_extract._page_blocks(full))
+
+
 def test_hidden_elements_not_extracted() -> None:
     hidden = "This paragraph is hidden from readers and must not appear in the extracted text at all."
     page = article_page().replace(f"<p>{ARTICLE_PARAGRAPHS[2]}</p>",
