@@ -54,9 +54,14 @@ def article_page(extra_head: str = "", title_tag: str = f"{HEADLINE} | The Town 
 </body></html>"""
 
 
-@pytest.fixture(scope="module")
-def article() -> Extraction:
-    return extract_html(article_page(), url="https://gazette.example/2024/03/library")
+ALWAYS_VOTE = HtmlConfig(solid_min_words=None)
+
+
+# The default config keeps trafilatura's blocks on this page (its text is solid: readability is
+# not asked); ALWAYS_VOTE runs the readability vote. Both must give the article.
+@pytest.fixture(scope="module", params=[HtmlConfig(), ALWAYS_VOTE], ids=["solid", "vote"])
+def article(request: pytest.FixtureRequest) -> Extraction:
+    return extract_html(article_page(), url="https://gazette.example/2024/03/library", config=request.param)
 
 
 def test_article_text_kept(article: Extraction) -> None:
@@ -76,7 +81,18 @@ def test_chrome_and_comments_dropped(article: Extraction, chrome: str) -> None:
 def test_headline_is_title_not_text(article: Extraction) -> None:
     assert article.title == HEADLINE  # the h1, not "<h1> | The Town Gazette"
     assert not article.text.startswith(HEADLINE)
-    assert article.extractor.startswith("vote:trafilatura+readability")
+    assert article.extractor in ("trafilatura-blocks", "vote:trafilatura+readability")
+
+
+def test_readability_asked_only_when_trafilatura_is_not_solid(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = html_extract._run_readability
+    monkeypatch.setattr(html_extract, "_run_readability", lambda tree: calls.append(1) or real(tree))
+    assert extract_html(article_page()).extractor == "trafilatura-blocks"
+    assert not calls
+    assert extract_html(article_page(), config=HtmlConfig(solid_min_words=10_000)).extractor \
+        == "vote:trafilatura+readability"
+    assert calls == [1]
 
 
 def test_title_from_og_title_when_no_heading() -> None:
@@ -119,6 +135,20 @@ def test_repeated_article_copy_kept_once() -> None:
                                   + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + "</div>")
     result = extract_html(page)
     assert result.text.count(ARTICLE_PARAGRAPHS[1]) == 1
+
+
+def test_lean_readability_reads_as_readability() -> None:
+    """_readability_document() overrides a private method of readability-lxml's Document."""
+    from copy import deepcopy
+
+    from readability import Document
+
+    page = article_page(extra_head="<style>p { color: red }</style><link rel='stylesheet' href='a.css'>").replace(
+        "<article", "<script>var x = 1;</script><article onclick='track()'").replace(
+        "</article>", '<p hidden>Hidden paragraph.</p><a href="javascript:void(0)">Share</a></article>')
+    tree = html_extract._parse(page)
+    full = html_extract._parse(Document(deepcopy(tree)).summary(html_partial=True))
+    assert html_extract._run_readability(tree) == "\n".join(b.text for b in html_extract._page_blocks(full))
 
 
 def test_hidden_elements_not_extracted() -> None:
@@ -187,6 +217,8 @@ def test_huge_page_is_capped() -> None:
 def test_config_rejects_bad_values() -> None:
     with pytest.raises(ValueError, match="block_coverage"):
         HtmlConfig(block_coverage=0)
+    with pytest.raises(ValueError, match="solid_min_words"):
+        HtmlConfig(solid_min_words=0)
     with pytest.raises(TypeError):
         HtmlConfig(no_such_field=1)  # type: ignore[call-arg]
 
@@ -224,7 +256,7 @@ def test_trafilatura_full_mode_when_fast_mode_finds_nothing(monkeypatch: pytest.
     result = extract_html(article_page())
     assert calls == [True, False]
     assert ARTICLE_PARAGRAPHS[0] in result.text
-    assert result.extractor.startswith("vote:trafilatura+readability")
+    assert result.extractor == "trafilatura-blocks"  # full mode's text is solid
 
 
 def test_missing_dependency_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
