@@ -47,13 +47,14 @@ def justext_lines(text: str) -> str:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
-def trafilatura_html(data: bytes, favor_precision: bool = False) -> str:
+def trafilatura_html(data: bytes, favor_precision: bool = False, with_metadata: bool = False) -> str:
     """trafilatura.extract() as a user calls it (defaults; comments included), as in the issue's
-    reference table."""
+    reference table; ``with_metadata`` also extracts the page's metadata, as cleaner does."""
     import trafilatura
 
     html, _ = decode_html(data)
-    return trafilatura.extract(html, deduplicate=False, favor_precision=favor_precision) or ""
+    return trafilatura.extract(html, deduplicate=False, favor_precision=favor_precision,
+                               with_metadata=with_metadata) or ""
 
 
 def justext_html(data: bytes) -> str:

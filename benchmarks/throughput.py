@@ -2,6 +2,7 @@
 
     python benchmarks/throughput.py [--data ../shared/eval/dragnet-dev] [--sizes 200 1000]
                                     [--speed-mb 20] [--html-copies 2] [--keep DIR]
+                                    [--parts text e2e html memory]
 
 Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: new
 body paragraphs made of sentences from all pages, numbers changed, chrome lines kept, so that
@@ -41,6 +42,7 @@ from quality import DEFAULT_DATA, c4_lines, justext_lines, trafilatura_html  # n
 
 _DIGITS = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+PARTS = ("text", "e2e", "html", "memory")  # in process / end to end / HTML / peak memory
 PROSE_CHARS = 120  # a dump line this long is a body paragraph: replaced in every copy
 
 
@@ -197,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html-copies", type=int, default=2, help="copies of each dev page for HTML mode")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of each in-process timing")
     ap.add_argument("--keep", type=Path, help="build the corpora here and keep them")
+    ap.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS, help="what to measure (default: all)")
     args = ap.parse_args(argv)
     if not args.data.is_dir() or not any(args.data.glob("*.dump.txt")):
         print(f"skipped: no dragnet-dev data at {args.data}")
@@ -208,62 +211,71 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}")
     try:
         # -- text dumps, in process, per core --------------------------------------------------
-        texts = [p.read_text(encoding="utf-8") for p in sorted(args.data.glob("*.dump.txt"))]
-        nbytes = sum(len(t.encode()) for t in texts)
-        clean_text(texts[0])  # load rules, stoplists and language profiles outside the timing
-        print(f"\n-- text dumps, in process, one core: {len(texts)} dev dumps, {nbytes / 1e6:.2f} MB --")
-        c4, c4_spread = best_of(c4_lines, texts, args.repeat)
-        print(_row("C4 line filter (floor)", c4, len(texts), nbytes, c4_spread))
-        jt, jt_spread = best_of(justext_lines, texts, args.repeat)
-        print(_row("jusText over lines", jt, len(texts), nbytes, jt_spread, c4))
-        cl, cl_spread = best_of(clean_text, texts, args.repeat)
-        print(_row("cleaner clean_text", cl, len(texts), nbytes, cl_spread, c4))
-        stages = stage_times(texts)
-        print("  where the time goes, ms/doc: " + ", ".join(f"{name} {ms:.2f}" for name, ms in stages.items()))
+        if "text" in args.parts:
+            texts = [p.read_text(encoding="utf-8") for p in sorted(args.data.glob("*.dump.txt"))]
+            nbytes = sum(len(t.encode()) for t in texts)
+            clean_text(texts[0])  # load rules, stoplists and language profiles outside the timing
+            print(f"\n-- text dumps, in process, one core: {len(texts)} dev dumps, {nbytes / 1e6:.2f} MB --")
+            c4, c4_spread = best_of(c4_lines, texts, args.repeat)
+            print(_row("C4 line filter (floor)", c4, len(texts), nbytes, c4_spread))
+            jt, jt_spread = best_of(justext_lines, texts, args.repeat)
+            print(_row("jusText over lines", jt, len(texts), nbytes, jt_spread, c4))
+            cl, cl_spread = best_of(clean_text, texts, args.repeat)
+            print(_row("cleaner clean_text", cl, len(texts), nbytes, cl_spread, c4))
+            stages = stage_times(texts)
+            print("  where the time goes, ms/doc: " + ", ".join(f"{name} {ms:.2f}" for name, ms in stages.items()))
 
         # -- text dumps, end to end ------------------------------------------------------------
-        corpus = root / "text"
-        files, size = build_text_corpus(args.data, corpus, args.speed_mb)
-        print(f"\n-- text dumps, end to end (cleaner clean DIR -o OUT): {files} files, {size / 1e6:.1f} MB --")
-        walls = {}
-        for jobs in (1, 2):
-            out = root / f"out-j{jobs}"
-            r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"])
-            walls[jobs] = r["wall"]
-            print(f"-j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
-                  f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s)  "
-                  f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
-                  f"{r['tree_rss_mb']:.0f} MB (all processes)")
-            shutil.rmtree(out)
-        print(f"scaling -j 1 -> -j 2: {walls[1] / walls[2]:.2f}x")
-        shutil.rmtree(corpus)
+        if "e2e" in args.parts:
+            corpus = root / "text"
+            files, size = build_text_corpus(args.data, corpus, args.speed_mb)
+            print(f"\n-- text dumps, end to end (cleaner clean DIR -o OUT): {files} files, {size / 1e6:.1f} MB --")
+            walls = {}
+            for jobs in (1, 2):
+                out = root / f"out-j{jobs}"
+                r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"])
+                walls[jobs] = r["wall"]
+                print(f"-j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
+                      f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s)  "
+                      f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
+                      f"{r['tree_rss_mb']:.0f} MB (all processes)")
+                shutil.rmtree(out)
+            print(f"scaling -j 1 -> -j 2: {walls[1] / walls[2]:.2f}x")
+            shutil.rmtree(corpus)
 
         # -- HTML ------------------------------------------------------------------------------
-        html_dir = root / "html"
-        files, size = build_html_corpus(args.data, html_dir, args.html_copies)
-        pages = [p.read_bytes() for p in sorted(html_dir.glob("*.html"))]
-        print(f"\n-- HTML pages: {files} pages, {size / 1e6:.1f} MB --")
-        clean_html(pages[0])
-        tr, tr_spread = best_of(trafilatura_html, pages, 1)
-        print(_row("trafilatura alone (in process)", tr, files, size, tr_spread))
-        ch, ch_spread = best_of(clean_html, pages, 1)
-        print(_row("cleaner clean_html (in process)", ch, files, size, ch_spread) + f"  {ch / tr:.2f}x trafilatura")
-        r = run_cli(["clean", str(html_dir), "-o", str(root / "out-html"), "--input-format", "html", "-j", "1", "-q"])
-        print(f"cleaner clean --input-format html -j 1: {files / r['wall']:.1f} docs/s wall, "
-              f"{files / r['cpu']:.1f} docs/s per core  ({r['cpu'] / tr:.2f}x trafilatura's time, "
-              "start-up and writing included)")
-        shutil.rmtree(html_dir)
+        if "html" in args.parts:
+            html_dir = root / "html"
+            files, size = build_html_corpus(args.data, html_dir, args.html_copies)
+            pages = [p.read_bytes() for p in sorted(html_dir.glob("*.html"))]
+            print(f"\n-- HTML pages: {files} pages, {size / 1e6:.1f} MB --")
+            clean_html(pages[0])
+            tr, tr_spread = best_of(trafilatura_html, pages, 1)
+            print(_row("trafilatura alone (in process)", tr, files, size, tr_spread))
+            # cleaner records the page's metadata (url, date, author, site name, ...) as trafilatura
+            # finds it: the same call with metadata is the like-for-like reference
+            tm, tm_spread = best_of(lambda page: trafilatura_html(page, with_metadata=True), pages, 1)
+            print(_row("trafilatura with metadata", tm, files, size, tm_spread))
+            ch, ch_spread = best_of(clean_html, pages, 1)
+            print(_row("cleaner clean_html (in process)", ch, files, size, ch_spread)
+                  + f"  {ch / tr:.2f}x trafilatura, {ch / tm:.2f}x with metadata")
+            r = run_cli(["clean", str(html_dir), "-o", str(root / "out-html"), "--input-format", "html", "-j", "1", "-q"])
+            print(f"cleaner clean --input-format html -j 1: {files / r['wall']:.1f} docs/s wall, "
+                  f"{files / r['cpu']:.1f} docs/s per core  ({r['cpu'] / tr:.2f}x trafilatura's time, "
+                  "start-up and writing included)")
+            shutil.rmtree(html_dir)
 
         # -- memory at growing corpus sizes ----------------------------------------------------
-        print("\n-- peak memory, default settings (cleaner clean DIR -o OUT) --")
-        for megabytes in args.sizes:
-            corpus = root / f"text-{megabytes:g}"
-            files, size = build_text_corpus(args.data, corpus, megabytes)
-            r = run_cli(["clean", str(corpus), "-o", str(root / "out-mem"), "-q"])
-            print(f"{size / 1e6:7.0f} MB, {files:6d} files: peak RSS {r['maxrss_mb']:5.0f} MB largest process, "
-                  f"{r['tree_rss_mb']:5.0f} MB all processes; wall {r['wall']:.0f} s")
-            shutil.rmtree(corpus)
-            shutil.rmtree(root / "out-mem")
+        if "memory" in args.parts:
+            print("\n-- peak memory, default settings (cleaner clean DIR -o OUT) --")
+            for megabytes in args.sizes:
+                corpus = root / f"text-{megabytes:g}"
+                files, size = build_text_corpus(args.data, corpus, megabytes)
+                r = run_cli(["clean", str(corpus), "-o", str(root / "out-mem"), "-q"])
+                print(f"{size / 1e6:7.0f} MB, {files:6d} files: peak RSS {r['maxrss_mb']:5.0f} MB largest process, "
+                      f"{r['tree_rss_mb']:5.0f} MB all processes; wall {r['wall']:.0f} s")
+                shutil.rmtree(corpus)
+                shutil.rmtree(root / "out-mem")
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
