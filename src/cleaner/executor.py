@@ -50,11 +50,10 @@ from typing import Callable, Iterable, Iterator
 from cleaner.config import Config
 from cleaner.deduplicate import dedup_config, document_fingerprint
 from cleaner.document import Document
-from cleaner.finished import finish
+from cleaner.finished import finish_chunk
 from cleaner.parse import failed_document, where
 from cleaner.readers import Record
 from cleaner.recurring import RecurringLines, parse_for_counts
-from cleaner.report import RunReport
 from cleaner.state import CHUNK, RunState, chunk_path, load_all, load_first, save_atomic
 
 RECURRING, CLEAN = "recurring", "clean"
@@ -242,11 +241,8 @@ class ChunkWorker:
             # by the main process at the end (see cleaner.finished).
             fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
                             for d in docs] if self.config.dedup else None
-            report = RunReport()
-            for doc in docs:
-                report.observe(doc)
-            payload = ([finish(d, self.config.write_txt) for d in docs],
-                       {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
+            finished, report = finish_chunk(docs, self.config.write_txt)
+            payload = (finished, {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 

@@ -63,6 +63,15 @@ def finish(doc: Document, write_txt: bool) -> Finished:
     return Finished(path, ERRORED, outcome.reason, dumps(error_json(doc)), warnings, doc.id)
 
 
+def finish_chunk(docs: list[Document], write_txt: bool) -> tuple[list[Finished], RunReport]:
+    """A chunk's documents encoded for the writer, and the chunk's part of the run report:
+    what the workers of every engine hand to the main process."""
+    report = RunReport()
+    for doc in docs:
+        report.observe(doc)
+    return [finish(doc, write_txt) for doc in docs], report
+
+
 def with_duplicates(line: str, duplicates: list[dict]) -> str:
     """A kept document's line with ``duplicates`` as its last field, as if it had been encoded so.
 

@@ -58,7 +58,7 @@ from cleaner.config import Config
 from cleaner.dedup import (Cluster, Decision, DedupConfig, DedupResult, Duplicate, connected_components,
                            write_index)
 from cleaner.deduplicate import DedupStage, dedup_config, document_fingerprint
-from cleaner.finished import finish
+from cleaner.finished import finish_chunk
 from cleaner.outputs import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, RunResult, load_rules, write_outputs
 from cleaner.readers import InputFile, display_name, read_input, walk_inputs
@@ -308,11 +308,10 @@ def _clean_batch(batch, run: CleanRun):
         step.stats.clear()
     poisoned = {position: ("timeout", timeout_message(record, budget))
                 for position, (seq, record) in enumerate(records) if seq in run.timed_out}
-    docs = within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, [])
-    report = RunReport()
-    for (seq, _), doc in zip(records, docs):
-        report.observe(doc)
-        blob = pickle.dumps(finish(doc, run.config.write_txt), pickle.HIGHEST_PROTOCOL)
+    docs = list(within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, []))
+    finished, report = finish_chunk(docs, run.config.write_txt)
+    for (seq, _), doc, item in zip(records, docs, finished):
+        blob = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
         if doc.outcome is None and dedup is not None:
             fp = document_fingerprint(doc, dedup)  # the local workers' fingerprint
             row(seq, "live", blob, fp.key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
