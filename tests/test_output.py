@@ -304,3 +304,40 @@ def test_text_files_of_inputs_with_one_stem_are_kept_apart_by_id(tmp_path):
     assert sorted(p.name for p in texts.iterdir()) == ["story.txt", f"story_{docs[1]['id']}.txt"]
     assert (texts / "story.txt").read_text() == f"{docs[0]['title']}\n\n{docs[0]['text']}\n"
     assert (texts / f"story_{docs[1]['id']}.txt").read_text().startswith("Second Story\n\n")
+
+
+def test_chunks_are_handed_over_in_input_order_while_later_ones_are_still_cleaned(tmp_path):
+    """The main process writes chunk i while the workers clean the chunks after it (the writing
+    overlaps the cleaning), and takes them in input order whichever worker finishes first."""
+    from cleaner.config import Config
+    from cleaner.executor import CLEAN, ChunkRunner, Progress
+    from cleaner.readers import Record
+    from cleaner.state import CHUNK, RunState
+
+    n_chunks = 12
+    text = ("The council met on Monday and approved the budget for the new school after a long debate "
+            "about its costs, officials said. ") * 5
+    read: list[Record] = []
+
+    def records():
+        for i in range(n_chunks * CHUNK):
+            record = Record(f"{i}.txt", f"{text}\nPage {i}.".encode(), "text")
+            read.append(record)
+            yield record
+
+    state = RunState(tmp_path / "out", {"test": 1}, [], None)
+    runner = ChunkRunner(Config(recurring=False), 2, state, Progress(False))
+    order, read_at_first = [], None
+    try:
+        for index in runner.finished_in_order(CLEAN, records()):
+            if read_at_first is None:
+                read_at_first = len(read)
+            finished = runner.payload(CLEAN, index)[0]
+            assert [item.path for item in finished] == [f"{i}.txt" for i in range(index * CHUNK, (index + 1) * CHUNK)]
+            order.append(index)
+    finally:
+        runner.close()
+        state.close(success=True)
+    assert order == list(range(n_chunks))
+    # 2 x jobs chunks in flight, plus any that finished before chunk 0: far from the whole input
+    assert read_at_first <= 8 * CHUNK + 1

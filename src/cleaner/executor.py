@@ -13,8 +13,9 @@ Whoever processes a chunk (a worker process, or the main process with ``-j 1`` o
 is only one chunk to do) writes its state file itself (:mod:`cleaner.state`) and hands back
 only a :class:`Summary`, so the main process never unpickles documents while the pool works.
 At most ``2 x jobs`` chunks are in flight, so memory stays bounded however large the input.
-Step code never knows which process runs it; the output cannot depend on ``-j``, because the
-global phases afterwards read the chunk files in chunk order.
+The main process writes the clean pass's chunks as soon as each one and all before it are done,
+while the workers go on with the later ones. Step code never knows which process runs it; the
+output cannot depend on ``-j``, because the writer takes the chunk files in chunk order.
 
 Every document has a time budget (``doc_timeout``), enforced twice:
 
@@ -338,12 +339,16 @@ class Progress:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.bar = None
+        self._reset()
 
-    def start(self, desc: str, total: int | None = None) -> None:
-        self.close()
+    def _reset(self) -> None:
         self.counts: Counter[str] = Counter()
         self.fresh_bytes = 0
         self.t0 = time.monotonic()
+
+    def start(self, desc: str, total: int | None = None) -> None:
+        self.close()
+        self._reset()
         if self.enabled:
             from tqdm import tqdm
 
@@ -398,28 +403,49 @@ class ChunkRunner:
 
     def run_phase(self, phase: str, records: Iterable[Record]) -> int:
         """Process every chunk of ``records`` not yet done; returns the number of chunks."""
-        count = [0]
+        count = 0
+        for count, _ in enumerate(self.finished_in_order(phase, records), 1):
+            pass
+        return count
+
+    def finished_in_order(self, phase: str, records: Iterable[Record]) -> Iterator[int]:
+        """Process every chunk of ``records`` not yet done, yielding chunk indices in input
+        order, each as soon as it and every chunk before it are finished (by a worker now or
+        by an interrupted run before). The caller works on chunk ``i`` (the main process writes
+        its documents) while the workers go on with the chunks after it."""
         self.records = 0
+        ready: set[int] = set()  # finished, not yet yielded
 
         def todo() -> Iterator[tuple[int, list[Record]]]:
             for index, chunk in enumerate(chunks(records)):
-                count[0] = index + 1
                 self.records += len(chunk)
                 if self.state.done(phase, index):
                     self.reused += 1
                     self.progress.update(load_first(self.state.path(phase, index)), resumed=True)
+                    ready.add(index)
                 else:
                     yield index, chunk
 
         pending = todo()
         head = list(islice(pending, 2))
         if len(head) < 2:  # one chunk to do: starting a worker costs more than it saves
-            for index, chunk in head:
-                self._finished(index, chunk, self.inline.run(phase, index, chunk, self.state.root,
-                                                             self._poison_of(index)))
+            finished = self._inline(phase, head)
         else:
-            self._parallel(phase, chain(head, pending))
-        return count[0]
+            finished = self._parallel(phase, chain(head, pending))
+        next_index = 0
+        for index in chain(finished, [None]):  # None: every chunk is read and finished
+            if index is not None:
+                ready.add(index)
+            while next_index in ready:
+                ready.remove(next_index)
+                yield next_index
+                next_index += 1
+
+    def _inline(self, phase: str, todo: list[tuple[int, list[Record]]]) -> Iterator[int]:
+        for index, chunk in todo:
+            self._finished(index, chunk, self.inline.run(phase, index, chunk, self.state.root,
+                                                         self._poison_of(index)))
+            yield index
 
     def _start_pool(self) -> None:
         import multiprocessing
@@ -429,7 +455,8 @@ class ChunkRunner:
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
                                          initargs=(self.config, self._heartbeat))
 
-    def _parallel(self, phase: str, pending: Iterator[tuple[int, list[Record]]]) -> None:
+    def _parallel(self, phase: str, pending: Iterator[tuple[int, list[Record]]]) -> Iterator[int]:
+        """The indices of the chunks as the workers finish them (in any order)."""
         if self._pool is None:
             self._start_pool()
         window = 2 * self.jobs
@@ -454,10 +481,13 @@ class ChunkRunner:
             for future in done:
                 index, chunk = inflight.pop(future)
                 try:
-                    self._finished(index, chunk, future.result())
+                    summary = future.result()
                 except BrokenProcessPool:
                     inflight[future] = (index, chunk)  # handed out again below
                     broken = True
+                    continue
+                self._finished(index, chunk, summary)
+                yield index
             if broken:
                 for index, _ in inflight.values():
                     retries[index] += 1
@@ -471,6 +501,7 @@ class ChunkRunner:
                 for index, chunk in again:
                     if self.state.done(phase, index):  # saved just before the pool broke
                         self._finished(index, chunk, load_first(self.state.path(phase, index)))
+                        yield index
                     else:
                         submit(index, chunk)
             else:
@@ -513,10 +544,14 @@ class ChunkRunner:
         self._start_pool()
 
     def results(self, phase: str, count: int) -> Iterator[tuple]:
-        """The payloads of a finished phase, in chunk (= input) order: for the clean phase
-        ``(finished documents, step counters, their report, fingerprints of the kept ones or None)``."""
+        """The payloads of a finished phase, in chunk (= input) order."""
         for index in range(count):
-            yield load_all(self.state.path(phase, index), 2)[1]
+            yield self.payload(phase, index)
+
+    def payload(self, phase: str, index: int) -> tuple:
+        """What a finished chunk saved: for the clean phase ``(finished documents, step counters,
+        their report, fingerprints of the kept ones or None)``."""
+        return load_all(self.state.path(phase, index), 2)[1]
 
     def close(self, failed: bool = False) -> None:
         if self._pool is not None:
@@ -535,12 +570,14 @@ def merge_recurring(parts: Iterable[tuple[dict, dict]]) -> RecurringLines:
 
 
 def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: RunState,
-               runner: ChunkRunner, skipped: Counter) -> tuple[RecurringLines | None, int, int]:
-    """Both passes, resuming whatever an interrupted run finished: (recurring lines, clean
-    chunks, records). ``read(counter)`` opens the record stream, counting into ``counter``
-    what the readers skip; ``skipped`` receives the clean pass's count."""
+               runner: ChunkRunner, skipped: Counter) -> Iterator[tuple]:
+    """Both passes, resuming whatever an interrupted run finished, yielding the clean pass's
+    chunk payloads (see :meth:`ChunkRunner.results`) in input order as soon as each is ready,
+    so the main process writes while the workers clean. ``read(counter)`` opens the record
+    stream, counting into ``counter`` what the readers skip; ``skipped`` receives the clean
+    pass's count once the last payload is taken."""
     progress = runner.progress
-    recurring, records = None, None
+    records = None
     if config.heuristics and config.recurring:
         done = state.marked("recurring")
         if done is None:
@@ -551,14 +588,17 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
             state.drop_phase(RECURRING)  # the sum is saved; the parts are not needed any more
             records = runner.records
         else:
-            recurring, records = done["recurring"], done["records"]
+            records = done["records"]
     clean = state.marked("clean-done")
     if clean is None:
         progress.start("cleaning", total=records)
         counted: Counter = Counter()
-        n = runner.run_phase(CLEAN, read(counted))
+        n = 0
+        for n, index in enumerate(runner.finished_in_order(CLEAN, read(counted)), 1):
+            yield runner.payload(CLEAN, index)
         clean = {"chunks": n, "records": runner.records, "skipped": counted}
         state.mark("clean-done", clean)
+    else:
+        yield from runner.results(CLEAN, clean["chunks"])
     skipped.update(clean["skipped"])
     progress.close()
-    return recurring, clean["chunks"], clean["records"]

@@ -21,7 +21,7 @@ from cleaner.document import Document
 from cleaner.filters import LanguageTagger, MinWordsFilter
 from cleaner.finished import KEPT, Finished
 from cleaner.parse import parse_record
-from cleaner.executor import CLEAN, ChunkRunner, Progress, Summary, available_cores, run_phases
+from cleaner.executor import ChunkRunner, Progress, Summary, available_cores, run_phases
 from cleaner.outputs import DocumentSink, check_available
 from cleaner.readers import Record, list_inputs, read_files
 from cleaner.report import RunReport, write_report
@@ -131,9 +131,14 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
                      note={"config_file": config_file})
     runner = ChunkRunner(config, jobs, state, Progress(progress), rules)
     skipped: Counter = Counter()  # read but not documents: WARC requests, images, blank lines
+    payloads = run_phases(config, lambda sink=None: read_files(inputs, config, sink), state, runner, skipped)
+    pipeline = Pipeline(config, rules)  # the step names, in order, and the rules, for the manifest
     try:
-        _, chunk_count, record_count = run_phases(config, lambda sink=None: read_files(inputs, config, sink),
-                                                  state, runner, skipped)
+        # The main process writes each chunk as soon as it and the ones before it are clean,
+        # while the workers go on (the cleaning bar shows both). Routing in chunk order is input
+        # order: the output does not depend on -j or on which chunks an earlier, interrupted
+        # run finished.
+        result = write_outputs(out_dir, config, payloads, pipeline, skipped, config_file, Progress(False))
     except BaseException:
         runner.close(failed=True)
         state.close(success=False)
@@ -141,15 +146,6 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     runner.close()
     if state.resumed and log:
         log(f"resumed {runner.reused} finished chunk(s) of {out_dir}'s interrupted run")
-    pipeline = runner.inline.pipeline(state.root)  # the step names, in order, for the manifest
-    try:
-        # Routing in chunk order is input order: the output does not depend on -j or on
-        # which chunks an earlier, interrupted run finished.
-        result = write_outputs(out_dir, config, runner.results(CLEAN, chunk_count), pipeline, skipped,
-                               config_file, Progress(progress), record_count)
-    except BaseException:
-        state.close(success=False)
-        raise
     state.close(success=True)
     return result
 
