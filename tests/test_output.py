@@ -306,6 +306,23 @@ def test_text_files_of_inputs_with_one_stem_are_kept_apart_by_id(tmp_path):
     assert (texts / f"story_{docs[1]['id']}.txt").read_text().startswith("Second Story\n\n")
 
 
+
+def test_a_duplicate_gives_its_text_file_name_to_the_next_kept_document_of_that_stem(tmp_path):
+    """.txt files are written before deduplication decides; a duplicate's file is withdrawn and
+    the names are those of writing the kept documents' files alone."""
+    body = " ".join(["The council approved the budget for the new school after a long debate."] * 6)
+    for folder, text in (("a", f"First Story\n\n{body} One.\n"), ("b", f"First Story\n\n{body} One.\n"),
+                         ("c", "Second Story\n\n" + " ".join(["Rain is expected in the hills by the weekend, "
+                                                                "forecasters said on Friday."] * 6) + "\n")):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / ("first.txt" if folder == "a" else "story.txt")).write_text(text)
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    docs = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    assert [d["source"]["path"] for d in docs] == ["a/first.txt", "c/story.txt"]  # b/story.txt: a duplicate
+    texts = tmp_path / "out" / "texts"
+    assert sorted(p.name for p in texts.iterdir()) == ["first.txt", "story.txt"]
+    assert (texts / "story.txt").read_text().startswith("Second Story\n\n")
+
 def test_chunks_are_handed_over_in_input_order_while_later_ones_are_still_cleaned(tmp_path):
     """The main process writes chunk i while the workers clean the chunks after it (the writing
     overlaps the cleaning), and takes them in input order whichever worker finishes first."""

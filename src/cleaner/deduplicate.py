@@ -107,9 +107,14 @@ class DedupStage:
                 self.dedup.add_fingerprint(fp)
             added, self.added = self.added, self.added + 1
         self.sources.put(item.key, item.provenance)
+        # The .txt file is written now, while the workers still clean, not in the serial end;
+        # the few that belong to duplicates are withdrawn there.
+        txt = None
+        if self.writer.write_txt and item.txt is not None:
+            txt = (self.writer.put_txt(*item.txt, item.id), item.txt[0])
         # One line per document: a small JSON head, a tab (JSON text has none unescaped), and the
         # document's line as the worker encoded it, which is written out again without decoding.
-        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, item.txt])}\t{item.line}\n")
+        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, txt])}\t{item.line}\n")
 
     def finish(self, report: RunReport) -> dict:
         """Route every pending document (counting it in ``report``); returns the dedup section
@@ -120,17 +125,22 @@ class DedupStage:
             for entry in pending:
                 head, line = entry[:-1].split("\t", 1)
                 key, added, doc_id, path, live, txt = json.loads(head)
-                if key in self.republished:
+                decision = None if key in self.republished else result.decision(key, added)
+                if txt is not None:  # (name taken, name wanted) of its .txt file, written ahead
+                    if decision is not None and decision.kept:
+                        self.writer.confirm_txt(*txt)
+                    else:
+                        self.writer.withdraw_txt(*txt)
+                if decision is None:  # the very same record is in the --dedup-against corpus
                     self.writer.emit_reject(path, "duplicate", reject_line(doc_id, line, {
                         "reason": "duplicate", "message": "already in the --dedup-against corpus",
                         "duplicate_of": key, "similarity": 1.0, "duplicate_kind": "exact"}))
                     report.duplicate()
                     continue
-                decision = result.decision(key, added)
                 if decision.kept:
                     duplicates = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4), "kind": d.reason}
                                   for d in decision.duplicates]
-                    self.writer.emit_document(path, with_duplicates(line, duplicates), txt, doc_id)
+                    self.writer.emit_document(path, with_duplicates(line, duplicates), None, doc_id)
                     report.kept(*live)
                 else:
                     report.duplicate()

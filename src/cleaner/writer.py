@@ -100,6 +100,7 @@ class OutputWriter:
         self.reasons = Counter()
         self.warnings = Counter()  # by reason: problems that did not stop a document
         self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
+        self._freed_names: set[str] = set()  # .txt names a withdrawn duplicate gave back
 
     def write(self, item: "Finished") -> None:
         """Route one finished document by its outcome; its warnings go to errors.jsonl whatever
@@ -123,7 +124,7 @@ class OutputWriter:
         self._count(path, "kept")
         self.documents.write(line)
         if self.write_txt and txt is not None:
-            self._write_txt(*txt, doc_id)
+            self.put_txt(*txt, doc_id)
 
     def emit_reject(self, path: str, reason: str, line: str) -> None:
         self._count(path, "rejected", reason)
@@ -138,15 +139,34 @@ class OutputWriter:
         if reason:
             self.reasons[reason] += 1
 
-    def _write_txt(self, name: str, contents: str, doc_id: str) -> None:
-        # The stage's folder is new, so a name taken is one this run wrote: two inputs with one
-        # stem, which the id keeps apart. Asking the file system keeps no set of every name.
+    def put_txt(self, name: str, contents: str, doc_id: str) -> str:
+        """Write a document's .txt file as ``name``, or, when an earlier document of this run took
+        that name (two inputs with one stem), as ``<stem>_<id>.txt``; returns the name taken."""
+        # The stage's folder is new, so a name taken is one this run wrote. Asking the file
+        # system keeps no set of every name.
         try:
             f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
         except FileExistsError:
-            f = open(self.stage / TEXTS / f"{name[:-4]}_{doc_id}.txt", "w", encoding="utf-8", newline="\n")
+            name = f"{name[:-4]}_{doc_id}.txt"
+            f = open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n")
         with f:
             f.write(contents)
+        return name
+
+    def withdraw_txt(self, taken: str, name: str) -> None:
+        """Delete a .txt file written ahead (see :meth:`put_txt`) for a document that turned out
+        a duplicate. The name it was given, if it took it, goes to the next kept document of that
+        stem (:meth:`confirm_txt`), as if the duplicate's file had never been written."""
+        (self.stage / TEXTS / taken).unlink()
+        if taken == name:
+            self._freed_names.add(name)
+
+    def confirm_txt(self, taken: str, name: str) -> None:
+        """Keep a .txt file written ahead for a document that stays: under ``name`` if a withdrawn
+        duplicate had held it, so the names are those of writing the kept documents' files alone."""
+        if taken != name and name in self._freed_names:
+            os.replace(self.stage / TEXTS / taken, self.stage / TEXTS / name)
+            self._freed_names.remove(name)
 
     def close(self, manifest: dict) -> dict:
         shards = self.documents.close()
