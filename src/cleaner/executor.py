@@ -1,7 +1,7 @@
 """The local executor: chunks of records through worker processes, each finished chunk kept on disk.
 
 A run makes up to two passes over the record stream, each cut into chunks of
-:data:`~cleaner.state.CHUNK` records in input order:
+:data:`~cleaner.state.CHUNK` records (or :data:`~cleaner.state.CHUNK_BYTES`) in input order:
 
 * ``recurring`` -- parse every record and count the short lines of each site (cc_net's
   recurring lines); the per-chunk counts are summed once the pass is complete;
@@ -55,7 +55,7 @@ from cleaner.finished import finish_chunk
 from cleaner.parse import failed_document, where
 from cleaner.readers import Record
 from cleaner.recurring import RecurringLines, parse_for_counts
-from cleaner.state import CHUNK, RunState, chunk_path, load_all, load_first, save_atomic
+from cleaner.state import RunState, chunk_path, chunks, load_all, load_first, save_atomic
 
 RECURRING, CLEAN = "recurring", "clean"
 PARENT_CHECK_SECONDS = 0.5
@@ -177,17 +177,6 @@ class Heartbeat:
             if started and self.slots[base + 3] == started:
                 out.append((pid, index, position, now - started))
         return out
-
-
-def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class ChunkWorker:

@@ -29,7 +29,7 @@ from cleaner.rules import RuleSet
 from cleaner.steps import Step, run_steps
 from cleaner.recurring import RecurringLines
 from cleaner.strippers import BodyStripper, RuleStripper, TitleFinder
-from cleaner.state import CHUNK, RunState, input_listing
+from cleaner.state import CHUNK, CHUNK_BYTES, RunState, input_listing
 from cleaner.writer import OutputWriter
 
 VERSIONED = ("cleaner", "trafilatura", "justext", "langdetect", "ftfy", "regex", "PyYAML")
@@ -125,7 +125,7 @@ def run(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int 
     check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
     jobs = jobs if jobs is not None else config.jobs
     jobs = jobs or available_cores()
-    identity = {"versions": versions(), "config": config.to_json(), "rules": rules.digest, "chunk": CHUNK,
+    identity = {"versions": versions(), "config": config.to_json(), "rules": rules.digest, "chunk": [CHUNK, CHUNK_BYTES],
                 "inputs": [str(Path(p).resolve()) for p in inputs]}
     state = RunState(out_dir, identity, input_listing(list_inputs(inputs)), log,
                      note={"config_file": config_file})

@@ -65,7 +65,7 @@ from cleaner.readers import InputFile, display_name, read_input, walk_inputs
 from cleaner.recurring import RecurringLines, parse_for_counts
 from cleaner.report import RunReport
 from cleaner.executor import Progress, timeout_message, warm_up, within_budget
-from cleaner.state import CHUNK, RunState, input_listing
+from cleaner.state import RunState, chunks, input_listing
 
 INSTALL_HINT = "--engine ray needs Ray Data: pip install 'cleaner[ray]'"
 _MAX_LENGTH = (1 << 63) - 1
@@ -155,13 +155,9 @@ def read_chunks(entry: dict, config: Config) -> Iterator[tuple[list, Counter]]:
                                   "the URL and the credentials of the Ray workers")
         else:
             found = InputFile(Path(entry["path"]), entry["rel"], entry["problem"] or None, entry["message"] or None)
-        chunk: list = []
-        for record in read_input(found, config, skipped):
-            chunk.append(record)
-            if len(chunk) == CHUNK:
-                yield chunk, skipped
-                chunk = []
-        yield chunk, skipped
+        for chunk in chunks(read_input(found, config, skipped)):
+            yield chunk, skipped
+        yield [], skipped  # the file's final skipped count, after its last record
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

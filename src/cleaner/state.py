@@ -1,7 +1,7 @@
 """Resumable runs: what a run has finished, kept under ``OUT/.cleaner-state/`` until it succeeds.
 
-The record stream is cut into chunks of :data:`CHUNK` records in input order. Each finished
-chunk of a phase is one file, written to a temporary name and renamed into place, so a file
+The record stream is cut into chunks of :data:`CHUNK` records (fewer when they are large, see
+:func:`chunks`) in input order. Each finished chunk of a phase is one file, written to a temporary name and renamed into place, so a file
 under its final name is always complete, and a run killed at any moment (SIGKILL, power cut
 after the fsync) loses at most the chunks in flight. ``manifest.json`` holds what the files
 depend on -- the configuration, the rule set, cleaner and library versions, the chunk size and
@@ -19,12 +19,38 @@ import os
 import pickle
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 STATE_DIR = ".cleaner-state"
 STATE_FORMAT = 3  # 2: clean chunks carry the dedup fingerprints; 3: documents encoded (cleaner.finished)
 CHUNK = 64  # records per chunk: one unit of work for a worker and of resume state
+# ... or fewer, once their input holds this many bytes: a worker holds a chunk's documents with
+# every removal (~20x the input) and the main process its encoded output, so a run of large
+# pages (64 copies of a 180 KB page peaked at 440 MB in a worker) must not take 64 of them.
+CHUNK_BYTES = 2_000_000
 
+
+
+def chunks(records: Iterable, size: int = CHUNK, max_bytes: int = CHUNK_BYTES) -> Iterator[list]:
+    """Cut the record stream into chunks of ``size`` records, or fewer once they hold
+    ``max_bytes`` bytes of input (at least one record each), in input order.
+
+    >>> from cleaner.readers import Record
+    >>> [len(c) for c in chunks([Record("a", b"x" * 10, "text")] * 5, size=2, max_bytes=25)]
+    [2, 2, 1]
+    >>> [len(c) for c in chunks([Record("a", b"x" * 10, "text")] * 5, size=9, max_bytes=15)]
+    [2, 2, 1]
+    """
+    chunk: list = []
+    held = 0
+    for record in records:
+        chunk.append(record)
+        held += len(record.data or b"")
+        if len(chunk) == size or held >= max_bytes:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
 
 class OutputBusy(RuntimeError):
     """Another run holds the output folder."""
