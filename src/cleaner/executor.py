@@ -543,9 +543,18 @@ class ChunkRunner:
         return load_all(self.state.path(phase, index), 2)[1]
 
     def close(self, failed: bool = False) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=not failed, cancel_futures=failed)
-            self._pool = None
+        """Stop the workers; after a failure (a full disk, Ctrl-C) without waiting for the
+        chunks they are on: a chunk's state is saved atomically, so a killed one is simply
+        redone by the next run. The pool is still shut down with ``wait=True``: leaving its
+        manager thread running into interpreter exit races with the exit hook on CPython 3.11
+        (``OSError: Bad file descriptor`` printed after our error message)."""
+        if self._pool is None:
+            return
+        if failed:
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
 
 def merge_recurring(parts: Iterable[tuple[dict, dict]]) -> RecurringLines:
