@@ -48,6 +48,8 @@ _DISCARD_ID = re.compile("^comments|comment-?list|ProductReviews")
 _DISCARD_CLASS = re.compile("^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram"
                             "|article-(?:share|support)|print|category|meta-date|meta-reviewer")
 _ALWAYS_DISCARDED = frozenset(["time", "figure"])
+_TESTED_ATTRIBUTES = frozenset(["class", "id", "itemprop", "rel", "data-testid", "data-component"])
+_CLASS_ONLY = {"class"}
 # a class none of the class tests above can match (all of them contain one of these)
 _ANY_TESTED_CLASS = re.compile("[Aa]uthor|AuthorName|authorName|byl|BBL|username|channel-name|zuozhe|bianji"
                                "|xiaobian|submitted-by|posted-by|journalist-name|screenname|writer|[Bb]yline"
@@ -70,14 +72,12 @@ def _author_candidates(tree: etree._Element) -> tuple[list[list[etree._Element]]
             discarded.add(el)
         if tag == "author" or (rel_me and el in rel_me and tag in _AUTHOR_TAGS_0):
             candidates[0].append(el)
-        if not el.attrib:
-            continue
-        get = el.get
-        cls, id_, itemprop, component = get("class"), get("id"), get("itemprop"), get("data-component")
-        if id_ is None and itemprop is None and component is None and get("rel") is None \
-                and get("data-testid") is None and (cls is None or not _ANY_TESTED_CLASS.search(cls)):
+        tested = _TESTED_ATTRIBUTES.intersection(el.keys())
+        if not tested or tested == _CLASS_ONLY and not _ANY_TESTED_CLASS.search(el.get("class")):
             continue  # the tests below cannot hold: most elements stop here
-        cls, id_, itemprop, component = cls or "", id_ or "", itemprop or "", component or ""
+        get = el.get
+        cls, id_, itemprop, component = (get("class") or "", get("id") or "", get("itemprop") or "",
+                                         get("data-component") or "")
         if tag in _AUTHOR_TAGS_0 and tag != "author" and el not in candidates[0][-1:] and (
                 get("rel") == "author" or id_ == "author" or cls == "author" or itemprop == "author name"
                 or get("data-testid") in ("AuthorCard", "AuthorURL") or _AUTHOR_CLASS_0.search(cls)):
