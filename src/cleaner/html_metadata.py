@@ -16,12 +16,16 @@ into Python (about 6.5 ms of 10.5 a page on dragnet-dev). Here:
   not run (``_catstags``).
 
 Everything else is trafilatura's own code, called in ``extract_metadata``'s order. The tests
-compare this with ``extract_metadata`` on pages that take each branch, and pin the trafilatura
-XPaths and functions mirrored here: an upgrade that changes them fails a test instead of
-drifting silently.
+compare this with ``extract_metadata`` on pages that take each branch. The trafilatura XPaths
+and functions mirrored here are pinned by a digest (``MIRRORED_DIGEST``), checked once a
+process: with a trafilatura whose mirrored code differs, ``page_metadata`` calls
+``extract_metadata`` itself and warns once, so an upgrade costs speed, never correctness.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import logging
 import re
 from typing import Any
@@ -55,6 +59,10 @@ _ANY_TESTED_CLASS = re.compile("[Aa]uthor|AuthorName|authorName|byl|BBL|username
                                "|xiaobian|submitted-by|posted-by|journalist-name|screenname|writer|[Bb]yline"
                                "|[Cc]omments|commentlist|title|date|sidebar|is-hidden|quote|embedly-instagram"
                                "|article-|print|category|meta-")
+# sha256 of what is mirrored here from trafilatura 2.3.1 (see mirrored_code). When a newer
+# trafilatura changes it: compare _author_candidates (its XPaths), _catstags and page_metadata
+# with trafilatura.metadata's extract_author, extract_catstags and extract_metadata, then update.
+MIRRORED_DIGEST = "67c964c154c7004266b22b7b27371046f0ba479089f4e58f09757d8b288cf97b"
 _LINK_TARGETS = etree.XPath("//a/@href", smart_strings=False)
 _CATEGORY_META = etree.XPath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
 
@@ -126,10 +134,40 @@ def _catstags(metatype: str, tree: etree._Element, link_targets: str) -> list[st
     return []
 
 
+def mirrored_code() -> str:
+    """The installed trafilatura's code that this module mirrors: its author XPaths and the
+    functions whose order and tests are reproduced here."""
+    from trafilatura import metadata, xpaths
+
+    parts = [x.path for x in xpaths.AUTHOR_XPATHS + xpaths.AUTHOR_DISCARD_XPATHS]
+    parts += [inspect.getsource(f) for f in (metadata.extract_metadata, metadata.extract_author,
+                                             metadata.extract_metainfo, metadata.extract_catstags)]
+    # _catstags' shortcut holds only while the category and tag XPaths select nothing but links
+    links_only = all(x.path.strip().endswith("//a[@href]") for x in xpaths.CATEGORIES_XPATHS + xpaths.TAGS_XPATHS)
+    return "\n".join(parts) + ("" if links_only else "\ncategory or tag XPaths select more than links")
+
+
+@functools.lru_cache(maxsize=None)
+def mirror_is_current() -> bool:
+    """Whether the installed trafilatura still has the code mirrored here (once a process)."""
+    try:
+        current = hashlib.sha256(mirrored_code().encode()).hexdigest() == MIRRORED_DIGEST
+    except Exception:  # noqa: BLE001 - a renamed function or XPath list: not the code mirrored here
+        current = False
+    if not current:
+        LOGGER.warning("the installed trafilatura's metadata code differs from what cleaner.html_metadata "
+                       "mirrors: using trafilatura's extract_metadata (same metadata, slower)")
+    return current
+
+
 def page_metadata(tree: etree._Element, url: str | None, date_params: dict[str, Any]):
     """The metadata of a parsed page (``tree``: the root element), as
     ``trafilatura.metadata.extract_metadata(tree, url, date_params)`` gives it (a trafilatura
     ``Document``); the tree is not changed."""
+    if not mirror_is_current():
+        from trafilatura.metadata import extract_metadata
+
+        return extract_metadata(tree, url, {**date_params}, False)
     from htmldate import find_date
     from trafilatura.metadata import (
         META_URL,
