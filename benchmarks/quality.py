@@ -49,12 +49,15 @@ def justext_lines(text: str) -> str:
 
 def trafilatura_html(data: bytes, favor_precision: bool = False, with_metadata: bool = False) -> str:
     """trafilatura.extract() as a user calls it (defaults; comments included), as in the issue's
-    reference table; ``with_metadata`` also extracts the page's metadata, as cleaner does."""
+    reference table; ``with_metadata`` also extracts the page's metadata, as cleaner does, with
+    cleaner's default date settings (trafilatura's default, htmldate's extensive search, more
+    than doubles the time: 62 against 27 ms/page on dragnet-dev)."""
     import trafilatura
 
     html, _ = decode_html(data)
+    dates = {"extensive_search": False, "original_date": True} if with_metadata else None
     return trafilatura.extract(html, deduplicate=False, favor_precision=favor_precision,
-                               with_metadata=with_metadata) or ""
+                               with_metadata=with_metadata, date_extraction_params=dates) or ""
 
 
 def justext_html(data: bytes) -> str:

@@ -439,3 +439,29 @@ def test_soak_benchmark_accounts_for_every_file_with_flat_memory(tmp_path):
                              "--work", str(tmp_path / "soak")], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "missing none" in result.stdout and "for every file: True" in result.stdout
+
+
+def test_an_extractor_failing_on_a_page_is_a_warning_in_the_errors_file_not_noise_on_stderr(
+        tmp_path, monkeypatch, capfd, caplog):
+    import readability
+
+    from test_html_extract import ARTICLE_PARAGRAPHS, article_page
+
+    def broken(self):  # inside readability's summary(), which logs a traceback and raises
+        raise ValueError("All strings must be XML compatible")
+
+    monkeypatch.setattr(readability.Document, "transform_misused_divs_into_paragraphs", broken)
+    root = tmp_path / "in"
+    root.mkdir()
+    short = article_page()  # one paragraph: too short for trafilatura's text alone, readability votes
+    for paragraph in ARTICLE_PARAGRAPHS[1:]:
+        short = short.replace(f"<p>{paragraph}</p>", "")
+    (root / "page.html").write_text(short)
+    out = tmp_path / "out"
+    assert main(["clean", str(root), "-o", str(out), "-q", "-j", "1", "--min-words", "5"]) == 0
+    # (outside pytest, a record that reaches the root logger unhandled is printed on stderr)
+    assert capfd.readouterr().err == "" and [r.getMessage() for r in caplog.records] == []
+    (warning,) = _jsonl(out / "errors.jsonl")
+    assert (warning["path"], warning["severity"], warning["reason"]) == ("page.html", "warning", "extractor-failed")
+    assert warning["message"].startswith("readability: Unparseable: All strings must be XML compatible")
+    check_accounting(out, [root])

@@ -272,3 +272,24 @@ def test_missing_dependency_names_the_install(monkeypatch: pytest.MonkeyPatch) -
         assert extract_html(article_page(), config=HtmlConfig(use_readability=False)).text
     finally:
         html_extract._check_dependencies.cache_clear()
+
+
+@pytest.mark.parametrize("control", ["\x0c", "\x0b", "\x01", "\x1b"])
+def test_control_characters_in_a_page_do_not_break_readability(control: str) -> None:
+    # libxml2 keeps them in the tree but lxml refuses them as text, which readability sets when
+    # it turns text after a <div> into a paragraph: it failed on such pages
+    page = article_page().replace("<p>The city council", f"<div>Update</div>{control} note<p>The city council")
+    result = extract_html(page, config=ALWAYS_VOTE)
+    assert result.problems == ()
+    assert result.extractor == "vote:trafilatura+readability"
+    assert ARTICLE_PARAGRAPHS[0][:60] in result.text and control not in result.text
+
+
+def test_a_failing_extractor_is_a_problem_of_the_page_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(tree):
+        raise ValueError("All strings must be XML compatible")
+
+    monkeypatch.setattr(html_extract, "_run_readability", broken)
+    result = extract_html(article_page(), config=ALWAYS_VOTE)
+    assert result.problems == ("readability: ValueError: All strings must be XML compatible",)
+    assert result.extractor == "trafilatura" and ARTICLE_PARAGRAPHS[0] in result.text

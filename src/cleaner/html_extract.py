@@ -109,6 +109,9 @@ class Extraction:
     # "vote:trafilatura+readability", "trafilatura-blocks", "readability-blocks", "trafilatura",
     # "justext", "none"
     extractor: str = "none"
+    # what went wrong in an extractor on this page ("readability: ValueError: ..."), the page's
+    # text coming from the others; the pipeline records each as a warning of the document
+    problems: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- decoding
@@ -217,8 +220,24 @@ def _cap(html: str, max_chars: int) -> str:
     return html[: cut if cut > max_chars // 2 else max_chars]
 
 
+# Characters libxml2's HTML parser keeps in the tree but lxml refuses to set as text: the
+# extractors that move text between elements (readability, jusText) then fail on the page.
+# Form and line feeds are whitespace in HTML; the other C0 controls carry nothing.
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_compatible(html: str) -> str:
+    """
+    >>> _xml_compatible("a\\x0cb\\x01c")
+    'a bc'
+    """
+    if not _XML_INCOMPATIBLE.search(html):
+        return html
+    return _XML_INCOMPATIBLE.sub(lambda m: " " if m[0] in "\x0b\x0c" else "", html)
+
+
 def _parse(html: str) -> etree._Element | None:
-    html = _XML_DECL.sub("", html, count=1)  # lxml refuses str input with an encoding declaration
+    html = _XML_DECL.sub("", _xml_compatible(html), count=1)  # lxml refuses str input with an encoding declaration
     if not html.strip():
         return None
     try:
@@ -414,7 +433,8 @@ def _date_params(config: HtmlConfig) -> dict:
     return {"extensive_search": config.extensive_date_search, "original_date": True}
 
 
-def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, readability_votes: bool):
+def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, readability_votes: bool,
+                 problems: list[str]):
     """trafilatura's result, or None. Fast mode first when readability votes; when it finds
     (almost) nothing, or readability does not vote, the full mode, whose own readability/jusText
     comparison finds the text on some short pages."""
@@ -423,14 +443,14 @@ def _trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, read
         try:
             result = _run_trafilatura(tree, url, config, fast=fast)
         except Exception as err:  # noqa: BLE001 - trafilatura has raised on odd pages; jusText still runs
-            LOGGER.warning("trafilatura failed on %s: %s", url or "<page>", err)
+            problems.append(_problem("trafilatura", err))
             result = None
         if result is not None and len((result.text or "").strip()) >= config.min_text_chars:
             break
     return result
 
 
-def _trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlConfig):
+def _trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlConfig, problems: list[str]):
     """The page's metadata as trafilatura's ``extract_metadata`` gives it (a trafilatura
     ``Document``), or None; see ``html_metadata``."""
     from cleaner.html_metadata import page_metadata
@@ -438,7 +458,7 @@ def _trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlCon
     try:
         return page_metadata(tree, url, _date_params(config))
     except Exception as err:  # noqa: BLE001 - metadata is optional; the text is not lost
-        LOGGER.warning("trafilatura metadata failed on %s: %s", url or "<page>", err)
+        problems.append(_problem("trafilatura metadata", err))
         return None
 
 
@@ -453,6 +473,11 @@ def _readability_document() -> type:
     with ``Document`` must still pass."""
     from readability import Document
     from readability.readability import REGEXES
+
+    # summary() logs its own traceback ("error getting summary") before it raises; the failure
+    # is reported once, as a warning of the document (Extraction.problems), not on stderr
+    logging.getLogger("readability.readability").addFilter(
+        lambda record: not record.getMessage().startswith("error getting summary"))
 
     class LeanDocument(Document):
         def _parse(self, page):
@@ -638,11 +663,12 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     n_elements = sum(1 for _ in tree.iter())
     asks_readability = config.use_readability and n_elements <= config.max_elements
 
-    page_meta = _trafilatura_metadata(tree, url, config)
+    problems: list[str] = []
+    page_meta = _trafilatura_metadata(tree, url, config, problems)
     metadata = _metadata(page_meta) | decoded
     meta_title = (page_meta.title or None) if page_meta is not None else None
     traf = _trafilatura(tree, url or (page_meta.url if page_meta is not None else None), config,
-                        readability_votes=asks_readability)
+                        readability_votes=asks_readability, problems=problems)
     traf_text = (traf.text or "") if traf is not None else ""
 
     blocks = _page_blocks(tree)
@@ -658,7 +684,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
             if readability_text.strip():
                 readability_votes = _votes(block_tokens, readability_text, config.block_coverage)
         except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
-            LOGGER.warning("readability failed on %s: %s", url or "<page>", err)
+            problems.append(_problem("readability", err))
 
     keep, path = [False] * len(blocks), "none"
     if solid:
@@ -678,12 +704,12 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     if len(text) < config.min_text_chars and len(traf_text.strip()) >= config.min_text_chars:
         text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
     if len(text) < config.min_text_chars:
-        justext_text = _safe_justext(tree, config, url)
+        justext_text = _safe_justext(tree, config, problems)
         if len(justext_text.strip()) > len(text):
             text, extractor = _drop_headline(_paragraphs(justext_text), title), "justext"
     if not text and traf_text.strip():
         text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
-    return Extraction(title, text, metadata, extractor if text else "none")
+    return Extraction(title, text, metadata, extractor if text else "none", tuple(problems))
 
 
 def _select_blocks(blocks: list[_Block], block_tokens: list[list[str]], traf_votes: list[bool],
@@ -753,12 +779,17 @@ def _drop_repeats(block_tokens: list[list[str]], keep: list[bool]) -> None:
             seen.add(key)
 
 
-def _safe_justext(tree: etree._Element, config: HtmlConfig, url: str | None) -> str:
+def _safe_justext(tree: etree._Element, config: HtmlConfig, problems: list[str]) -> str:
     try:
         return _run_justext(tree, config)
     except Exception as err:  # noqa: BLE001 - the last fallback: an empty text, not a dead run
-        LOGGER.warning("jusText failed on %s: %s", url or "<page>", err)
+        problems.append(_problem("jusText", err))
         return ""
+
+
+def _problem(extractor: str, err: Exception) -> str:
+    LOGGER.debug("%s failed", extractor, exc_info=err)
+    return f"{extractor}: {type(err).__name__}: {err}"
 
 
 def _paragraphs(text: str) -> list[str]:

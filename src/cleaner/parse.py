@@ -212,6 +212,8 @@ def parse_record(record: Record) -> Document:
         doc.normalised = normalize(extraction.text)
         doc.title = normalize(extraction.title) if extraction.title else None
         metadata = {**dict(sorted(extraction.metadata.items())), "extractor": extraction.extractor}
+        for problem in extraction.problems:
+            doc.warn("extractor-failed", f"{problem}; the text comes from the other extractors")
         encoding = wide or extraction.metadata.get("encoding")
     else:
         text, encoding = decode_text(data, record.charset)
