@@ -98,6 +98,15 @@ def build_html_corpus(data: Path, out: Path, copies: int, seed: int = 0) -> tupl
 
 # -- measuring --------------------------------------------------------------------------------
 
+def _children(pid: int) -> list[int]:
+    """The pids of a process's children (none when it is gone)."""
+    try:
+        return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def _tree_rss_kb(pid: int) -> int:
     """Resident memory of a process and all its descendants, from /proc (0 when gone)."""
     total, stack = 0, [pid]
@@ -106,10 +115,9 @@ def _tree_rss_kb(pid: int) -> int:
         try:
             status = Path(f"/proc/{p}/status").read_text()
             total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, AttributeError, ValueError):
             continue
+        stack += _children(p)
     return total
 
 
@@ -124,16 +132,30 @@ print(json.dumps({"code": code, "wall": wall, "cpu": usage.ru_utime + usage.ru_s
 """
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process so far, from /proc (None when gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_cli(args: list[str]) -> dict:
-    """Run ``cleaner ARGS`` in a fresh wrapper process, so getrusage covers this run only."""
+    """Run ``cleaner ARGS`` in a fresh wrapper process, so getrusage covers this run only.
+    Besides the totals, the CPU time of cleaner's main process alone (sampled from /proc, so
+    short by at most one interval) tells the serial part from the workers' part."""
     cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "cleaner.cli", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = [0]
+    main_cpu = [0.0]
 
     def sample() -> None:
         while proc.poll() is None:
             peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-            time.sleep(0.2)
+            for child in _children(proc.pid):  # the wrapper's one child: cleaner's main process
+                main_cpu[0] = max(main_cpu[0], _cpu_seconds(child) or 0.0)
+            time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -143,6 +165,7 @@ def run_cli(args: list[str]) -> dict:
     if result["code"] != 0:
         raise SystemExit(f"cleaner {' '.join(args)} exited {result['code']}")
     result["tree_rss_mb"] = peak[0] / 1024
+    result["main_cpu"] = main_cpu[0]
     return result
 
 
@@ -236,19 +259,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n-- text dumps, end to end (cleaner clean DIR -o OUT): {files} files, {size / 1e6:.1f} MB --")
             # Rounds alternate -j 1 and -j 2, so that a busy spell of the shared machine does not
             # fall on one side only; each side's best round is its figure, as in process.
+            # Outputs are removed after the last round, not between rounds: on ext4 without a
+            # journal (this machine's disk) the inodes of files deleted in the last minutes are
+            # skipped one by one when new files are made, so the next run's .txt files would pay,
+            # in the main process, for the previous run's deletion.
             walls: dict[int, list[float]] = {1: [], 2: []}
             for round_ in range(1, args.e2e_rounds + 1):
                 for jobs in (1, 2):
-                    out = root / f"out-j{jobs}"
+                    out = root / f"out-j{jobs}-{round_}"
                     r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"])
                     walls[jobs].append(r["wall"])
                     print(f"-j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
-                          f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s)  "
+                          f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s: main process "
+                          f"{r['main_cpu']:.1f}, workers {r['cpu'] - r['main_cpu']:.1f})  "
                           f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
                           f"{r['tree_rss_mb']:.0f} MB (all processes)  [round {round_}]")
-                    shutil.rmtree(out)
             each = "  ".join(f"{one / two:.2f}x" for one, two in zip(walls[1], walls[2]))
             print(f"scaling -j 1 -> -j 2: {min(walls[1]) / min(walls[2]):.2f}x (best rounds); per round: {each}")
+            for out in root.glob("out-j*"):
+                shutil.rmtree(out)
             shutil.rmtree(corpus)
 
         # -- HTML ------------------------------------------------------------------------------
