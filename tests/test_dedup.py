@@ -295,6 +295,32 @@ def test_spilled_signatures_give_the_same_result_and_index(story, tmp_path, monk
     spilled.close()
 
 
+def test_spilled_keys_wait_on_disk_and_are_found_by_key_and_position(story, tmp_path):
+    """With a spill folder the keys are UTF-8 in a file, not str objects: lookups by key (through
+    their hashes), by position, the duplicate-key check and the index still see them exactly."""
+    keys = ["café:raw/ä.txt", "ключ:raw/b.txt#3", "k\nwith newline:c", "😀:d"]
+    texts = [story, story + " A last line that only this copy has.", "Something else entirely " * 20,
+             "Yet another text about other things " * 20]
+    spilled = Deduplicator(spill=tmp_path / "spill")
+    for key, text in zip(keys, texts):
+        spilled.add(key, text, path=key.split(":")[1])
+    result = spilled.result()
+    assert sorted(result.decisions) == sorted(keys)
+    assert [result.decision(key, added).key for added, key in enumerate(keys)] == keys
+    assert result.decisions[keys[0]].duplicate_of == keys[1]  # the longer copy is kept
+    with pytest.raises(KeyError):
+        result.decisions["café:raw/else.txt"]
+    with pytest.raises(KeyError, match="added as 'ключ"):
+        result.decision(keys[0], 1)
+    spilled.save_index(tmp_path / "index.npz")
+    assert sorted(Deduplicator.load_index(tmp_path / "index.npz")._indexed.keys) == sorted(keys[1:])
+    spilled.add(keys[2], "a text under a key already added " * 10)
+    with pytest.raises(ValueError, match="duplicate document key " + re.escape(repr(keys[2]))):
+        spilled.result()
+    spilled.close()
+    assert (tmp_path / "spill" / "keys.utf8").read_bytes() == "".join([*keys, keys[2]]).encode("utf-8")
+
+
 # -- the index (incremental runs) ----------------------------------------------------------------
 def test_index_round_trip_gives_the_same_decisions(story, tmp_path):
     old = [(p.stem, f"raw/{p.name}", strip_obvious_boilerplate(p.read_text(encoding="utf-8")))

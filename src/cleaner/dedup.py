@@ -51,7 +51,6 @@ See :class:`DedupConfig`.
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import os
@@ -447,10 +446,13 @@ class _DecisionTable(Mapping):
     order (the loaded index's rows first): each row's kept row (``root``), its similarity to it
     and whether it is an exact copy; a :class:`Decision` is built per lookup."""
 
-    def __init__(self, index_keys: list[str], new_keys: list[str], order: np.ndarray,
-                 root: np.ndarray, similarity: np.ndarray, exact_copy: np.ndarray):
+    def __init__(self, index_keys: Sequence[str], new_keys: Sequence[str], new_key_hashes: array,
+                 order: np.ndarray, root: np.ndarray, similarity: np.ndarray, exact_copy: np.ndarray):
         self._index_keys, self._new_keys, self._order = index_keys, new_keys, order
-        self._by_key: np.ndarray | None = None  # insertion indices sorted by key, on first lookup by key
+        self._new_key_hashes = new_key_hashes
+        # on the first lookup by key: insertion indices sorted by key hash, and the sorted hashes
+        self._by_hash: np.ndarray | None = None
+        self._sorted_hashes: np.ndarray | None = None
         self._n_index = len(index_keys)
         self._position = np.empty(len(order), dtype=np.int64)  # insertion index -> keep-policy row
         self._position[order] = np.arange(self._n_index, self._n_index + len(order))
@@ -467,19 +469,26 @@ class _DecisionTable(Mapping):
         return (self._new_keys[i] for i in self._order.tolist())
 
     def __getitem__(self, key: str) -> Decision:
-        if self._by_key is None:
-            keys = self._new_keys
-            self._by_key = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
-        at = bisect.bisect_left(self._by_key, key, key=self._new_keys.__getitem__)
-        if at == len(self._by_key) or self._new_keys[self._by_key[at]] != key:
-            raise KeyError(key)
-        return self.at(int(self._by_key[at]))
+        if self._by_hash is None:  # by hash, then by string among equal hashes: no key held in memory
+            hashes = np.array(self._new_key_hashes, dtype=np.int64)
+            self._by_hash = np.argsort(hashes, kind="stable")
+            self._sorted_hashes = hashes[self._by_hash]
+        wanted = hash(key)
+        start = int(np.searchsorted(self._sorted_hashes, wanted, side="left"))
+        stop = int(np.searchsorted(self._sorted_hashes, wanted, side="right"))
+        for added in self._by_hash[start:stop].tolist():
+            if self._new_keys[added] == key:
+                return self.at(added)
+        raise KeyError(key)
 
     def at(self, added: int, key: str | None = None) -> Decision:
         """The decision for the document added ``added``-th (checked against ``key`` if given)."""
-        key_found = self._new_keys[added]
-        if key is not None and key != key_found:
-            raise KeyError(f"document {added} was added as {key_found!r}, not {key!r}")
+        if key is not None and hash(key) == self._new_key_hashes[added]:
+            key_found = key  # checked by hash: the keys of millions of documents may wait on disk
+        else:
+            key_found = self._new_keys[added]
+            if key is not None:
+                raise KeyError(f"document {added} was added as {key_found!r}, not {key!r}")
         row = int(self._position[added])
         kept_row = int(self._root[row])
         if kept_row == row:
@@ -507,19 +516,95 @@ class _DecisionTable(Mapping):
 
 
 # -- the driver ----------------------------------------------------------------------------------
+class _StringColumn(Sequence):
+    """Strings appended in order and read back by position. Without a file they are a list;
+    with one, their UTF-8 bytes go to the file and memory keeps 8 bytes a string (its end
+    offset) instead of a str object (about 90 bytes for a document key, plus the allocator's
+    fragmentation around millions of long-lived small objects)."""
+
+    def __init__(self, path: Path | None = None):
+        self._items: list[str] | None = [] if path is None else None
+        self._ends = array("q")
+        self._file = open(path, "w+b") if path is not None else None  # read back while appending
+        self._unflushed = False
+
+    def append(self, value: str) -> None:
+        if self._items is not None:
+            self._items.append(value)
+            return
+        data = value.encode("utf-8", "surrogatepass")
+        self._file.write(data)
+        self._ends.append((self._ends[-1] if self._ends else 0) + len(data))
+        self._unflushed = True
+
+    def __len__(self) -> int:
+        return len(self._items) if self._items is not None else len(self._ends)
+
+    def __getitem__(self, index: int) -> str:
+        if self._items is not None:
+            return self._items[index]
+        index = range(len(self._ends))[index]  # negative positions, IndexError
+        if self._unflushed:
+            self._file.flush()
+            self._unflushed = False
+        start = self._ends[index - 1] if index else 0
+        return os.pread(self._file.fileno(), self._ends[index] - start, start).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+class _Rows(Sequence):
+    """Chosen rows of string columns, one after another: ``_Rows((column, rows), ...)``."""
+
+    def __init__(self, *parts: tuple[Sequence[str], np.ndarray]):
+        self._parts = [(column, np.asarray(rows, dtype=np.int64)) for column, rows in parts]
+
+    def __len__(self) -> int:
+        return sum(len(rows) for _, rows in self._parts)
+
+    def __getitem__(self, index: int) -> str:
+        index = range(len(self))[index]
+        for column, rows in self._parts:
+            if index < len(rows):
+                return column[int(rows[index])]
+            index -= len(rows)
+        raise IndexError(index)
+
+
+class _PathColumn(Sequence):
+    """The source path of each document of a :class:`_Fingerprints`, by insertion index."""
+
+    def __init__(self, fingerprints: _Fingerprints):
+        self._fingerprints = fingerprints
+
+    def __len__(self) -> int:
+        return len(self._fingerprints)
+
+    def __getitem__(self, index: int) -> str:
+        fingerprints = self._fingerprints
+        return fingerprints.path_names[fingerprints.path_of[index]]
+
+
 class _Fingerprints:
-    """Fingerprint columns, compact enough for millions of documents: keys as strings, paths as
-    ids of the distinct paths, lengths and 16-byte exact digests in flat arrays, signatures in
-    blocks of ``BLOCK`` rows.  With a ``folder`` the full blocks go to disk, each with its band
-    keys stored band by band, so clustering reads one band column at a time and fetches only
-    the signatures of candidate pairs: memory holds about 200 bytes
-    per document (a key string and about 40 bytes of arrays), not 700."""
+    """Fingerprint columns, compact enough for millions of documents: keys and their hashes,
+    paths as ids of the distinct paths, lengths and 16-byte exact digests in flat arrays,
+    signatures in blocks of ``BLOCK`` rows.  With a ``folder`` the keys go to a file and the
+    full signature blocks to disk, each with its band keys stored band by band, so clustering
+    reads one band column at a time and fetches only the signatures of candidate pairs: memory
+    holds about 60 bytes of arrays per document, not 700."""
 
     BLOCK = 8192
 
     def __init__(self, config: DedupConfig, folder: Path | None = None):
         self.bands, self.rows, self.num_perm = config.bands, config.rows, config.num_perm
-        self.keys: list[str] = []
+        # keys on disk beside the signatures when spilling; their hashes find equal keys and
+        # look keys up without reading them all
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        self.keys = _StringColumn(folder / "keys.utf8" if folder is not None else None)
+        self.key_hashes = array("q")
         self.path_names: list[str] = []
         self._path_ids: dict[str, int] = {}
         self.path_of = array("i")  # per document: index into path_names
@@ -531,7 +616,6 @@ class _Fingerprints:
         self._sealed = 0  # rows in full blocks
         self.folder = folder
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
             self._signature_file = open(folder / "signatures.u32", "wb")
             self._band_file = open(folder / "bands.u64", "wb")
 
@@ -540,6 +624,7 @@ class _Fingerprints:
 
     def append(self, fp: Fingerprint) -> None:
         self.keys.append(fp.key)
+        self.key_hashes.append(hash(fp.key))
         self.path_of.append(self._path_ids.setdefault(fp.path, len(self._path_ids)))
         if len(self._path_ids) > len(self.path_names):
             self.path_names.append(fp.path)
@@ -562,6 +647,7 @@ class _Fingerprints:
         self._fill = 0
 
     def close(self) -> None:
+        self.keys.close()
         if self.folder is not None:
             self._signature_file.close()
             self._band_file.close()
@@ -573,8 +659,9 @@ class _Fingerprints:
     def exact_matrix(self) -> np.ndarray:
         return np.frombuffer(bytes(self.exact), dtype=np.uint8).reshape(-1, 16)
 
-    def paths(self, rows: Iterable[int]) -> list[str]:
-        return [self.path_names[self.path_of[i]] for i in rows]
+    def path_column(self) -> Sequence[str]:
+        """Each document's source path, by insertion index (a view: no list of every path)."""
+        return _PathColumn(self)
 
     def band_column(self, band: int) -> np.ndarray:
         """The uint64 keys of one band for every document."""
@@ -647,7 +734,7 @@ class _Fingerprints:
 
     def _check_unique_keys(self) -> None:
         """Keys must be unique: compared as 64-bit hashes, and as strings where hashes meet."""
-        hashes = np.fromiter((hash(k) for k in self.keys), dtype=np.int64, count=len(self.keys))
+        hashes = np.array(self.key_hashes, dtype=np.int64)  # a copy: a view would pin the array's size
         ranked = np.argsort(hashes, kind="stable")
         meet = np.flatnonzero(hashes[ranked][1:] == hashes[ranked][:-1])
         seen: set[str] = set()
@@ -768,7 +855,7 @@ class Deduplicator:
         similarity[dropped] = _similarity(take, root[dropped], dropped)
         exact_copy = np.zeros(total, dtype=bool)
         exact_copy[dropped] = (exact[dropped] == exact[root[dropped]]).all(axis=1)
-        table = _DecisionTable(idx.keys, new.keys, order, root, similarity, exact_copy)
+        table = _DecisionTable(idx.keys, new.keys, new.key_hashes, order, root, similarity, exact_copy)
         exact_drops = int(exact_copy.sum())
         counts = {"total": len(new), "forwarded": len(new) - len(dropped), "dropped": len(dropped),
                   "dropped_exact": exact_drops, "dropped_near": len(dropped) - exact_drops}
@@ -790,8 +877,9 @@ class Deduplicator:
         new, idx = self._new, self._indexed
         kept = self._order[self._kept_rows]  # insertion indices of kept docs, priority order
         everything = np.arange(len(idx))
-        keys = idx.keys + [new.keys[i] for i in kept.tolist()]
-        paths = idx.paths(range(len(idx))) + new.paths(kept.tolist())
+        # views, read one by one while writing: no list of every kept document's key or path
+        keys = _Rows((idx.keys, everything), (new.keys, kept))
+        paths = _Rows((idx.path_column(), everything), (new.path_column(), kept))
         lengths = np.concatenate((idx.length_array(), new.length_array()[kept]))
         exact = np.concatenate((idx.exact_matrix(), new.exact_matrix()[kept]))
         write_index(path, self.config, keys, paths, lengths, exact,
@@ -897,11 +985,11 @@ def _write_blocks(archive: zipfile.ZipFile, name: str, dtype, shape: tuple[int, 
 def _write_strings(archive: zipfile.ZipFile, name: str, values: Sequence[str], batch: int = 65536) -> None:
     """``<name>_utf8`` (the UTF-8 bytes of all values) and ``<name>_offsets`` (int64, n + 1),
     encoded batch by batch: a list of every encoded value cost about 200 bytes a document."""
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter((len(v.encode("utf-8")) for v in values), dtype=np.int64, count=len(values)),
-              out=offsets[1:])
-    batches = (np.frombuffer("".join(values[i:i + batch]).encode("utf-8"), dtype=np.uint8)
-               for i in range(0, len(values), batch))
+    n = len(values)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(v.encode("utf-8")) for v in values), dtype=np.int64, count=n), out=offsets[1:])
+    batches = (np.frombuffer("".join(values[j] for j in range(i, min(i + batch, n))).encode("utf-8"), dtype=np.uint8)
+               for i in range(0, n, batch))
     _write_blocks(archive, name + "_utf8", np.uint8, (int(offsets[-1]),), batches)
     _write_member(archive, name + "_offsets", offsets)
 

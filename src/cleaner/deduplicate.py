@@ -2,9 +2,9 @@
 is in, then each is written as kept (listing its duplicates) or rejected as a duplicate.
 
 Memory holds no object per document: the documents wait on disk, their provenance (for the
-duplicate lists) in an sqlite table, their signatures in the spill folder of the
+duplicate lists) in an sqlite table, their keys and signatures in the spill folder of the
 :class:`~cleaner.dedup.Deduplicator`; what stays in memory is the compact fingerprint columns
-(a key string and about 40 bytes of arrays per document).
+(about 60 bytes of arrays per document).
 """
 from __future__ import annotations
 
