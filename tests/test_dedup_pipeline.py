@@ -118,3 +118,27 @@ def test_dedup_against_an_earlier_clean_corpus(tmp_path):
     assert all(r["duplicate_of"].startswith(r["duplicate_of"].split(":")[0]) for r in rejects)
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "x"), "-q",
                  "--dedup-against", str(tmp_path / "missing")]) == 2
+
+
+def test_the_workers_are_gone_before_the_end_phase(tmp_path, monkeypatch):
+    """The end phase holds state for every document: the idle workers must not hold their
+    memory beside it (more than one chunk of input, so that worker processes run)."""
+    import multiprocessing
+
+    from cleaner.deduplicate import DedupStage
+
+    (tmp_path / "in").mkdir()
+    for i in range(70):
+        (tmp_path / "in" / f"page-{i:03d}.txt").write_text(_site_a([f"Report number {i} of the series."] + BODY),
+                                                          encoding="utf-8")
+    workers_at_the_end = []
+    finish = DedupStage.finish
+
+    def counting_finish(self, report):
+        workers_at_the_end.append(len(multiprocessing.active_children()))
+        return finish(self, report)
+
+    monkeypatch.setattr(DedupStage, "finish", counting_finish)
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "-j", "2"]) == 0
+    assert workers_at_the_end == [0]
+    assert len(_jsonl(tmp_path / "out" / "documents.jsonl")) + len(_jsonl(tmp_path / "out" / "rejects.jsonl")) == 70

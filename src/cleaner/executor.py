@@ -596,6 +596,7 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
             yield runner.payload(CLEAN, index)
         clean = {"chunks": n, "records": runner.records, "skipped": counted}
         state.mark("clean-done", clean)
+        runner.close()  # every chunk is clean: the idle workers' memory goes before the end phase
     else:
         yield from runner.results(CLEAN, clean["chunks"])
     skipped.update(clean["skipped"])
