@@ -487,7 +487,7 @@ class _DecisionTable(Mapping):
             key_found = key  # checked by hash: the keys of millions of documents may wait on disk
         else:
             key_found = self._new_keys[added]
-            if key is not None:
+            if key is not None and key != key_found:
                 raise KeyError(f"document {added} was added as {key_found!r}, not {key!r}")
         row = int(self._position[added])
         kept_row = int(self._root[row])
@@ -604,7 +604,7 @@ class _Fingerprints:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
         self.keys = _StringColumn(folder / "keys.utf8" if folder is not None else None)
-        self.key_hashes = array("q")
+        self.key_hashes = array("q")  # hash() of this process: never stored or sent elsewhere
         self.path_names: list[str] = []
         self._path_ids: dict[str, int] = {}
         self.path_of = array("i")  # per document: index into path_names
