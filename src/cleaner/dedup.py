@@ -516,33 +516,26 @@ class _DecisionTable(Mapping):
 
 
 # -- the driver ----------------------------------------------------------------------------------
-class _StringColumn(Sequence):
-    """Strings appended in order and read back by position. Without a file they are a list;
-    with one, their UTF-8 bytes go to the file and memory keeps 8 bytes a string (its end
-    offset) instead of a str object (about 90 bytes for a document key, plus the allocator's
-    fragmentation around millions of long-lived small objects)."""
+class _StringFile(Sequence):
+    """Strings appended in order and read back by position: their UTF-8 bytes in a file, and in
+    memory 8 bytes a string (its end offset) instead of a str object (about 90 bytes for a
+    document key, plus the allocator's fragmentation around millions of long-lived small objects)."""
 
-    def __init__(self, path: Path | None = None):
-        self._items: list[str] | None = [] if path is None else None
+    def __init__(self, path: Path):
         self._ends = array("q")
-        self._file = open(path, "w+b") if path is not None else None  # read back while appending
+        self._file = open(path, "w+b")  # read back while appending
         self._unflushed = False
 
     def append(self, value: str) -> None:
-        if self._items is not None:
-            self._items.append(value)
-            return
         data = value.encode("utf-8", "surrogatepass")
         self._file.write(data)
         self._ends.append((self._ends[-1] if self._ends else 0) + len(data))
         self._unflushed = True
 
     def __len__(self) -> int:
-        return len(self._items) if self._items is not None else len(self._ends)
+        return len(self._ends)
 
     def __getitem__(self, index: int) -> str:
-        if self._items is not None:
-            return self._items[index]
         index = range(len(self._ends))[index]  # negative positions, IndexError
         if self._unflushed:
             self._file.flush()
@@ -551,8 +544,7 @@ class _StringColumn(Sequence):
         return os.pread(self._file.fileno(), self._ends[index] - start, start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        self._file.close()
 
 
 class _Rows(Sequence):
@@ -560,9 +552,10 @@ class _Rows(Sequence):
 
     def __init__(self, *parts: tuple[Sequence[str], np.ndarray]):
         self._parts = [(column, np.asarray(rows, dtype=np.int64)) for column, rows in parts]
+        self._length = sum(len(rows) for _, rows in self._parts)
 
     def __len__(self) -> int:
-        return sum(len(rows) for _, rows in self._parts)
+        return self._length
 
     def __getitem__(self, index: int) -> str:
         index = range(len(self))[index]
@@ -599,11 +592,9 @@ class _Fingerprints:
 
     def __init__(self, config: DedupConfig, folder: Path | None = None):
         self.bands, self.rows, self.num_perm = config.bands, config.rows, config.num_perm
-        # keys on disk beside the signatures when spilling; their hashes find equal keys and
-        # look keys up without reading them all
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        self.keys = _StringColumn(folder / "keys.utf8" if folder is not None else None)
+        # in a file beside the signatures when spilling (below); their hashes find equal keys
+        # and look keys up without reading them all
+        self.keys: list[str] | _StringFile = []
         self.key_hashes = array("q")  # hash() of this process: never stored or sent elsewhere
         self.path_names: list[str] = []
         self._path_ids: dict[str, int] = {}
@@ -616,6 +607,8 @@ class _Fingerprints:
         self._sealed = 0  # rows in full blocks
         self.folder = folder
         if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.keys = _StringFile(folder / "keys.utf8")
             self._signature_file = open(folder / "signatures.u32", "wb")
             self._band_file = open(folder / "bands.u64", "wb")
 
@@ -647,8 +640,8 @@ class _Fingerprints:
         self._fill = 0
 
     def close(self) -> None:
-        self.keys.close()
         if self.folder is not None:
+            self.keys.close()
             self._signature_file.close()
             self._band_file.close()
 
@@ -658,10 +651,6 @@ class _Fingerprints:
 
     def exact_matrix(self) -> np.ndarray:
         return np.frombuffer(bytes(self.exact), dtype=np.uint8).reshape(-1, 16)
-
-    def path_column(self) -> Sequence[str]:
-        """Each document's source path, by insertion index (a view: no list of every path)."""
-        return _PathColumn(self)
 
     def band_column(self, band: int) -> np.ndarray:
         """The uint64 keys of one band for every document."""
@@ -879,7 +868,7 @@ class Deduplicator:
         everything = np.arange(len(idx))
         # views, read one by one while writing: no list of every kept document's key or path
         keys = _Rows((idx.keys, everything), (new.keys, kept))
-        paths = _Rows((idx.path_column(), everything), (new.path_column(), kept))
+        paths = _Rows((_PathColumn(idx), everything), (_PathColumn(new), kept))
         lengths = np.concatenate((idx.length_array(), new.length_array()[kept]))
         exact = np.concatenate((idx.exact_matrix(), new.exact_matrix()[kept]))
         write_index(path, self.config, keys, paths, lengths, exact,
