@@ -1,4 +1,4 @@
-"""Benchmark near-duplicate detection: cleaner.dedup beside datasketch (and rensa) on planted data.
+"""Benchmark near-duplicate detection: cleaner.dedup.deduplicator beside datasketch (and rensa) on planted data.
 
     python benchmarks/dedup.py                       # 10k and 100k documents (~6 minutes)
     python benchmarks/dedup.py --sizes 2000 --impls cleaner,datasketch
@@ -146,7 +146,8 @@ def make_corpus(n_docs: int, seed: int) -> list[dict]:
 
 # -- implementations (each returns {doc id: cluster label}) -----------------------------------
 def run_cleaner(docs: list[dict], args) -> dict[str, str]:
-    from cleaner.dedup import DedupConfig, Deduplicator
+    from cleaner.dedup.deduplicator import Deduplicator
+    from cleaner.dedup.fingerprint import DedupConfig
 
     dedup = Deduplicator(DedupConfig(threshold=args.threshold, ngram=args.ngram,
                                      num_perm=args.num_perm))
@@ -157,7 +158,7 @@ def run_cleaner(docs: list[dict], args) -> dict[str, str]:
 
 
 def _shingles(text: str, n: int) -> list[str]:
-    from cleaner.minhash import normal_form
+    from cleaner.dedup.minhash.minhash import normal_form
 
     w = normal_form(text).split(" ")
     return [" ".join(w[i:i + n]) for i in range(max(1, len(w) - n + 1))]
@@ -198,7 +199,7 @@ def run_datasketch(docs: list[dict], args) -> dict[str, str]:
 def run_rensa(docs: list[dict], args) -> dict[str, str]:
     from rensa import RMinHash, RMinHashLSH
 
-    from cleaner.minhash import lsh_params
+    from cleaner.dedup.minhash.minhash import lsh_params
 
     wanted, _ = lsh_params(args.threshold, args.num_perm)  # rensa needs bands | num_perm
     bands = min((b for b in range(1, args.num_perm + 1) if args.num_perm % b == 0),
@@ -277,7 +278,7 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from cleaner.dedup import DedupConfig
+    from cleaner.dedup.fingerprint import DedupConfig
 
     defaults = DedupConfig()
     args.threshold = defaults.threshold if args.threshold is None else args.threshold

@@ -3,7 +3,7 @@
     python benchmarks/end_phase_memory.py --documents 400000              # JSON Lines-like keys
     python benchmarks/end_phase_memory.py --documents 200000 --layout files
 
-Feeds N kept documents, as the workers hand them over (:class:`cleaner.finished.Finished` plus
+Feeds N kept documents, as the workers hand them over (:class:`cleaner.output.finished.Finished` plus
 a fingerprint), through the dedup stage of a real output writer, then runs its end: clustering,
 routing every document to the output and writing the dedup index. No cleaning happens, so the
 figure is the end phase's own state, which the streaming phase does not have: the resident
@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.config import Config
-from cleaner.dedup import Fingerprint
-from cleaner.deduplicate import DedupStage
-from cleaner.finished import KEPT, Finished
-from cleaner.report import RunReport
-from cleaner.writer import OutputWriter
+from cleaner.dedup.fingerprint import Fingerprint
+from cleaner.dedup.stage import DedupStage
+from cleaner.output.finished import Finished, KEPT
+from cleaner.output.report import RunReport
+from cleaner.output.folder import OutputWriter
 
 
 def resident_mb() -> float:

@@ -3,7 +3,7 @@
     python benchmarks/quality.py [--data ../shared/eval/dragnet-dev] [--kinds dumps html]
 
 Scores ``title + "\\n\\n" + text`` against ``<id>.gold.txt`` with the shingle P/R/F1 of
-``cleaner.evaluate`` (the Scrapinghub article-extraction-benchmark metric, the same as
+``cleaner.commands.evaluate`` (the Scrapinghub article-extraction-benchmark metric, the same as
 ``../shared/eval/shingle_eval.py``). Skips cleanly when the data folder is absent. Peers that
 are not installed (readability-lxml, resiliparse) are reported as skipped.
 """
@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from cleaner import clean_html, clean_text
-from cleaner.evaluate import score
-from cleaner.html_extract import decode_html
+from cleaner.commands.evaluate import score
+from cleaner.parse.html.decode import decode_html
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dragnet-dev"
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'")

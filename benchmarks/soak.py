@@ -122,7 +122,7 @@ def main() -> int:
     made = generate(inputs, args.size)
     print(f"generated {made['bytes'] / 1e6:,.0f} MB (uncompressed) in {made['shards']} shards + bad files, "
           f"{time.monotonic() - t0:.0f} s")
-    command = [sys.executable, "-m", "cleaner.cli", "clean", str(inputs), "-o", str(out), "-q", "--no-txt",
+    command = [sys.executable, "-m", "cleaner.commands.cli", "clean", str(inputs), "-o", str(out), "-q", "--no-txt",
                "-j", str(args.jobs)]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     samples: list[tuple[float, int]] = []
@@ -147,7 +147,7 @@ def main() -> int:
           "middle half)")
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from cleaner.readers import walk_inputs
+    from cleaner.readers.walk import walk_inputs
 
     manifest = json.loads((out / "manifest.json").read_text())
     listed = {f.rel for f in walk_inputs([inputs])}

@@ -145,7 +145,7 @@ def run_cli(args: list[str]) -> dict:
     """Run ``cleaner ARGS`` in a fresh wrapper process, so getrusage covers this run only.
     Besides the totals, the CPU time of cleaner's main process alone (sampled from /proc, so
     short by at most one interval) tells the serial part from the workers' part."""
-    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "cleaner.cli", *args]
+    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "cleaner.commands.cli", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = [0]
     main_cpu = [0.0]
@@ -183,9 +183,9 @@ def best_of(fn, items: list, repeat: int) -> tuple[float, float]:
 def stage_times(texts: list[str]) -> dict[str, float]:
     """Milliseconds per document of each pipeline stage over ``texts`` (parsing, then every
     step's own work; the steps' loop overhead is left out), from one round."""
-    from cleaner.parse import parse_record
+    from cleaner.parse.record import parse_record
     from cleaner.pipeline import Pipeline
-    from cleaner.readers import Record
+    from cleaner.readers.record import Record
 
     pipeline = Pipeline()
     totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.body import BodyConfig, locate_body, line_key
+from cleaner.heuristics.body import BodyConfig, locate_body
+from cleaner.heuristics.lines import line_key
 
 MENU = """Home
 News

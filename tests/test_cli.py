@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "corpora" / "raw"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean_text
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW, CLEAN = ROOT / "corpora" / "raw", ROOT / "corpora" / "clean"

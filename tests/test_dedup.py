@@ -1,4 +1,4 @@
-"""Tests of exact and near-duplicate detection (cleaner.dedup, cleaner.minhash)."""
+"""Tests of exact and near-duplicate detection (cleaner.dedup.deduplicator, cleaner.dedup.minhash)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaner.dedup import (DedupConfig, Deduplicator, band_keys, candidate_pairs,
-                           connected_components, exact_key, fingerprint, signature)
-from cleaner import dedup as dedup_module, minhash
-from cleaner.minhash import normal_form
+from cleaner.dedup.deduplicator import Deduplicator
+from cleaner.dedup.fingerprint import band_keys, DedupConfig, exact_key, fingerprint, signature
+from cleaner.dedup.lsh import candidate_pairs, connected_components
+from cleaner.dedup import lsh, minhash, store
+from cleaner.dedup.minhash import normal_form
 
 RAW = Path(__file__).resolve().parents[1] / "corpora" / "raw"
 BOILERPLATE = re.compile(r"subscription|copyright|rights reserved|follow him|^author:|"
@@ -198,7 +199,7 @@ def test_signatures_are_stable_across_processes(story):
     """No salted hash(): another interpreter with another PYTHONHASHSEED agrees bit for bit."""
     config = DedupConfig()
     here = hashlib.sha256(signature(story, config).tobytes()).hexdigest()
-    code = ("import sys, hashlib; from cleaner.dedup import DedupConfig, signature; "
+    code = ("import sys, hashlib; from cleaner.dedup.fingerprint import DedupConfig, signature; "
             "print(hashlib.sha256(signature(sys.stdin.read(), DedupConfig()).tobytes()).hexdigest())")
     env = dict(os.environ, PYTHONHASHSEED="12345",
                PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[1] / "src"),
@@ -277,7 +278,7 @@ def test_duplicate_keys_are_refused(story):
 def test_spilled_signatures_give_the_same_result_and_index(story, tmp_path, monkeypatch):
     """Signatures on disk (what a run uses) in blocks of 4 rows, so that sealed blocks, the
     partly filled one, the band files and the reads of stored rows all take part."""
-    monkeypatch.setattr(dedup_module._Fingerprints, "BLOCK", 4)
+    monkeypatch.setattr(store.Fingerprints, "BLOCK", 4)
     docs = corpus(story)
     in_memory, spilled = Deduplicator(), Deduplicator(spill=tmp_path / "spill")
     for key, path, text in docs:
@@ -391,23 +392,21 @@ def test_index_refuses_other_signature_settings(story, tmp_path):
 
 
 def test_candidate_pairs_merged_band_by_band_equal_one_merge_at_the_end(monkeypatch):
-    import cleaner.dedup as dedup
-
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 40, size=(500, 12)).astype(np.uint64)  # dense buckets: many repeated pairs
     once = candidate_pairs(keys, 8)
-    monkeypatch.setattr(dedup, "_MERGE_MIN", 1)  # merge after every band
+    monkeypatch.setattr(lsh, "_MERGE_MIN", 1)  # merge after every band
     merged = candidate_pairs(keys, 8)
     assert len(once[0]) > 1000
     assert np.array_equal(once[0], merged[0]) and np.array_equal(once[1], merged[1])
-    monkeypatch.setattr(dedup, "_PAIRS_IN_MEMORY", 300)  # past it, pairs go to disk by range of hi
-    batches = list(dedup.candidate_pair_batches(
-        (dedup.bucket_pair_code_blocks(keys[:, band], 8, block=50) for band in range(keys.shape[1])),
+    monkeypatch.setattr(lsh, "_PAIRS_IN_MEMORY", 300)  # past it, pairs go to disk by range of hi
+    batches = list(lsh.candidate_pair_batches(
+        (lsh.bucket_pair_code_blocks(keys[:, band], 8, block=50) for band in range(keys.shape[1])),
         len(keys), keys.shape[1]))
     assert len(batches) > 2
     for band in range(keys.shape[1]):  # blocks of a band are its codes, in order
-        blocks = list(dedup.bucket_pair_code_blocks(keys[:, band], 8, block=50))
-        assert len(blocks) > 5 and np.array_equal(np.concatenate(blocks), dedup.bucket_pair_codes(keys[:, band], 8))
+        blocks = list(lsh.bucket_pair_code_blocks(keys[:, band], 8, block=50))
+        assert len(blocks) > 5 and np.array_equal(np.concatenate(blocks), lsh.bucket_pair_codes(keys[:, band], 8))
     spilled = candidate_pairs(keys, 8)
     assert np.array_equal(once[0], spilled[0]) and np.array_equal(once[1], spilled[1])
 
@@ -426,8 +425,8 @@ def test_clusters_joined_across_pair_batches_equal_one_batch(story, monkeypatch)
         return dedup.result()
 
     expected = run()
-    monkeypatch.setattr(dedup_module, "_PAIRS_IN_MEMORY", 40)
-    monkeypatch.setattr(dedup_module, "_MERGE_MIN", 1)
+    monkeypatch.setattr(lsh, "_PAIRS_IN_MEMORY", 40)
+    monkeypatch.setattr(lsh, "_MERGE_MIN", 1)
     got = run()
     assert expected.counts["dropped"] > 50 and expected.stats["candidate_pairs"] > 200
     assert got.decisions == expected.decisions and got.clusters == expected.clusters

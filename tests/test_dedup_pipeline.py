@@ -3,7 +3,7 @@ import json
 import shutil
 from pathlib import Path
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "corpora" / "raw"
@@ -125,7 +125,7 @@ def test_the_workers_are_gone_before_the_end_phase(tmp_path, monkeypatch):
     memory beside it (more than one chunk of input, so that worker processes run)."""
     import multiprocessing
 
-    from cleaner.deduplicate import DedupStage
+    from cleaner.dedup.stage import DedupStage
 
     (tmp_path / "in").mkdir()
     for i in range(70):

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
-from cleaner.readers import walk_inputs
+from cleaner.commands.cli import main
+from cleaner.readers.walk import walk_inputs
 
 from test_readers import PAGE, PROSE, http_response, warc_record, write_warc
 
@@ -288,9 +288,9 @@ def test_an_unreadable_file_is_an_error_entry(tmp_path, monkeypatch):
 
 
 def test_a_document_over_its_time_budget_is_an_error_and_the_run_goes_on(tmp_path, monkeypatch):
-    import cleaner.html_extract
+    import cleaner.parse.html.extract
 
-    real = cleaner.html_extract.extract_html
+    real = cleaner.parse.html.extract.extract_html
 
     def slow_extractor(html, *args, **kwargs):
         if b"HANG-HERE" in (html if isinstance(html, bytes) else html.encode()):
@@ -298,7 +298,7 @@ def test_a_document_over_its_time_budget_is_an_error_and_the_run_goes_on(tmp_pat
                 pass
         return real(html, *args, **kwargs)
 
-    monkeypatch.setattr(cleaner.html_extract, "extract_html", slow_extractor)
+    monkeypatch.setattr(cleaner.parse.html.extract, "extract_html", slow_extractor)
     root = tmp_path / "in"
     root.mkdir()
     (root / "a.html").write_text(PAGE)
@@ -319,7 +319,7 @@ def test_a_document_over_its_time_budget_is_an_error_and_the_run_goes_on(tmp_pat
 # Installed through PYTHONPATH, so it also runs in the spawned worker processes.
 HOOK = textwrap.dedent("""
     import os, signal, time
-    import cleaner.html_extract as extract
+    import cleaner.parse.html.extract as extract
 
     real = extract.extract_html
 
@@ -338,7 +338,7 @@ HOOK = textwrap.dedent("""
 
 
 def _cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "import sys; from cleaner.cli import main; sys.exit(main())", *args],
+    return subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())", *args],
                           capture_output=True, text=True, timeout=timeout, env=env)
 
 
@@ -367,8 +367,8 @@ def test_a_worker_stuck_in_c_is_killed_and_replaced_and_a_crash_is_reported(tmp_
 
 ENOSPC_RUN = textwrap.dedent("""
     import errno, sys
-    import cleaner.outputs as outputs
-    from cleaner.cli import main
+    import cleaner.output.sinks as outputs
+    from cleaner.commands.cli import main
 
     written = [0]
     real = outputs.TextOut.write

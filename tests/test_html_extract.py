@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import html_extract
-from cleaner.html_extract import Extraction, HtmlConfig, decode_html, extract_html
+from cleaner.parse.html import blocks, external
+from cleaner.parse.html import tree as html_tree
+from cleaner.parse.html.decode import decode_html
+from cleaner.parse.html.extract import extract_html
+from cleaner.parse.html.settings import Extraction, HtmlConfig
 
 ARTICLE_PARAGRAPHS = [
     ("The city council voted on Tuesday to turn the old railway depot into a public library, "
@@ -86,8 +89,8 @@ def test_headline_is_title_not_text(article: Extraction) -> None:
 
 def test_readability_asked_only_when_trafilatura_is_not_solid(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = html_extract._run_readability
-    monkeypatch.setattr(html_extract, "_run_readability", lambda tree: calls.append(1) or real(tree))
+    real = external.run_readability
+    monkeypatch.setattr(external, "run_readability", lambda tree: calls.append(1) or real(tree))
     assert extract_html(article_page()).extractor == "trafilatura-blocks"
     assert not calls
     assert extract_html(article_page(), config=HtmlConfig(solid_min_words=10_000)).extractor \
@@ -116,7 +119,7 @@ def test_metadata_kept() -> None:
 
 
 def test_justext_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html_extract, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+    monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
     result = extract_html(article_page())
     assert result.extractor == "justext"
     assert ARTICLE_PARAGRAPHS[1] in result.text
@@ -146,9 +149,9 @@ def test_lean_readability_reads_as_readability() -> None:
     page = article_page(extra_head="<style>p { color: red }</style><link rel='stylesheet' href='a.css'>").replace(
         "<article", "<script>var x = 1;</script><article onclick='track()'").replace(
         "</article>", '<p hidden>Hidden paragraph.</p><a href="javascript:void(0)">Share</a></article>')
-    tree = html_extract._parse(page)
-    full = html_extract._parse(Document(deepcopy(tree)).summary(html_partial=True))
-    assert html_extract._run_readability(tree) == "\n".join(b.text for b in html_extract._page_blocks(full))
+    tree = html_tree.parse_page(page)
+    full = html_tree.parse_page(Document(deepcopy(tree)).summary(html_partial=True))
+    assert external.run_readability(tree) == "\n".join(b.text for b in blocks.page_blocks(full))
 
 
 def test_hidden_elements_not_extracted() -> None:
@@ -246,13 +249,13 @@ def test_blog_title_is_post_heading_not_site_name_heading() -> None:
 
 def test_trafilatura_full_mode_when_fast_mode_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
-    real = html_extract._run_trafilatura
+    real = external._run_trafilatura
 
     def fast_finds_nothing(tree, url, config, fast=True):
         calls.append(fast)
         return None if fast else real(tree, url, config, fast=False)
 
-    monkeypatch.setattr(html_extract, "_run_trafilatura", fast_finds_nothing)
+    monkeypatch.setattr(external, "_run_trafilatura", fast_finds_nothing)
     result = extract_html(article_page())
     assert calls == [True, False]
     assert ARTICLE_PARAGRAPHS[0] in result.text
@@ -265,13 +268,13 @@ def test_missing_dependency_names_the_install(monkeypatch: pytest.MonkeyPatch) -
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "readability" else real_find_spec(name, *a))
-    html_extract._check_dependencies.cache_clear()
+    external.check_dependencies.cache_clear()
     try:
         with pytest.raises(ImportError, match="pip install readability-lxml"):
             extract_html(article_page())
         assert extract_html(article_page(), config=HtmlConfig(use_readability=False)).text
     finally:
-        html_extract._check_dependencies.cache_clear()
+        external.check_dependencies.cache_clear()
 
 
 @pytest.mark.parametrize("control", ["\x0c", "\x0b", "\x01", "\x1b"])
@@ -289,7 +292,7 @@ def test_a_failing_extractor_is_a_problem_of_the_page_not_an_error(monkeypatch: 
     def broken(tree):
         raise ValueError("All strings must be XML compatible")
 
-    monkeypatch.setattr(html_extract, "_run_readability", broken)
+    monkeypatch.setattr(external, "run_readability", broken)
     result = extract_html(article_page(), config=ALWAYS_VOTE)
     assert result.problems == ("readability: ValueError: All strings must be XML compatible",)
     assert result.extractor == "trafilatura" and ARTICLE_PARAGRAPHS[0] in result.text

@@ -1,4 +1,4 @@
-"""cleaner.html_metadata finds what trafilatura's extract_metadata finds, on pages that take
+"""cleaner.parse.html.metadata finds what trafilatura's extract_metadata finds, on pages that take
 each of its branches (small hand-written pages, no benchmark data)."""
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import hashlib
 
 import pytest
 
-from cleaner import html_extract, html_metadata
-from cleaner.html_metadata import page_metadata
+from cleaner.parse.html import metadata as html_metadata
+from cleaner.parse.html import tree as html_tree
+from cleaner.parse.html.metadata import page_metadata
 
 from test_html_extract import article_page
 
@@ -58,7 +59,7 @@ def test_same_metadata_as_trafilatura(name: str) -> None:
     from lxml import etree
     from trafilatura.metadata import extract_metadata
 
-    tree = html_extract._parse(PAGES[name])
+    tree = html_tree.parse_page(PAGES[name])
     before = etree.tostring(tree)
     ours = page_metadata(tree, None, DATE_PARAMS)
     assert etree.tostring(tree) == before  # the page tree is shared with the text extraction
@@ -72,7 +73,7 @@ def test_pages_take_the_branches_they_are_named_for(monkeypatch: pytest.MonkeyPa
     fallbacks: list[bool] = []
     real = trafilatura.metadata.extract_author
     monkeypatch.setattr(trafilatura.metadata, "extract_author", lambda tree: fallbacks.append(True) or real(tree))
-    meta = {name: page_metadata(html_extract._parse(page), None, DATE_PARAMS) for name, page in PAGES.items()}
+    meta = {name: page_metadata(html_tree.parse_page(page), None, DATE_PARAMS) for name, page in PAGES.items()}
     assert len(fallbacks) == 1  # only the byline holding a <time>: pruning changes its text
     assert meta["byline holding a time"].author == "Jane Reporter"
     assert meta["author only in the comments"].author is None
@@ -104,9 +105,9 @@ def test_changed_trafilatura_code_falls_back_to_extract_metadata(name: str, monk
     real = trafilatura.metadata.extract_metadata
     monkeypatch.setattr(trafilatura.metadata, "extract_metadata", lambda *a: called.append(True) or real(*a))
     try:
-        ours = page_metadata(html_extract._parse(PAGES[name]), None, DATE_PARAMS)
+        ours = page_metadata(html_tree.parse_page(PAGES[name]), None, DATE_PARAMS)
         assert called == [True] and "using trafilatura's extract_metadata" in caplog.text
     finally:
         html_metadata.mirror_is_current.cache_clear()
-    theirs = real(html_extract._parse(PAGES[name]), None, dict(DATE_PARAMS), False)
+    theirs = real(html_tree.parse_page(PAGES[name]), None, dict(DATE_PARAMS), False)
     assert {f: getattr(ours, f) for f in FIELDS} == {f: getattr(theirs, f) for f in FIELDS}

@@ -1,6 +1,6 @@
 """Language id: cleaner's fast detector must give langdetect's own answers, bit for bit.
 
-``cleaner.langid`` re-implements langdetect's detector (same profiles, same random stream,
+``cleaner.langid.detect`` re-implements langdetect's detector (same profiles, same random stream,
 same float operations) to cut its cost ~5x; langdetect itself stays the reference here.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
-from cleaner.langid import SAMPLE_CHARS, _detector, detect_language
+from cleaner.langid.detect import _detector, detect_language, SAMPLE_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAGNET = ROOT.parent / "shared" / "eval" / "dragnet-dev"  # optional, not in the repo

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 FINAL = ("documents", "rejects", "errors", "manifest", "report", "dedup-index")
 GLUE = ("the", "of", "and", "in", "that", "it", "was", "for", "on", "with", "as", "they", "at", "by", "from")
@@ -108,7 +108,7 @@ def test_shards_concatenate_to_the_unsharded_documents(corpus, plain, tmp_path, 
 
 def test_parquet_has_the_documents_of_the_jsonl(corpus, plain, tmp_path, monkeypatch):
     pq = pytest.importorskip("pyarrow.parquet")
-    from cleaner.outputs import parquet_record
+    from cleaner.output.sinks import parquet_record
 
     out = tmp_path / "out"
     assert main(["clean", str(corpus), "-o", str(out), "-q", "-j", "1", "--output-format", "parquet",
@@ -159,7 +159,7 @@ def test_a_new_layout_replaces_the_old_files(corpus, tmp_path):
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "import sys; from cleaner.cli import main; sys.exit(main())", *args]
+    return [sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())", *args]
 
 
 def _final_files(out: Path) -> list[str]:
@@ -327,9 +327,10 @@ def test_chunks_are_handed_over_in_input_order_while_later_ones_are_still_cleane
     """The main process writes chunk i while the workers clean the chunks after it (the writing
     overlaps the cleaning), and takes them in input order whichever worker finishes first."""
     from cleaner.config import Config
-    from cleaner.executor import CLEAN, ChunkRunner, Progress
-    from cleaner.readers import Record
-    from cleaner.state import CHUNK, RunState
+    from cleaner.engines.local import ChunkRunner, CLEAN
+    from cleaner.engines.progress import Progress
+    from cleaner.readers.record import Record
+    from cleaner.engines.state import CHUNK, RunState
 
     n_chunks = 12
     text = ("The council met on Monday and approved the budget for the new school after a long debate "

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 import cleaner
 from cleaner.config import Config
-from cleaner.parse import parse_record
-from cleaner.pipeline import run
-from cleaner.readers import read_files
+from cleaner.parse.record import parse_record
+from cleaner.engines.run import run
+from cleaner.readers.walk import read_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schema" / "document.schema.json").read_text())

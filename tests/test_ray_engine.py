@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def test_ray_engine_with_dedup_against_parquet_shards_and_config_file(tmp_path, 
 def test_ray_engine_shards_are_written_by_ray_tasks(tmp_path, local_ray, monkeypatch):
     """With --shard-size the driver routes, Ray tasks write: the driver may not even open a
     document file, and the shards are still the local engine's, byte for byte."""
-    import cleaner.writer
+    import cleaner.output.folder
 
     corpus = _corpus(tmp_path / "in")
     flags = ["-q", "--shard-size", "30", "--compression", "gz"]
@@ -151,7 +151,7 @@ def test_ray_engine_shards_are_written_by_ray_tasks(tmp_path, local_ray, monkeyp
     def driver_sink(*args, **kwargs):
         raise AssertionError("the driver opened a document file")
 
-    monkeypatch.setattr(cleaner.writer, "make_document_sink", driver_sink)
+    monkeypatch.setattr(cleaner.output.folder, "make_document_sink", driver_sink)
     assert main(["clean", str(corpus), "-o", str(tmp_path / "ray"), *flags, "--engine", "ray"]) == 0
     manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
     shards = manifest["outputs"]["documents"]
@@ -173,7 +173,7 @@ def test_ray_address_needs_engine_ray(tmp_path, capsys):
 
 # Installed through PYTHONPATH, so it also runs in the Ray workers the subprocess starts.
 HANG_HOOK = """
-import cleaner.html_extract as extract
+import cleaner.parse.html.extract as extract
 
 real = extract.extract_html
 
@@ -202,7 +202,7 @@ def test_a_document_over_its_time_budget_on_ray_is_the_local_timeout_error(tmp_p
     (corpus / "hangs.html").write_text(page.replace("</article>", "<p>HANG-HERE</p></article>"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
     for engine in ("local", "ray"):
-        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.cli import main; sys.exit(main())",
+        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())",
                                  "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
                                  "--doc-timeout", "2", "-j", "2"],
                                 capture_output=True, text=True, timeout=600, env=env)

@@ -1,5 +1,5 @@
 """Readers: plain folders, JSON Lines (plain, gzip, zstd), WARC/WET, encodings — through the
-CLI (``cleaner.cli.main``) and the API (``cleaner.run``, ``cleaner.readers.read_files``)."""
+CLI (``cleaner.commands.cli.main``) and the API (``cleaner.run``, ``cleaner.readers.walk.read_files``)."""
 from __future__ import annotations
 
 import gzip
@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 import cleaner
-from cleaner.cli import main
+from cleaner.commands.cli import main
 from cleaner.config import Config
-from cleaner.readers import Record, read_files
+from cleaner.readers.record import Record
+from cleaner.readers.walk import read_files
 
 PROSE = ("The harbour authority said on Tuesday that the new breakwater would protect the fishing fleet "
          "from winter storms, and that construction would begin in the spring after a final survey. ")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "corpora" / "raw"
@@ -163,12 +163,12 @@ def test_explain_html_page(tmp_path, capsys):
 
 def test_report_parts_merged_in_order_equal_one_report(monkeypatch):
     """Workers observe their chunk; the main process merges the parts in input order."""
-    import cleaner.report
+    import cleaner.output.report
     from cleaner.pipeline import Pipeline
-    from cleaner.readers import Record
-    from cleaner.report import RunReport
+    from cleaner.readers.record import Record
+    from cleaner.output.report import RunReport
 
-    monkeypatch.setattr(cleaner.report, "MAX_ERRORS_LISTED", 3)
+    monkeypatch.setattr(cleaner.output.report, "MAX_ERRORS_LISTED", 3)
     pipeline = Pipeline()
     records = [Record(p.name, p.read_bytes(), "text") for p in sorted(RAW.glob("*.txt"))]
     records += [Record(f"image{i}.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "text") for i in range(5)]

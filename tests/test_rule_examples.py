@@ -12,9 +12,10 @@ import pytest
 import regex
 
 from cleaner.document import Document, Source, tidy
-from cleaner.normalize import normalize
-from cleaner.rules import (CATEGORIES, RuleError, RuleSet, apply_rules, load_rule_file,
-                           run_example)
+from cleaner.parse.normalize import normalize
+from cleaner.rules.engine import apply_rules
+from cleaner.rules.examples import run_example
+from cleaner.rules.model import CATEGORIES, load_rule_file, RuleError, RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]  # the repo: tests/ sits at its top level
 RULES_DIR = ROOT / "rules"

@@ -1,8 +1,8 @@
 """The rule engine's shortcuts must not change what the rules remove or whom a removal is
 credited to.
 
-:meth:`cleaner.rules.RuleEngine.apply` remembers per line text what the rules make of it
-(bounded), and with ``focus_spans`` (the crediting run of :class:`cleaner.strippers.RuleStripper`)
+:meth:`cleaner.rules.engine.RuleEngine.apply` remembers per line text what the rules make of it
+(bounded), and with ``focus_spans`` (the crediting run of :class:`cleaner.steps.strippers.RuleStripper`)
 goes line by line and stops at a line's first whole-line claim. These tests hold it to the
 plain algorithm: every rule alone, rule after rule, on a fresh document.
 """
@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document, Removal, Source
-from cleaner.lines import LineMemo
-from cleaner.normalize import normalize
-from cleaner.rules import SINGLE_LINE_SCOPES, RuleEngine, RuleSet, _overlaps
-from cleaner.strippers import BodyStripper, RuleStripper
+from cleaner.heuristics.lines import LineMemo
+from cleaner.parse.normalize import normalize
+from cleaner.rules.engine import _overlaps, RuleEngine
+from cleaner.rules.model import RuleSet, SINGLE_LINE_SCOPES
+from cleaner.steps.strippers import BodyStripper, RuleStripper
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = RuleSet.load().select(safety="aggressive")

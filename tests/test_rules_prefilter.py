@@ -1,6 +1,6 @@
 """The rule engine's prefilters must never change what the rules remove.
 
-:class:`cleaner.rules.RuleEngine` skips a rule on a line when the line lacks every literal
+:class:`cleaner.rules.engine.RuleEngine` skips a rule on a line when the line lacks every literal
 the rule's pattern requires, or when a combined pattern says no rule of a group can match.
 These tests hold the engine to the answers of the plain rules, run one by one on every line.
 """
@@ -13,9 +13,10 @@ import pytest
 import regex
 
 from cleaner.document import Document, Source
-from cleaner.normalize import normalize
-from cleaner.rules import (REGEX_TIMEOUT_S, RuleEngine, RuleSet, _folds_safely,
-                           required_literals)
+from cleaner.parse.normalize import normalize
+from cleaner.rules.engine import RuleEngine
+from cleaner.rules.literals import _folds_safely, required_literals
+from cleaner.rules.model import REGEX_TIMEOUT_S, RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = RuleSet.load().select(safety="aggressive")

@@ -3,7 +3,7 @@ import json
 import re
 from pathlib import Path
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "corpora" / "raw"

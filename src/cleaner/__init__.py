@@ -2,8 +2,10 @@
 from cleaner.api import CleanResult, clean_html, clean_text
 from cleaner.config import Config
 from cleaner.document import Document, Removal, Source
-from cleaner.pipeline import Pipeline, run
-from cleaner.rules import Rule, RuleError, RuleSet
+from cleaner.engines.run import run
+from cleaner.pipeline import Pipeline
+from cleaner.rules.model import Rule, RuleError, RuleSet
+
 
 __version__ = "0.1.0"
 __all__ = ["CleanResult", "Config", "Document", "Pipeline", "Removal", "Rule", "RuleError", "RuleSet",

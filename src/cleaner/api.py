@@ -7,7 +7,7 @@ from functools import lru_cache
 from cleaner.config import Config
 from cleaner.document import Document, Removal
 from cleaner.pipeline import Pipeline
-from cleaner.readers import Record
+from cleaner.readers.record import Record
 
 
 @dataclass(frozen=True, slots=True)

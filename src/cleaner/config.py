@@ -15,7 +15,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from cleaner.rules import SAFETY_LEVELS
+from cleaner.rules.model import SAFETY_LEVELS
 
 INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc")
 OUTPUT_FORMATS = ("jsonl", "parquet")
@@ -48,7 +48,7 @@ class Config:
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
     min_lang_prob: float = 0.0
-    dedup: bool = True  # drop exact and near-duplicate clean texts (MinHash LSH, see cleaner.dedup)
+    dedup: bool = True  # drop exact and near-duplicate clean texts (MinHash LSH, see cleaner.dedup.deduplicator)
     dedup_threshold: float = 0.4  # estimated Jaccard of word 3-grams; 0.4 finds copies with ~10% words edited
     dedup_ngram: int = 3
     dedup_num_perm: int = 128

@@ -1,0 +1,1 @@
+"""The command line: clean, check, explain, eval and rules."""

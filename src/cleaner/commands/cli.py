@@ -1,0 +1,309 @@
+"""The ``cleaner`` command.
+
+Exit codes: 0 success; 1 the run finished but found what ``--strict`` (or a failing
+``rules test``) makes fatal; 2 usage, configuration or rule-file errors (nothing was written);
+3 ``clean`` stopped because the output could not be written (disk full): rerun to resume.
+
+``cleaner check``: 0 nothing to remove (or nothing in the ``--fail-on`` categories), 1 spans
+that cleaning would remove were found, 2 usage error or an input that could not be checked.
+``cleaner clean --check``: 0 the output folder is what cleaning gives now, 1 it drifted
+(a diff is printed, nothing is written), 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+from pathlib import Path
+
+from cleaner.config import (COMPRESSIONS, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
+                            build_config, find_config_file, load_config_file)
+from cleaner.engines.state import OutputBusy
+from cleaner.output.sinks import MissingDependency
+from cleaner.rules.examples import example_failures
+from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS
+
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_INCOMPLETE = 3  # the run stopped on an output error (disk full); its finished work is kept for a rerun
+
+
+def _add_rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", action="append", metavar="DIR", help="extra rule folder (repeatable)")
+    p.add_argument("--no-builtin-rules", action="store_true", default=None,
+                   help="use only the rule folders given with --rules")
+    p.add_argument("--safety", choices=SAFETY_LEVELS, help="apply rules up to this level (default: moderate)")
+    p.add_argument("--select", action="append", metavar="ID|CATEGORY", help="only these rules (repeatable)")
+    p.add_argument("--disable", action="append", metavar="ID|CATEGORY", help="switch these rules off (repeatable)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="cleaner.toml, or a pyproject.toml with [tool.cleaner]")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleaner", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"cleaner {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    clean = sub.add_parser("clean", help="clean files or folders into an output folder")
+    clean.add_argument("inputs", nargs="+", type=_path_or_url,
+                       help="files or folders (searched recursively); with --engine ray also s3://... URLs")
+    clean.add_argument("-o", "--output", type=_path_or_url, required=True, help="output folder")
+    _add_rule_options(clean)
+    clean.add_argument("--input-format", choices=INPUT_FORMATS,
+                       help="read every input as this (default auto: by extension, then content)")
+    clean.add_argument("--text-field", metavar="NAME", help="JSON Lines field with plain text (default text)")
+    clean.add_argument("--html-field", metavar="NAME", help="JSON Lines field with HTML (default html)")
+    clean.add_argument("--url-field", metavar="NAME", help="JSON Lines field with the page URL (default url)")
+    clean.add_argument("--id-field", metavar="NAME", help="JSON Lines field with the record's id (default id)")
+    clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
+    clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
+    clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
+                       help="do not write one .txt per document")
+    clean.add_argument("--no-dedup", dest="dedup", action="store_false", default=None,
+                       help="keep exact and near-duplicate documents")
+    clean.add_argument("--dedup-threshold", type=float, metavar="J",
+                       help="estimated Jaccard of word n-grams at which texts are duplicates (default 0.4)")
+    clean.add_argument("--dedup-ngram", type=int, metavar="N", help="words per shingle (default 3)")
+    clean.add_argument("--dedup-num-perm", type=int, metavar="N", help="MinHash permutations (default 128)")
+    clean.add_argument("--dedup-against", action="append", metavar="DIR",
+                       help="earlier output folder: its documents count as published (repeatable)")
+    clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
+    clean.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                       help="time budget per document; one that overruns it is an error entry (default 60, 0: none)")
+    clean.add_argument("--output-format", choices=OUTPUT_FORMATS,
+                       help="documents as jsonl (default) or parquet (needs cleaner[parquet])")
+    clean.add_argument("--shard-size", type=int, metavar="N",
+                       help="documents per file: documents-00000.jsonl, ... (default 0: one file)")
+    clean.add_argument("--compression", choices=COMPRESSIONS,
+                       help="compress documents and rejects (gz, zst); the Parquet column codec")
+    clean.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="worker processes (default 0: one per available core)")
+    clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
+    clean.add_argument("--engine", choices=ENGINES,
+                       help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray])")
+    clean.add_argument("--address", dest="ray_address", metavar="auto|ray://HOST:PORT",
+                       help="with --engine ray: the cluster to join (default: start Ray on this machine)")
+    clean.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 with a diff when OUT differs from a fresh run")
+
+    explain = sub.add_parser("explain", help="show what cleaning removes from one file, and why")
+    explain.add_argument("file", type=Path)
+    _add_rule_options(explain)
+    explain.add_argument("--input-format", choices=("auto", "text", "html"))
+    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="auto: colour on a terminal unless NO_COLOR is set")
+    explain.add_argument("--html", type=Path, metavar="OUT.html", help="also write the view as an HTML page")
+
+    check = sub.add_parser("check", help="lint: report what cleaning would remove; exit 1 if anything")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    _add_rule_options(check)
+    check.add_argument("--input-format", choices=("auto", "text", "html"))
+    check.add_argument("--format", dest="check_format", choices=("text", "json", "github"), default="text",
+                       help="text: file:line:col: RULE category message; github: Actions annotations")
+    check.add_argument("--fail-on", action="append", metavar="CATEGORY[,...]",
+                       help="fail only on these categories or rule ids (repeatable); others are still reported")
+
+    ev = sub.add_parser("eval", help="score predicted text against gold (shingle P/R/F1)")
+    ev.add_argument("pred", type=Path, help="a file, or a folder of predictions")
+    ev.add_argument("gold", type=Path, help="a file, or a folder of gold texts matched by name")
+    ev.add_argument("--pred-suffix", default=".txt")
+    ev.add_argument("--gold-suffix", default=".txt")
+
+    rules = sub.add_parser("rules", help="list, show or test rules")
+    rsub = rules.add_subparsers(dest="rules_command", required=True)
+    rlist = rsub.add_parser("list", help="every rule: id, category, safety, description")
+    _add_rule_options(rlist)
+    rshow = rsub.add_parser("show", help="one rule in full")
+    rshow.add_argument("rule_id")
+    _add_rule_options(rshow)
+    rtest = rsub.add_parser("test", help="run the strip/keep examples of a rules folder")
+    rtest.add_argument("dir", nargs="?", type=Path, help="rules folder (default: the built-in rules)")
+    return parser
+
+
+def _path_or_url(value: str):
+    """A Path, or an fsspec URL kept as typed (Path would fold its '//')."""
+    return value if "://" in value else Path(value)
+
+
+def _version() -> str:
+    from cleaner import __version__
+
+    return __version__
+
+
+def _config(args: argparse.Namespace) -> Config:
+    base = Config()
+    config_file = find_config_file(args.config)
+    if config_file:
+        base = build_config(load_config_file(config_file), origin=str(config_file))
+    flags = {k: v for k, v in vars(args).items() if k in Config.keys() and v is not None}
+    return build_config(flags, base=base, origin="command line")
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from cleaner.engines.run import run
+
+    config = _config(args)
+    urls = [str(p) for p in [*args.inputs, args.output] if isinstance(p, str)]
+    if urls and (config.engine != "ray" or args.check):
+        print(f"cleaner: {urls[0]}: URLs are read and written by --engine ray only (docs/ray.md); "
+              "copy the files to a local folder for a local run", file=sys.stderr)
+        return EXIT_USAGE
+    for path in args.inputs:
+        if isinstance(path, Path) and not path.exists():
+            print(f"cleaner: input not found: {path}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.check:
+        from cleaner.commands.drift import check_drift, format_drift
+
+        drift = check_drift(args.inputs, args.output, config)
+        sys.stdout.write(format_drift(drift, args.output))
+        return EXIT_OK if drift.clean else EXIT_FOUND
+    progress = not config.quiet and sys.stderr.isatty()
+    config_file = find_config_file(args.config)
+    result = run(args.inputs, args.output, config, progress=progress,
+                 config_file=str(config_file) if config_file else None,
+                 log=lambda message: print(f"cleaner: {message}", file=sys.stderr))
+    c = result.counts
+    if not config.quiet:
+        from cleaner.output.report import REPORT_HTML, summary_lines
+
+        for line in summary_lines(result.report) if result.report else ():
+            print(line, file=sys.stderr)
+        skipped = result.manifest.get("skipped", {}).get("total", 0)
+        print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
+              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {args.output} (review: {args.output}/{REPORT_HTML})", file=sys.stderr)
+    return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from cleaner.commands.explain import explain_lines, render_html, summary_lines
+    from cleaner.pipeline import Pipeline
+    from cleaner.readers.record import Record
+    from cleaner.readers.walk import kind_of
+
+    config = _config(args)
+    if not args.file.is_file():
+        print(f"cleaner: not a file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    kind = kind_of(args.file.name, config.input_format)
+    pipeline = Pipeline(config)
+    (doc,) = pipeline.process([Record(args.file.name, args.file.read_bytes(), kind)])
+    names = {rule.id: rule.name for rule in pipeline.rules.rules}
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    for line in explain_lines(doc, color=color, names=names) + [""] + summary_lines(doc, color=color):
+        print(line)
+    if doc.outcome:
+        print(f"\n{doc.outcome.kind}: {doc.outcome.reason}: {doc.outcome.message}")
+    if args.html:
+        args.html.write_text(render_html(doc, names, label=str(args.file)), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from cleaner.commands.check import check_paths, FailOnError, format_github, format_json, format_text, parse_fail_on
+    from cleaner.pipeline import load_rules
+
+    config = _config(args)
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"cleaner: input not found: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        fail_on = parse_fail_on(args.fail_on, load_rules(config.replace(select=(), disable=())))
+    except FailOnError as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = check_paths(args.paths, config, fail_on)
+    if args.check_format == "json":
+        print(format_json(result))
+    else:
+        for line in (format_github if args.check_format == "github" else format_text)(result):
+            print(line)
+    return result.exit_code()
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from cleaner.commands.evaluate import pair_files, score
+
+    if not args.gold.exists():
+        print(f"cleaner: gold not found: {args.gold}", file=sys.stderr)
+        return EXIT_USAGE
+    pairs = pair_files(args.pred, args.gold, args.pred_suffix, args.gold_suffix)
+    if not pairs:
+        print(f"cleaner: no gold files matching *{args.gold_suffix} in {args.gold}", file=sys.stderr)
+        return EXIT_USAGE
+    print(score(pairs))
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.rules_command == "test":
+        rules = RuleSet.load([args.dir], builtin=False) if args.dir else RuleSet.load()
+        return _test_rules(rules)
+    config = _config(args)
+    rules = RuleSet.load([Path(d) for d in config.rules], builtin=not config.no_builtin_rules)
+    if args.rules_command == "show":
+        try:
+            rule = rules.get(args.rule_id)
+        except KeyError:
+            print(f"cleaner: no rule {args.rule_id}", file=sys.stderr)
+            return EXIT_USAGE
+        print(json.dumps({**json.loads(rule.spec), "file": rule.file,
+                          "strip": [e.text for e in rule.strip], "keep": [e.text for e in rule.keep]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    enabled = {r.id for r in rules.select(safety=config.safety, only=config.select, disable=config.disable).rules}
+    for rule in rules.rules:
+        flag = " " if rule.id in enabled else "-"
+        print(f"{flag} {rule.id}  {rule.category:<11} {rule.safety:<10} {rule.name}: {rule.description.splitlines()[0]}")
+    print(f"{len(enabled)} of {len(rules.rules)} rules enabled (safety <= {config.safety}"
+          + (f", select {','.join(config.select)}" if config.select else "")
+          + (f", disable {','.join(config.disable)}" if config.disable else "") + "; '-' marks disabled rules)")
+    return EXIT_OK
+
+
+def _test_rules(rules: RuleSet) -> int:
+    failures = 0
+    for rule in rules.rules:
+        problems = example_failures(rule)
+        for problem in problems:
+            print(f"FAIL {rule.id} ({rule.file}): {problem}")
+        failures += bool(problems)
+    print(f"{len(rules.rules) - failures} passed, {failures} failed")
+    return EXIT_FOUND if failures else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules,
+                "check": _cmd_check}
+    try:
+        return handlers[args.command](args)
+    except (ConfigError, RuleError, FileNotFoundError, OutputBusy, MissingDependency) as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ncleaner: interrupted; run the same command again to resume where it stopped", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if args.command != "clean" or exc.errno not in _WRITE_ERRORS:
+            raise
+        # Output files are staged and renamed into place, so nothing half-written is visible;
+        # the finished chunks stay in OUT/.cleaner-state for the rerun.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"cleaner: cannot write the output: {exc.strerror}{where}. No partial file was left under a final "
+              "name; free space (or fix the disk) and run the same command again: it resumes from the chunks "
+              "already finished", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Deduplication: exact and near-duplicate (MinHash LSH) detection over the clean documents."""

@@ -1,0 +1,103 @@
+"""The end of a run, shared by every engine: route the cleaned documents through deduplication
+into the output folder, the report and the manifest."""
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable
+
+from cleaner.config import Config
+from cleaner.dedup.fingerprint import Fingerprint
+from cleaner.dedup.stage import DedupStage
+from cleaner.engines.progress import Progress, Summary
+from cleaner.output.finished import Finished, KEPT
+from cleaner.output.folder import OutputWriter
+from cleaner.output.report import RunReport, write_report
+from cleaner.output.sinks import DocumentSink
+from cleaner.pipeline import Pipeline
+
+
+VERSIONED = ("cleaner", "trafilatura", "justext", "langdetect", "ftfy", "regex", "PyYAML")
+
+
+@dataclass
+class RunResult:
+    manifest: dict
+    out_dir: Path
+    report: dict | None = None  # what report.json holds
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.manifest["counts"]
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def skipped_json(skipped: Counter) -> dict:
+    """The manifest's count of records that were read but are not documents (not errors)."""
+    files = {k[5:]: n for k, n in skipped.items() if k.startswith("file:")}
+    reasons = {k: n for k, n in skipped.items() if not k.startswith("file:")}
+    return {"total": sum(reasons.values()), "reasons": dict(sorted(reasons.items())), "files": dict(sorted(files.items()))}
+
+
+def write_outputs(out_dir: Path, config: Config,
+                  results: Iterable[tuple[list[Finished], dict, RunReport, list[Fingerprint | None] | None]],
+                  pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
+                  record_count: int | None = None,
+                  make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage,
+                  make_sink: Callable[[Path], DocumentSink] | None = None) -> RunResult:
+    """The global end of a run, shared by every engine: route the cleaned documents (batches of
+    ``(finished documents, step counters, their report, fingerprints of the kept ones or None)``
+    in input order, see :mod:`cleaner.output.finished`) through deduplication into the output files,
+    the report and the manifest. ``make_dedup`` lets an engine that decided the duplicates
+    elsewhere (:mod:`cleaner.engines.ray_engine`) hand in its decisions, ``make_sink`` one that writes
+    the document files elsewhere its sink (see :class:`OutputWriter`)."""
+    writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
+                          shard_size=config.shard_size, compression=config.compression, make_sink=make_sink)
+    totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
+    report = RunReport()
+    bar.start("writing", total=record_count)
+    try:
+        dedup = make_dedup(config, writer) if config.dedup else None
+        for items, stats, part, fingerprints in results:
+            report.merge(part)
+            for position, item in enumerate(items):
+                if dedup and item.kind == KEPT:
+                    writer.write_warnings(item)  # dedup routes the document later; its warnings go now
+                    dedup.add(item, fingerprints[position] if fingerprints else None)
+                else:
+                    writer.write(item)
+                    if item.kind == KEPT:
+                        report.kept(*item.live)
+            for name, counter in stats.items():
+                totals[name].update(counter)
+            bar.update(Summary(len(items), 0), resumed=True)
+        dedup_report = dedup.finish(report) if dedup else None
+        summary = report.finish(dedup.result.cluster_sizes() if dedup else None)
+        writer.extra_files += write_report(summary, writer.stage)
+        manifest = writer.close({
+            "steps": {name: dict(sorted(c.items())) for name, c in totals.items()},
+            **({"dedup": dedup_report} if dedup else {}),
+            "config": config.to_json(),
+            "config_file": config_file,
+            "rules": {"count": len(pipeline.rules.rules), "sha256": pipeline.rules.digest},
+            "versions": versions(),
+            "skipped": skipped_json(skipped),
+        })
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        bar.close()
+    return RunResult(manifest, Path(out_dir), summary)

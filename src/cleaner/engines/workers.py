@@ -1,0 +1,153 @@
+"""The local engine's worker side: a chunk of records through one phase, its state file written in the worker."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterator
+
+from cleaner.config import Config
+from cleaner.dedup.stage import dedup_config, document_fingerprint
+from cleaner.document import Document
+from cleaner.engines.budget import warm_up, within_budget
+from cleaner.engines.progress import Summary
+from cleaner.engines.state import chunk_path, load_first, save_atomic
+from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
+from cleaner.output.finished import finish_chunk
+from cleaner.readers.record import Record
+
+
+RECURRING, CLEAN = "recurring", "clean"
+PARENT_CHECK_SECONDS = 0.5
+
+
+class Heartbeat:
+    """Which document each worker is on, in shared memory the main process reads: per slot the
+    worker's pid, the chunk index, the position in the chunk and when it started (monotonic
+    clock, which is system-wide, so comparable across processes)."""
+
+    FIELDS = 4
+
+    def __init__(self, jobs: int, context):
+        self.slots = context.RawArray("d", self.FIELDS * jobs)
+        self.next_slot = context.Value("i", 0)
+
+    def claim(self) -> int:
+        with self.next_slot.get_lock():
+            slot = self.next_slot.value
+            self.next_slot.value += 1
+        return slot
+
+    def start(self, slot: int, index: int, position: int) -> None:
+        base = slot * self.FIELDS
+        self.slots[base + 3] = 0.0  # started last, cleared first: a reader never sees a mix
+        self.slots[base:base + 3] = [os.getpid(), index, position]
+        self.slots[base + 3] = time.monotonic()
+
+    def stop(self, slot: int) -> None:
+        self.slots[slot * self.FIELDS + 3] = 0.0
+
+    def busy(self) -> list[tuple[int, int, int, float]]:
+        """(pid, chunk index, position, seconds on it) of every worker on a document now."""
+        out, now = [], time.monotonic()
+        for base in range(0, len(self.slots), self.FIELDS):
+            started = self.slots[base + 3]
+            pid, index, position = (int(v) for v in self.slots[base:base + 3])
+            if started and self.slots[base + 3] == started:
+                out.append((pid, index, position, now - started))
+        return out
+
+
+class ChunkWorker:
+    """Does one chunk of one phase and persists it; one per process."""
+
+    def __init__(self, config: Config, rules=None, heartbeat: Heartbeat | None = None):
+        self.config = config
+        self.rules = rules  # the main process passes the rules it loaded; workers load their own
+        self._pipeline = None
+        self.heartbeat = heartbeat  # set in worker processes: the watchdog reads it
+        self._warm: set[str] = set()  # phases whose lazy set-up is done in this process
+        self.slot = heartbeat.claim() if heartbeat is not None else 0
+        self._dedup_config = dedup_config(config)
+
+    def pipeline(self, state_root: Path):
+        """Built on first use in the clean phase, when the recurring-line counts exist."""
+        if self._pipeline is None:
+            from cleaner.pipeline import Pipeline
+
+            recurring = None
+            if self.config.heuristics and self.config.recurring:
+                recurring = load_first(Path(state_root) / "recurring.pkl")["recurring"]
+            self._pipeline = Pipeline(self.config, rules=self.rules, recurring=recurring)
+        return self._pipeline
+
+    def run(self, phase: str, index: int, records: list[Record], state_root: Path,
+            poisoned: dict[int, tuple[str, str]] | None = None) -> Summary:
+        """``poisoned``: position in the chunk -> (reason, message) of documents that are errors
+        without being tried (they hung or crashed a worker before)."""
+        size = sum(len(r.data or b"") for r in records)
+        timeouts: list[int] = []
+        if phase == RECURRING:
+            part = RecurringLines()
+            self._warm_up(phase, parse_for_counts)
+            for doc in self._documents(index, records, parse_for_counts, poisoned or {}, timeouts):
+                if doc is not None and doc.outcome is None:
+                    part.count(doc)
+            summary = Summary(len(records), size, timeouts=tuple(timeouts))
+            payload = (dict(part.docs), {site: dict(lines) for site, lines in part.lines.items()})
+        else:
+            pipeline = self.pipeline(state_root)
+            self._warm_up(phase, pipeline.process_one)
+            for step in pipeline.steps:
+                step.stats.clear()
+            docs = list(self._documents(index, records, pipeline.process_one, poisoned or {},
+                                        timeouts))
+            outcomes = Counter("kept" if d.outcome is None else
+                               "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
+            summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"],
+                              tuple(timeouts))
+            # Fingerprinted, observed for the report and encoded here, in parallel, rather than
+            # by the main process at the end (see cleaner.output.finished).
+            fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
+                            for d in docs] if self.config.dedup else None
+            finished, report = finish_chunk(docs, self.config.write_txt)
+            payload = (finished, {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
+        save_atomic(chunk_path(state_root, phase, index), summary, payload)
+        return summary
+
+    def _warm_up(self, phase: str, process: Callable[[Record], Document]) -> None:
+        if phase not in self._warm:
+            self._warm.add(phase)
+            warm_up(process)
+
+    def _documents(self, index: int, records: list[Record], process: Callable[[Record], Document],
+                   poisoned: dict[int, tuple[str, str]], timeouts: list[int]) -> Iterator[Document]:
+        beat = self.heartbeat  # the watchdog's view of which document this worker is on
+        return within_budget(records, process, self.config.doc_timeout, poisoned, timeouts,
+                             on_start=None if beat is None else lambda position: beat.start(self.slot, index, position),
+                             on_stop=None if beat is None else lambda: beat.stop(self.slot))
+
+
+def init_worker(config: Config, heartbeat: Heartbeat | None = None) -> None:
+    global _WORKER
+    # Ctrl-C is the main process's business: it stops handing out chunks, and a worker
+    # finishes (and saves) the chunk it has, so the interrupted run resumes from there.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = ChunkWorker(config, heartbeat=heartbeat)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose main process was killed (SIGKILL, OOM killer) would otherwise live on,
+    blocked on a task queue that each worker also holds open, and keep its core busy."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def run_in_worker(phase: str, index: int, records: list[Record], state_root: Path,
+                   poisoned: dict[int, tuple[str, str]]) -> Summary:
+    return _WORKER.run(phase, index, records, state_root, poisoned)

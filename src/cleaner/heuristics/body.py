@@ -1,0 +1,378 @@
+"""Heuristic main-content locator for plain-text page dumps.
+
+Input: the non-blank lines of one page dump, in order. Output: a keep/remove verdict with a
+reason for every line, and the index of the headline.
+
+How it decides, in four passes over per-line features (:mod:`cleaner.heuristics.lines`):
+
+1. **Core.** Each line gets a value: prose lines (enough words, enough stopwords, few
+   interface words) are worth their word count, other lines cost a fixed penalty. The body
+   core is the maximum-sum contiguous run (Finn et al.'s Body Text Extraction, on lines
+   instead of tags). Comment-section openers ('12 Comments', 'Leave a Reply'), per-comment
+   furniture (timestamps, 'Reply') and after-article headers ('Author:', 'Related Posts')
+   are walls the run may not cross, so reader comments, prose as they are, stay out; of the
+   wall-free runs the *first* one scoring at least ``first_run_share`` of the best wins,
+   because comments and sidebars follow the article. Hard-wrapped paragraphs are judged
+   as one block.
+2. **Extension.** From the core, walk outwards and absorb further prose lines separated from
+   it by at most a few non-prose lines (an image credit or a subheading in the middle of an
+   article splits the core, a sidebar does not look like the article).
+3. **Inside the body**, drop what is not article text although it sits between paragraphs:
+   runs of short link-like lines (related stories, galleries), interface lines, a lone
+   Title Case headline (another story; subheadings come in series), bylines, picture
+   credits, copyright lines, and short lines that recur across documents (``recurring``).
+4. **Title.** The headline is the short, non-sentence line shortly before the body that
+   shares the most words with the body's opening; it is kept.
+
+Everything outside the body and title is removed with a reason naming the region
+(``H-HEAD`` before, ``H-TAIL`` after) and what the line looked like.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
+from cleaner.heuristics.lines import (LineFeatures, LineMemo, ends_sentence, line_features, line_key,
+                                      stoplist, words)
+
+
+__all__ = ["BodyConfig", "BodyLayout", "LineVerdict", "line_key", "locate_body"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    keep: bool
+    rule: str  # stable heuristic id: H-BODY, H-TITLE, H-HEAD, H-TAIL, H-LINK-RUN, ...
+    category: str  # navigation, share, comments, related, byline, caption, legal, boilerplate, content
+    reason: str  # short explanation with the decisive numbers
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLayout:
+    verdicts: list[LineVerdict]  # one per input line
+    title: int | None  # index of the headline in the input lines, or None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyConfig:
+    """Tunables of :func:`locate_body`; defaults were set on a development set of 200 pages."""
+
+    prose_min_words: int = 8  # a line shorter than this is never 'prose' on its own
+    prose_min_stopwords: float = 0.30  # jusText's stopwords_low for English
+    prose_max_ui: float = 0.25  # interface-word share above which a line is chrome
+    chrome_penalty: float = 10.0  # value of a non-prose line in the core search (in words)
+    line_cost: float = 4.0  # every prose line's value is its word count minus this
+    line_value_cap: int = 60  # ... counting at most this many words
+    max_gap: int = 3  # non-prose lines the extension may step over to reach more prose
+    link_run: int = 3  # this many consecutive short non-sentences inside the body are a list
+    short_words: int = 12  # 'short' line in the link-run and headline tests
+    title_window: int = 12  # lines before the body searched for the headline
+    title_max_words: int = 25
+    headline_capitalised: float = 0.75  # Title Case share marking a headline, not prose
+    related_min_words: int = 5  # a Title Case line this long inside the body is another story's headline
+    recurring_max_words: int = 15  # recurring lines shorter are chrome anywhere; longer only outside the body
+    first_run_share: float = 0.3  # an earlier wall-free run this good beats a later better one
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if getattr(self, f.name) < 0:
+                raise ValueError(f"BodyConfig.{f.name} must be >= 0, got {getattr(self, f.name)}")
+
+
+def is_prose(f: LineFeatures, config: BodyConfig) -> bool:
+    """Running text: long enough, with stopwords of the language, not interface talk."""
+    return (f.n_words >= config.prose_min_words
+            and f.stopword_density >= config.prose_min_stopwords
+            and f.ui <= config.prose_max_ui
+            and (f.ends_sentence or f.capitalised < config.headline_capitalised))
+
+
+def _is_short_sentence(f: LineFeatures, config: BodyConfig) -> bool:
+    """Too short for prose but a sentence all the same: 'Gladkov said no one had been hurt.'"""
+    return f.ends_sentence and f.n_words >= 3 and f.stopword_density >= config.prose_min_stopwords / 2
+
+
+def continues_on_next(line: str, next_line: str) -> bool:
+    """True when a hard line break cut a sentence: no end punctuation, next starts lower-case.
+
+    >>> continues_on_next("BMW will present a new special edition", "of the K 1300 S in Milan.")
+    True
+    >>> continues_on_next("Related stories:", "the week in review")
+    False
+    """
+    return (not ends_sentence(line) and not line.endswith(":") and line.count(" ") >= 2
+            and next_line[:1].islower())
+
+
+def wrapped_blocks(lines: list[str]) -> list[int]:
+    """Index of the first line of the (hard-wrapped) paragraph each line belongs to.
+
+    >>> wrapped_blocks(["Title", "It was the best of", "times, it was the worst.", "End"])
+    [0, 1, 1, 3]
+    """
+    block_of = list(range(len(lines)))
+    for i in range(1, len(lines)):
+        if continues_on_next(lines[i - 1], lines[i]):
+            block_of[i] = block_of[i - 1]
+    return block_of
+
+
+def _block_prose(lines: list[str], feats: list[LineFeatures], block_of: list[int],
+                 stop: frozenset[str], config: BodyConfig) -> list[bool]:
+    """Prose verdict per line; the lines of a hard-wrapped paragraph are judged together."""
+    prose = [is_prose(f, config) for f in feats]
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        while j < len(lines) and block_of[j] == i:
+            j += 1
+        if j - i > 1:
+            verdict = is_prose(line_features(" ".join(lines[i:j]), stop), config)
+            prose[i:j] = [verdict] * (j - i)
+        i = j
+    return prose
+
+
+def max_sum_run(values: list[float]) -> tuple[int, int] | None:
+    """[start, end) of the contiguous run with the largest positive sum (Kadane), or None.
+
+    >>> max_sum_run([-1, 5, -2, 4, -9, 3])
+    (1, 4)
+    >>> max_sum_run([-1, -2]) is None
+    True
+    """
+    best, best_span = 0.0, None
+    run, run_start = 0.0, 0
+    for i, v in enumerate(values):
+        if run <= 0:
+            run, run_start = 0.0, i
+        run += v
+        if run > best:
+            best, best_span = run, (run_start, i + 1)
+    return best_span
+
+
+def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool],
+          config: BodyConfig) -> tuple[int, int] | None:
+    """The best-scoring run of lines, never crossing a comments wall."""
+    # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs.
+    values = [min(f.n_words, config.line_value_cap) - config.line_cost if p
+              else -config.chrome_penalty
+              for p, f in zip(prose, feats)]
+    # Score each wall-free segment separately; Kadane inside each.
+    runs, start = [], 0
+    for wall in [i for i, w in enumerate(walls) if w] + [len(values)]:
+        span = max_sum_run(values[start:wall])
+        if span:
+            s, e = span[0] + start, span[1] + start
+            runs.append((sum(values[s:e]), s, e))
+        start = wall + 1
+    if not runs:
+        return None
+    # Comments and sidebars come after the article: take the first run that is nearly as
+    # good as the best one, not the best one itself.
+    best = max(total for total, _, _ in runs)
+    return next((s, e) for total, s, e in runs if total >= config.first_run_share * best)
+
+
+def _extend(start: int, end: int, prose: list[bool], walls: list[bool],
+            config: BodyConfig) -> tuple[int, int]:
+    """Grow [start, end) over nearby prose, stepping over at most ``max_gap`` other lines."""
+    gap, i = 0, end
+    while i < len(prose) and not walls[i]:
+        if prose[i]:
+            end, gap = i + 1, 0
+        else:
+            gap += 1
+            if gap > config.max_gap:
+                break
+        i += 1
+    gap, i = 0, start - 1
+    while i >= 0 and not walls[i]:
+        if prose[i]:
+            start, gap = i, 0
+        else:
+            gap += 1
+            if gap > config.max_gap:
+                break
+        i -= 1
+    return start, end
+
+
+def _describe(f: LineFeatures) -> str:
+    punct = "sentence punctuation" if f.ends_sentence else "no sentence punctuation"
+    return f"{f.n_words} words, {punct}, stopwords {f.stopword_density:.2f}"
+
+
+def _title_index(lines: list[str], feats: list[LineFeatures], start: int,
+                 config: BodyConfig) -> int | None:
+    """The headline: a short non-sentence line just before the body sharing its words."""
+    following = {w for line in lines[start + 1:start + 6] for w in words(line) if len(w) > 3}
+    first = {w for w in words(lines[start]) if len(w) > 3}
+    best, best_score = None, 0.0
+    for i in range(max(0, start - config.title_window), start + 1):
+        f = feats[i]
+        if (not 2 <= f.n_words <= config.title_max_words or f.ui > 0.34 or f.digits > 0.3
+                or f.bullet or _BREADCRUMB.search(lines[i]) or _BYLINE.match(lines[i])):
+            continue
+        if i == start and f.ends_sentence:  # the body's first paragraph, not a headline
+            continue
+        content = {w for w in words(lines[i]) if len(w) > 3}
+        if not content:
+            continue
+        # Shared words count, with a square-root length norm so that neither a one-word
+        # breadcrumb nor a long teaser wins on ratio or on count alone.
+        opening = following if i == start else following | first  # never the line itself
+        overlap = len(content & opening) / len(content) ** 0.5
+        score = (overlap + (0.3 if not f.ends_sentence else 0.0) + 0.02 * (i - start)
+                 - (0.5 if i == start else 0.0))  # a body line heads the text only if nothing precedes
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+# Picture credits: 'Photo: AAP', 'Photo by Jane Doe', '(Getty Images)'.
+_CREDIT = re.compile(r"\b(?:photo|photograph|picture|image|credit)s?(?:\s+by)?\s*:|\bphoto by\b"
+                     r"|\bgetty images\b|\bshutterstock\b", re.IGNORECASE)
+_BREADCRUMB = re.compile(r"\s[|>»/]\s|\s›\s")
+_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)|\ball rights reserved\b", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by|posted|published|updated|written by|words by|von|par|por)\b",
+                     re.IGNORECASE)
+
+
+def _is_heading(lines: list[str], feats: list[LineFeatures], i: int, prose: list[bool],
+                config: BodyConfig) -> bool:
+    """A short line introducing the prose after it (a subheading), after a finished paragraph."""
+    return (0 < i < len(lines) - 1 and prose[i + 1]
+            and (prose[i - 1] or feats[i - 1].ends_sentence)
+            and feats[i].n_words <= config.short_words and not feats[i].bullet)
+
+
+def _is_headline(f: LineFeatures, config: BodyConfig) -> bool:
+    """Title Case, several words, no sentence end: a headline (of this or another story)."""
+    return (not f.ends_sentence and f.n_words >= config.related_min_words
+            and f.capitalised >= config.headline_capitalised)
+
+
+def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: list[bool],
+                    short_run: list[int], headline_count: int, recurring: frozenset[str],
+                    config: BodyConfig) -> LineVerdict:
+    """Keep or drop one line lying between the body's first and last prose line."""
+    line, f = lines[i], feats[i]
+    if recurring and line_key(line) in recurring:
+        if f.n_words < config.recurring_max_words:
+            return LineVerdict(False, "H-RECURRING", "boilerplate",
+                               f"short line ({f.n_words} words) recurring in other documents")
+        return LineVerdict(True, "H-BODY", "content",
+                           f"recurs in other documents but long ({f.n_words} words) and inside "
+                           "the body: a shared quotation")
+    if _LEGAL.search(line) and f.n_words <= 40:
+        return LineVerdict(False, "H-LEGAL", "legal", f"copyright notice; {f.n_words} words")
+    if prose[i]:
+        return LineVerdict(True, "H-BODY", "content", "prose inside body; " + _describe(f))
+    if _BYLINE.match(line) and f.n_words <= config.short_words and not f.ends_sentence:
+        return LineVerdict(False, "H-BYLINE", "byline", "byline or dateline; " + _describe(f))
+    if f.ui > config.prose_max_ui:
+        return LineVerdict(False, "H-UI", "share", f"interface words {f.ui:.0%} of {f.n_words}")
+    if short_run[i] >= config.link_run:
+        return LineVerdict(False, "H-LINK-RUN", "related",
+                           f"one of {short_run[i]} consecutive short non-sentence lines")
+    if headline_count == 1 and _is_headline(f, config) and not _BYLINE.match(line):
+        return LineVerdict(False, "H-HEADLINE", "related",
+                           f"lone Title Case headline inside body ({f.capitalised:.0%} capitalised, "
+                           f"{f.n_words} words)")
+    if _CREDIT.search(line) and f.n_words <= 40:
+        return LineVerdict(False, "H-CAPTION", "caption", "picture caption or credit; " + _describe(f))
+    if _is_short_sentence(f, config):
+        return LineVerdict(True, "H-BODY", "content", "short sentence inside body; " + _describe(f))
+    if _is_heading(lines, feats, i, prose, config):
+        return LineVerdict(True, "H-BODY", "content", "subheading between paragraphs; " + _describe(f))
+    return LineVerdict(False, "H-SHORT-ISLAND", "boilerplate",
+                       "non-prose line inside body, not a sentence or subheading; " + _describe(f))
+
+
+def _short_runs(feats: list[LineFeatures], prose: list[bool]) -> list[int]:
+    """For each line, the length of the run of short non-sentence lines it belongs to (0 if none).
+
+    Related-story lists, galleries and menus are such runs; a subheading stands alone.
+    """
+    short = [not p and not f.ends_sentence for p, f in zip(prose, feats)]
+    lengths, i = [0] * len(short), 0
+    while i < len(short):
+        if short[i]:
+            j = i
+            while j < len(short) and short[j]:
+                j += 1
+            lengths[i:j] = [j - i] * (j - i)
+            i = j
+        else:
+            i += 1
+    return lengths
+
+
+# The evidence of lines seen before, with the stoplist it was computed with: a site's menus,
+# prompts and footers recur on all its pages.
+_EVIDENCE_SEEN = LineMemo()
+
+
+def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]:
+    """A line's features, and whether it is a wall (see :func:`_core`) the body may not cross."""
+    seen = _EVIDENCE_SEEN.get(line)
+    if seen is not None and seen[0] is stop:
+        return seen[1]
+    f = line_features(line, stop)
+    wall = is_comments_opener(line) or is_comment_meta(line, f.n_words) or is_section_end(line, f.n_words)
+    _EVIDENCE_SEEN.put(line, (stop, (f, wall)))
+    return f, wall
+
+
+def locate_body(lines: list[str], lang: str | None = None,
+                recurring: frozenset[str] = frozenset(),
+                config: BodyConfig = BodyConfig()) -> BodyLayout:
+    """Keep/remove verdicts for the lines of one page dump, and the headline's index.
+
+    ``recurring`` holds :func:`line_key` forms of lines seen in many other documents of the
+    same source (cross-document chrome); short lines in it are removed even in the body,
+    long ones (a quotation several outlets carry) are not.
+    """
+    if not lines:
+        return BodyLayout([], None)
+    stop = stoplist(lang)
+    evidence = [_line_evidence(line, stop) for line in lines]
+    feats, walls = [f for f, _ in evidence], [wall for _, wall in evidence]
+    block_of = wrapped_blocks(lines)
+    prose = _block_prose(lines, feats, block_of, stop, config)
+    # A line recurring across the site's documents never anchors or extends the body; inside
+    # it, a long one is kept (a quotation other outlets carry too), see _inside_verdict.
+    seen_elsewhere = [bool(recurring) and line_key(line) in recurring for line in lines]
+    prose = [p and not r for p, r in zip(prose, seen_elsewhere)]
+    core = _core(prose, feats, walls, config)
+    if core is None:
+        return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
+                                       "no run of prose lines in the document")] * len(lines), None)
+    start, end = _extend(*core, prose, walls, config)
+    # An article ends on a finished sentence; a last 'paragraph' trailing off into link text
+    # ('... Read our editorial charter') is the site's blurb.
+    while end - 1 > start and not feats[end - 1].ends_sentence:
+        end -= 1
+    title = _title_index(lines, feats, start, config)
+    short_run = _short_runs(feats, prose)
+    # Subheadings come in series; a lone headline between paragraphs links another story.
+    headline_count = sum(_is_headline(f, config) and short_run[i] < config.link_run
+                         and i != title and not _BYLINE.match(lines[i])
+                         for i, f in enumerate(feats[start:end], start))
+
+    verdicts = []
+    for i, (line, f) in enumerate(zip(lines, feats)):
+        if i == title:
+            verdicts.append(LineVerdict(True, "H-TITLE", "content", "headline before the body"))
+        elif i < start:
+            verdicts.append(LineVerdict(False, "H-HEAD", "navigation", "before body start; " + _describe(f)))
+        elif i >= end:
+            category = "comments" if any(walls[end:i + 1]) else "boilerplate"
+            verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
+        else:
+            verdicts.append(_inside_verdict(lines, feats, i, prose, short_run, headline_count,
+                                            recurring, config))
+    return BodyLayout(verdicts, title)

@@ -1,0 +1,253 @@
+"""Language identification: langdetect's algorithm and profiles, made deterministic and fast.
+
+langdetect draws random numbers unless ``DetectorFactory.seed`` is set before first use;
+the seed is set once here, and every detection is serialised through a lock (threads may
+share a process).
+
+langdetect itself stays the reference, but its pure-Python loops cost ~10 ms per document
+(character-by-character n-gram extraction, then ~300 probability updates over 55 languages,
+each a Python loop). :class:`_FastDetector` runs the *same* computation: the same text
+preparation, the same n-grams in the same order (extracted per distinct word and cached, since
+a word's n-grams never depend on its neighbours), the same random stream (``random.Random``
+seeded with ``DetectorFactory.seed``) and the same float operations in the same order, on numpy
+rows instead of Python lists. Results are identical to ``langdetect.detect_langs`` to the last
+bit (``tests/test_langid.py`` checks it on every text it has), at a fifth of the cost.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+from array import array
+from collections import Counter
+
+
+_LOCK = threading.Lock()
+SAMPLE_CHARS = 2000  # langdetect's accuracy saturates long before this; keeps cost flat
+_TOKEN = re.compile(r"\w+")
+_DETECTOR: "_FastDetector | None" = None
+
+
+def _detector() -> "_FastDetector":
+    global _DETECTOR
+    if _DETECTOR is None:
+        from langdetect import DetectorFactory
+        from langdetect.detector_factory import PROFILES_DIRECTORY
+
+        DetectorFactory.seed = 0
+        _DETECTOR = _FastDetector(PROFILES_DIRECTORY, DetectorFactory.seed)
+    return _DETECTOR
+
+
+class _NormalisedChars(dict):
+    """str.translate table: every character through langdetect's ``NGram.normalize``, cached."""
+
+    def __missing__(self, code: int) -> str:
+        from langdetect.utils.ngram import NGram
+
+        self[code] = NGram.normalize(chr(code))
+        return self[code]
+
+
+class _FastDetector:
+    """``langdetect.detector.Detector`` for one text at a time, same results, numpy inside."""
+
+    WORD_CACHE_LIMIT = 200_000  # distinct words remembered; cleared when full (bounded memory)
+
+    def __init__(self, profile_dir: str, seed: int):
+        import numpy as np
+        from langdetect.detector import Detector
+
+        self.np = np
+        self.seed = seed
+        self._load_profiles(profile_dir)
+        self.reference = Detector  # constants and regexes, so they can never drift apart
+        self.table = _NormalisedChars()
+        self.word_ngrams: dict[str, tuple[int, ...]] = {}
+        self.random = random.Random()
+        # Detector.cleaning_text: 'A' <= ch <= 'z' is Latin; ch >= U+0300 outside Latin
+        # Extended Additional (U+1E00-U+1EFF) is not.
+        self.latin = re.compile("[A-z]")
+        self.non_latin = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
+        self.latin_run = re.compile("[A-z]+")
+
+    def _load_profiles(self, profile_dir: str) -> None:
+        """DetectorFactory.load_profile, straight into one matrix (n-gram x language).
+
+        langdetect keeps a list of 55 Python floats per n-gram (~60 MB per process); the matrix
+        holds the same float64 values in ~40 MB. Files are read in the same (os.listdir) order,
+        which fixes the language order, the order langdetect sums probabilities in.
+        """
+        np = self.np
+        names = os.listdir(profile_dir)
+        self.langlist: list[str] = []
+        self.ngram_index: dict[str, int] = {}
+        rows, cols, values = array("q"), array("q"), array("d")
+        for name in names:
+            path = os.path.join(profile_dir, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                profile = json.load(f)
+            column = len(self.langlist)
+            self.langlist.append(profile["name"])
+            n_words = profile["n_words"]
+            for word, count in profile["freq"].items():
+                if 1 <= len(word) <= 3:  # longer keys are never looked up
+                    rows.append(self.ngram_index.setdefault(word, len(self.ngram_index)))
+                    cols.append(column)
+                    values.append(1.0 * count / n_words[len(word) - 1])
+        self.profiles = np.zeros((len(self.ngram_index), len(self.langlist)), dtype=np.float64)
+        self.profiles[np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64)] = \
+            np.frombuffer(values, dtype=np.float64)
+
+    def _prepare(self, text: str) -> str:
+        """Detector.append then Detector.cleaning_text."""
+        from langdetect.utils.ngram import NGram
+
+        text = self.reference.URL_RE.sub(" ", text)
+        text = self.reference.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        text = re.sub(" {2,}", " ", text[:10000])  # Detector.max_text_length, then space runs
+        if len(self.latin.findall(text)) * 2 < len(self.non_latin.findall(text)):
+            text = self.latin_run.sub("", text)  # drop Latin from a non-Latin text
+        return text
+
+    def _ngrams_of(self, word: str, followed_by_space: bool) -> tuple[int, ...]:
+        """NGram.add_char over one word (the buffer always restarts at a space)."""
+        index, out = self.ngram_index, []
+        grams, capitalword = " ", False
+        for ch in word + (" " if followed_by_space else ""):
+            last = grams[-1]
+            if last == " ":
+                grams, capitalword = " ", False
+                if ch == " ":
+                    continue
+            elif len(grams) >= 3:
+                grams = grams[1:]
+            grams += ch
+            if ch.isupper():
+                if last.isupper():
+                    capitalword = True
+            else:
+                capitalword = False
+            if capitalword:
+                continue
+            for n in (1, 2, 3):
+                if len(grams) < n:
+                    break
+                w = grams[-n:]
+                if w != " " and w in index:
+                    out.append(index[w])
+        return tuple(out)
+
+    def _extract(self, text: str) -> list[int]:
+        """Detector._extract_ngrams, as row indexes into the profile matrix."""
+        normalised = text.translate(self.table)
+        words = normalised.split(" ")
+        cache = self.word_ngrams
+        if len(cache) > self.WORD_CACHE_LIMIT:
+            cache.clear()
+        out: list[int] = []
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if not word:
+                continue
+            key = word if i == last else word + " "
+            grams = cache.get(key)
+            if grams is None:
+                grams = cache[key] = self._ngrams_of(word, i != last)
+            out.extend(grams)
+        return out
+
+    def probabilities(self, text: str) -> list:
+        """Detector.get_probabilities (raises LangDetectException without features)."""
+        from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+        from langdetect.language import Language
+
+        np, ref = self.np, self.reference
+        ngrams = self._extract(self._prepare(text))
+        if not ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        profiles = self.profiles
+        n_lang, n_trial = len(self.langlist), 7
+        langprob = np.zeros(n_lang)
+        rng = self.random
+        rng.seed(self.seed)
+        for _ in range(n_trial):
+            prob = np.full(n_lang, 1.0 / n_lang)
+            alpha = ref.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * ref.ALPHA_WIDTH
+            weight = alpha / ref.BASE_FREQ
+            i = 0
+            while True:
+                # weight + lang_prob_map[i], as langdetect adds, for the drawn n-gram's row only:
+                # a trial draws a few dozen of a page's thousand-odd n-grams.
+                prob *= profiles[rng.choice(ngrams)] + weight
+                if i % 5 == 0:
+                    # Python's left-to-right sum, exactly as Detector._normalize_prob does it.
+                    values = prob.tolist()
+                    total = sum(values)
+                    prob /= total
+                    # Rounded division by a positive total keeps the order: the largest value
+                    # divided is the largest quotient, without a numpy reduction per check.
+                    if max(values) / total > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
+                        break
+                i += 1
+            langprob += prob / n_trial
+        result = [Language(lang, p) for lang, p in zip(self.langlist, langprob.tolist())
+                  if p > ref.PROB_THRESHOLD]
+        result.sort(reverse=True)
+        return result
+
+
+def detect_language(text: str) -> tuple[str | None, float | None]:
+    """ISO 639-1 code (langdetect's, e.g. 'en', 'zh-cn') and its probability, or (None, None).
+
+    >>> detect_language("The Kremlin said on Thursday that talks remain possible.")[0]
+    'en'
+    """
+    sample = text[:SAMPLE_CHARS]
+    if not any(ch.isalpha() for ch in sample):
+        return None, None
+    from langdetect.lang_detect_exception import LangDetectException
+
+    with _LOCK:
+        try:
+            found = _detector().probabilities(sample)
+        except LangDetectException:
+            return None, None
+    if not found:  # langdetect's detect_langs()[0] would raise IndexError here
+        return None, None
+    best = found[0]
+    return best.lang, round(best.prob, 4)
+
+
+GUESS_TOKENS = 400  # enough words to tell stoplists apart; keeps the guess O(1) per document
+
+
+def guess_language(lines: list[str]) -> str | None:
+    """The language whose stopwords cover most of the text's words: a cheap guess (~0.1 ms)
+    that picks the stoplist for the line heuristics before the real language id runs on the
+    clean text. None when nothing matches (the heuristics then use English).
+
+    >>> guess_language(["Der Kanzler sagte am Montag, dass die Regierung nicht zurücktreten werde."])
+    'de'
+    """
+    from cleaner.heuristics.lines import stopword_index
+
+    index = stopword_index()
+    tokens: list[str] = []
+    for line in lines:
+        tokens += _TOKEN.findall(line.casefold())
+        if len(tokens) >= GUESS_TOKENS:
+            break
+    votes: Counter[str] = Counter()
+    # Each distinct token's stoplists once, weighted by its count: the same votes as one by one.
+    for token, n in Counter(tokens[:GUESS_TOKENS]).items():
+        for code in index.get(token, ()):
+            votes[code] += n
+    if not votes:
+        return None
+    return max(sorted(votes), key=lambda code: votes[code])

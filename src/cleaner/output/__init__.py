@@ -1,0 +1,1 @@
+"""Output: the record schema, the finished documents, the output folder, its sinks and the run report."""

@@ -1,0 +1,176 @@
+"""The output folder: documents, rejects, errors and the run manifest, written atomically.
+
+Everything goes to a staging folder inside the output first and is moved into place with
+``os.replace`` at the end, so a reader never sees a half-written file under its final name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Callable, TYPE_CHECKING
+
+from cleaner.output.sinks import DocumentSink, SUFFIXES, TextOut, make_document_sink
+
+
+if TYPE_CHECKING:
+    from cleaner.output.finished import Finished
+
+
+DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
+    "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
+COUNT_KEYS = ("in", "kept", "rejected", "errored")  # of the manifest's counts, overall and per file
+_OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|rejects\.jsonl(\.gz|\.zst)?")
+
+
+class OutputWriter:
+    """Documents go to a sink of the chosen layout (:mod:`cleaner.output.sinks`: JSONL or Parquet,
+    sharded or not, compressed or not); rejects and errors are JSONL, rejects compressed like
+    the documents (they hold whole documents too), errors plain (they are read by people)."""
+
+    def __init__(self, out_dir: Path, write_txt: bool = True, output_format: str = "jsonl",
+                 shard_size: int = 0, compression: str = "none",
+                 make_sink: Callable[[Path], DocumentSink] | None = None):
+        """``make_sink(stage folder)``: who writes the document files, if not this process
+        (the Ray engine's tasks); it must leave them in the stage folder under the names its
+        ``close`` returns."""
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=".cleaner-stage-", dir=self.out_dir))
+        self.write_txt = write_txt
+        self.output_format, self.compression = output_format, compression
+        self.names = {REJECTS: REJECTS + SUFFIXES[compression], ERRORS: ERRORS}
+        self.files = {name: TextOut(self.stage / self.names[name], compression if name == REJECTS else "none")
+                      for name in (REJECTS, ERRORS)}
+        self.documents = make_sink(self.stage) if make_sink else \
+            make_document_sink(self.stage, output_format, shard_size, compression)
+        if write_txt:
+            (self.stage / TEXTS).mkdir()
+        self.counts = Counter()
+        # in, kept, rejected, errored per input file: a list, not a Counter, since a folder of
+        # pages has an entry per document (a Counter costs about five times as much memory)
+        self.per_file: dict[str, list[int]] = {}
+        self.reasons = Counter()
+        self.warnings = Counter()  # by reason: problems that did not stop a document
+        self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
+        self._freed_names: set[str] = set()  # .txt names a withdrawn duplicate gave back
+
+    def write(self, item: "Finished") -> None:
+        """Route one finished document by its outcome; its warnings go to errors.jsonl whatever
+        the outcome."""
+        self.write_warnings(item)
+        if item.kind == "kept":
+            self.emit_document(item.path, item.line, item.txt, item.id)
+        elif item.kind == "rejected":
+            self.emit_reject(item.path, item.reason, item.line)
+        else:
+            self._count(item.path, "errored", item.reason)
+            self.files[ERRORS].write(item.line + "\n")
+
+    def write_warnings(self, item: "Finished") -> None:
+        for reason, line in item.warnings:
+            self.warnings[reason] += 1
+            self.files[ERRORS].write(line + "\n")
+
+    def emit_document(self, path: str, line: str, txt: tuple[str, str] | None, doc_id: str) -> None:
+        """A documents.jsonl ``line`` (JSON, no newline); ``txt``: its .txt file (name, contents)."""
+        self._count(path, "kept")
+        self.documents.write(line)
+        if self.write_txt and txt is not None:
+            self.put_txt(*txt, doc_id)
+
+    def emit_reject(self, path: str, reason: str, line: str) -> None:
+        self._count(path, "rejected", reason)
+        self.files[REJECTS].write(line + "\n")
+
+    def _count(self, path: str, kind: str, reason: str | None = None) -> None:
+        self.counts["in"] += 1
+        self.counts[kind] += 1
+        counts = self.per_file.get(path) or self.per_file.setdefault(path, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[COUNT_KEYS.index(kind)] += 1
+        if reason:
+            self.reasons[reason] += 1
+
+    def put_txt(self, name: str, contents: str, doc_id: str) -> str:
+        """Write a document's .txt file as ``name``, or, when an earlier document of this run took
+        that name (two inputs with one stem), as ``<stem>_<id>.txt``; returns the name taken."""
+        # The stage's folder is new, so a name taken is one this run wrote. Asking the file
+        # system keeps no set of every name.
+        try:
+            f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
+        except FileExistsError:
+            name = f"{name[:-4]}_{doc_id}.txt"
+            f = open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n")
+        with f:
+            f.write(contents)
+        return name
+
+    def withdraw_txt(self, taken: str, name: str) -> None:
+        """Delete a .txt file written ahead (see :meth:`put_txt`) for a document that turned out
+        a duplicate. The name it was given, if it took it, goes to the next kept document of that
+        stem (:meth:`confirm_txt`), as if the duplicate's file had never been written."""
+        (self.stage / TEXTS / taken).unlink()
+        if taken == name:
+            self._freed_names.add(name)
+
+    def confirm_txt(self, taken: str, name: str) -> None:
+        """Keep a .txt file written ahead for a document that stays: under ``name`` if a withdrawn
+        duplicate had held it, so the names are those of writing the kept documents' files alone."""
+        if taken != name and name in self._freed_names:
+            os.replace(self.stage / TEXTS / taken, self.stage / TEXTS / name)
+            self._freed_names.remove(name)
+
+    def close(self, manifest: dict) -> dict:
+        shards = self.documents.close()
+        for f in self.files.values():
+            f.close()
+        # Files that held no document (a WARC of requests only, an empty JSON Lines file) are
+        # listed too, with zeros: every input file is in the manifest.
+        for path in manifest.get("skipped", {}).get("files", {}):
+            self.per_file.setdefault(path, [0, 0, 0, 0])
+        manifest = {
+            "counts": {k: self.counts[k] for k in COUNT_KEYS},
+            "reasons": dict(sorted(self.reasons.items())),
+            "warnings": dict(sorted(self.warnings.items())),
+            "files": {path: dict(zip(COUNT_KEYS, counts)) for path, counts in sorted(self.per_file.items())},
+            "outputs": {"format": self.output_format, "compression": self.compression,
+                        "documents": [{"file": name, "documents": n} for name, n in shards],
+                        "rejects": self.names[REJECTS], "errors": self.names[ERRORS]},
+            **manifest,
+        }
+        (self.stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        written = [name for name, _ in shards] + [*self.names.values(), MANIFEST, *self.extra_files]
+        for name in written:
+            os.replace(self.stage / name, self.out_dir / name)
+        self._remove_stale(set(written))
+        if self.write_txt:
+            old = self.out_dir / TEXTS
+            if old.exists():
+                trash = self.stage / "old-texts"
+                os.replace(old, trash)
+            os.replace(self.stage / TEXTS, old)
+        shutil.rmtree(self.stage, ignore_errors=True)
+        return manifest
+
+    def _remove_stale(self, written: set[str]) -> None:
+        """Document and reject files of an earlier run with another layout (more shards,
+        another format or compression) would mix with this run's: they go, after this run's
+        files are in place."""
+        for entry in self.out_dir.iterdir():
+            if entry.name not in written and _OWN_OUTPUT.fullmatch(entry.name) and entry.is_file():
+                entry.unlink()
+
+    def abort(self) -> None:
+        try:
+            self.documents.close()
+        except Exception:  # noqa: BLE001 - the stage is deleted anyway; the first error matters
+            pass
+        for f in self.files.values():
+            f.close()
+        shutil.rmtree(self.stage, ignore_errors=True)

@@ -1,0 +1,393 @@
+"""The run report: what a ``clean`` run removed and dropped, for a reviewer.
+
+:class:`RunReport` watches every document as the run routes it (in input order, so the
+report is the same for any ``-j``) and, once deduplication has decided, writes
+``report.json`` (the numbers) and ``report.html`` (the same numbers as charts: inline SVG,
+no network, no external files) into the output folder. Nothing in the report depends on
+the machine, the time or the input paths as typed, so a run's report is byte-identical
+whenever its output is.
+"""
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from pathlib import Path
+
+from cleaner.document import Document
+
+
+REPORT_JSON, REPORT_HTML = "report.json", "report.html"
+FORMAT_VERSION = 1
+MAX_ERRORS_LISTED = 200  # the report is for reading; errors.jsonl holds every one
+TOP_RULES = 25  # rules shown in the chart; report.json has them all
+# Word-count bins: roughly logarithmic, so a page of 30 words and one of 3,000 both land in
+# a bin that tells them apart; 20 is the default min_words, so the first bins show rejects.
+LENGTH_EDGES = (1, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+NOT_BOILERPLATE = ("title",)  # the headline moves to ``title``: recorded, but not a removal
+
+
+def length_bins() -> list[str]:
+    """Labels of the word-count bins.
+
+    >>> length_bins()[:3], length_bins()[-1]
+    (['0', '1-19', '20-49'], '5k+')
+    """
+    labels = ["0"]
+    for low, high in zip(LENGTH_EDGES, LENGTH_EDGES[1:]):
+        labels.append(f"{low}-{high - 1}" if high <= 1000 else f"{_k(low)}-{_k(high)}")
+    return labels + [f"{_k(LENGTH_EDGES[-1])}+"]
+
+
+def _k(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def length_bin(words: int) -> int:
+    """Index of the bin that ``words`` falls in.
+
+    >>> [length_bin(n) for n in (0, 1, 19, 20, 4999, 5000, 10**6)]
+    [0, 1, 1, 2, 8, 9, 9]
+    """
+    index = 0
+    for edge in LENGTH_EDGES:
+        if words >= edge:
+            index += 1
+    return index
+
+
+class RunReport:
+    """Collects the report of one run; feed it every document with :meth:`observe`."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()  # kept / rejected / errored (before dedup)
+        self.reasons: Counter[str] = Counter()
+        self.rule_spans: Counter[str] = Counter()
+        self.rule_chars: Counter[str] = Counter()
+        self.rule_docs: Counter[str] = Counter()
+        self.rule_category: dict[str, str] = {}
+        self.titled = 0
+        self.before = [0] * (len(LENGTH_EDGES) + 1)
+        self.chars_before = 0
+        self.error_count = 0
+        self.errors: list[dict] = []  # the first MAX_ERRORS_LISTED
+        # Documents that passed every step are counted when deduplication has routed them
+        # (:meth:`kept`, :meth:`duplicate`): whoever routes them keeps their live_stats().
+        self.after = [0] * (len(LENGTH_EDGES) + 1)
+        self.languages: Counter[str] = Counter()
+        self.chars_after = 0
+        self.kept_count = 0
+        self.duplicates = 0
+
+    def observe(self, doc: Document) -> None:
+        """Count one document as the steps left it (before deduplication)."""
+        outcome = doc.outcome
+        if outcome is not None and outcome.kind != "rejected":
+            self.outcomes["errored"] += 1
+            self.reasons[outcome.reason] += 1
+            self.error_count += 1
+            if len(self.errors) < MAX_ERRORS_LISTED:
+                self.errors.append({"path": doc.source.path, "position": doc.source.position,
+                                    "reason": outcome.reason, "message": outcome.message})
+            return
+        self.before[length_bin(len(doc.normalised.split()))] += 1
+        self.chars_before += len(doc.normalised)
+        seen_rules = set()
+        for removal in doc.removals:
+            if removal.category in NOT_BOILERPLATE:
+                self.titled += 1
+                continue
+            self.rule_spans[removal.rule] += 1
+            self.rule_chars[removal.rule] += len(removal.text)
+            self.rule_category.setdefault(removal.rule, removal.category)
+            seen_rules.add(removal.rule)
+        self.rule_docs.update(seen_rules)
+        if outcome is not None:
+            self.outcomes["rejected"] += 1
+            self.reasons[outcome.reason] += 1
+
+    def merge(self, part: "RunReport") -> None:
+        """Add the report of the documents that come next in input order (a chunk's, observed
+        where it was cleaned): the same numbers as observing them here, one by one."""
+        for mine, theirs in ((self.outcomes, part.outcomes), (self.reasons, part.reasons),
+                             (self.rule_spans, part.rule_spans), (self.rule_chars, part.rule_chars),
+                             (self.rule_docs, part.rule_docs), (self.languages, part.languages)):
+            mine.update(theirs)
+        for rule, category in part.rule_category.items():
+            self.rule_category.setdefault(rule, category)
+        self.before = [a + b for a, b in zip(self.before, part.before)]
+        self.after = [a + b for a, b in zip(self.after, part.after)]
+        self.errors += part.errors[:MAX_ERRORS_LISTED - len(self.errors)]
+        self.titled += part.titled
+        self.chars_before += part.chars_before
+        self.chars_after += part.chars_after
+        self.error_count += part.error_count
+        self.kept_count += part.kept_count
+        self.duplicates += part.duplicates
+
+    @staticmethod
+    def live_stats(doc: Document) -> tuple[int, int, str]:
+        """What the report needs of a document that passed every step: words, characters, language."""
+        text = doc.text
+        return len(text.split()), len(text), doc.lang or "unknown"
+
+    def kept(self, words: int, chars: int, lang: str) -> None:
+        """Count a document written to the corpus (its :meth:`live_stats`)."""
+        self.kept_count += 1
+        self.after[length_bin(words)] += 1
+        self.languages[lang] += 1
+        self.chars_after += chars
+
+    def duplicate(self) -> None:
+        """Count a document that passed every step and was dropped as a duplicate."""
+        self.duplicates += 1
+
+    def finish(self, cluster_sizes: Counter[int] | None = None) -> dict:
+        """The report as a JSON-ready dict; ``cluster_sizes`` (documents per duplicate cluster ->
+        clusters) from :meth:`~cleaner.dedup.result.DedupResult.cluster_sizes`, None without dedup."""
+        cluster_sizes = cluster_sizes or Counter()
+        duplicates, kept = self.duplicates, self.kept_count
+        reasons = Counter(self.reasons)
+        if duplicates:
+            reasons["duplicate"] += duplicates
+        categories: dict[str, dict[str, int]] = {}
+        for rule, spans in self.rule_spans.items():
+            entry = categories.setdefault(self.rule_category[rule], {"spans": 0, "chars": 0, "rules": 0})
+            entry["spans"] += spans
+            entry["chars"] += self.rule_chars[rule]
+            entry["rules"] += 1
+        return {
+            "format": FORMAT_VERSION,
+            "documents": {"in": kept + self.outcomes["rejected"] + duplicates + self.outcomes["errored"],
+                          "kept": kept, "rejected": self.outcomes["rejected"] + duplicates,
+                          "errored": self.outcomes["errored"], "titled": self.titled},
+            "reasons": dict(sorted(reasons.items())),
+            "characters": {"before": self.chars_before, "after": self.chars_after},
+            "removals": {
+                "by_category": {c: categories[c] for c in sorted(categories, key=lambda c: (-categories[c]["chars"], c))},
+                "by_rule": {r: {"category": self.rule_category[r], "spans": self.rule_spans[r],
+                                "chars": self.rule_chars[r], "documents": self.rule_docs[r]}
+                            for r in sorted(self.rule_spans, key=lambda r: (-self.rule_spans[r], r))},
+            },
+            "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "lengths": {"unit": "words", "bins": length_bins(), "before": self.before, "after": self.after},
+            "duplicates": {"dropped": duplicates, "clusters": sum(cluster_sizes.values()),
+                           "cluster_sizes": {str(size): cluster_sizes[size] for size in sorted(cluster_sizes)}},
+            "errors": {"count": self.error_count, "listed": self.errors},
+        }
+
+
+def write_report(report: dict, folder: Path) -> list[str]:
+    """Write report.json and report.html into ``folder``; returns the file names."""
+    folder = Path(folder)
+    (folder / REPORT_JSON).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8", newline="\n")
+    (folder / REPORT_HTML).write_text(render_html(report), encoding="utf-8", newline="\n")
+    return [REPORT_JSON, REPORT_HTML]
+
+
+def removed_share(report: dict) -> float:
+    """Share of the input's characters that boilerplate removals took (headlines not counted)."""
+    before = report["characters"]["before"]
+    removed = sum(e["chars"] for e in report["removals"]["by_category"].values())
+    return removed / before if before else 0.0
+
+
+# -- console summary ---------------------------------------------------------------------------
+
+def summary_lines(report: dict, top: int = 8) -> list[str]:
+    """A short table for the end of a run: outcomes, then what was removed, by category."""
+    d = report["documents"]
+    lines = [f"{'documents':<14}{'in':>8}{'kept':>8}{'rejected':>10}{'errored':>9}",
+             f"{'':<14}{d['in']:>8}{d['kept']:>8}{d['rejected']:>10}{d['errored']:>9}"]
+    if report["reasons"]:
+        lines.append("dropped: " + ", ".join(f"{reason} {n}" for reason, n in report["reasons"].items()))
+    categories = report["removals"]["by_category"]
+    if categories:
+        share = removed_share(report)
+        lines.append(f"{'removed':<14}{'spans':>8}{'chars':>10}   ({share:.0%} of input characters gone)")
+        for name, entry in list(categories.items())[:top]:
+            lines.append(f"  {name:<12}{entry['spans']:>8}{entry['chars']:>10}")
+        if len(categories) > top:
+            rest = list(categories.values())[top:]
+            lines.append(f"  {'(other)':<12}{sum(e['spans'] for e in rest):>8}{sum(e['chars'] for e in rest):>10}")
+    return lines
+
+
+# -- the HTML page -----------------------------------------------------------------------------
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1140px;color:#1d2330;background:#fafbfc}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:0 0 8px}
+.sub{color:#5b6475;margin:0 0 18px}
+.tiles{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:18px}
+.tile{background:#fff;border:1px solid #dde2ea;border-radius:8px;padding:10px 16px;min-width:120px}
+.tile b{display:block;font-size:22px}.tile span{color:#5b6475}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(540px,1fr));gap:16px}
+.chart{background:#fff;border:1px solid #dde2ea;border-radius:8px;padding:12px 14px;margin:0}
+.chart svg{display:block;width:100%;height:auto}
+.chart figcaption{color:#5b6475;font-size:12px;margin-top:6px}
+.empty{color:#8a93a3;font-style:italic;margin:18px 0}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
+td,th{border-bottom:1px solid #e6e9ef;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f1f3f7}td.n{text-align:right;font-variant-numeric:tabular-nums}
+section{margin-top:18px}
+svg text{font:12px system-ui,-apple-system,Segoe UI,Roboto,sans-serif;fill:#1d2330}
+svg .axis{stroke:#c5ccd8}svg .value{fill:#5b6475}svg .tick{font-size:10px}
+"""
+
+# The page measures its own charts once laid out and records the sizes as data attributes:
+# a reviewer's browser ignores them, and a headless browser's DOM dump (the report test)
+# can tell a drawn chart from an empty or collapsed one.
+_MEASURE_JS = """
+(function(){
+  var charts=document.querySelectorAll('.chart');
+  charts.forEach(function(fig){
+    var r=fig.getBoundingClientRect(),drawn=0;
+    fig.querySelectorAll('.bar').forEach(function(b){var q=b.getBoundingClientRect();if(q.width>0&&q.height>0)drawn++;});
+    fig.setAttribute('data-rendered-width',Math.round(r.width));
+    fig.setAttribute('data-rendered-height',Math.round(r.height));
+    fig.setAttribute('data-bars-drawn',drawn);
+  });
+  document.body.setAttribute('data-charts-measured',charts.length);
+})();
+"""
+
+PALETTE = ("#3b6fd8", "#e07b39", "#3aa17e", "#c9457b", "#8a63d2", "#c9a227", "#4aa3c9", "#7d8a9c")
+_BEFORE, _AFTER = "#9aa7bd", "#3b6fd8"
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _bar_chart(chart_id: str, title: str, items: list[tuple[str, int]], caption: str,
+               unit: str = "", color: str = PALETTE[0]) -> str:
+    """Horizontal bars, one per (label, value); zero values get a row but no bar."""
+    head = f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}"><h2>{_esc(title)}</h2>'
+    if not items:
+        return head + f'<p class="empty">nothing to show</p><figcaption>{_esc(caption)}</figcaption></figure>'
+    width, label_w, value_w, row = 540, 200, 70, 22
+    plot = width - label_w - value_w
+    top = max(v for _, v in items) or 1
+    height = row * len(items) + 6
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+             f'aria-label="{_esc(title)}">']
+    for i, (label, value) in enumerate(items):
+        y = 3 + i * row
+        bar = round(plot * value / top, 1)
+        parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{_esc(label)}</text>')
+        if value > 0:
+            parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(bar, 1.5)}" height="{row - 6}" '
+                         f'rx="2" fill="{color}"><title>{_esc(label)}: {value}{unit}</title></rect>')
+        parts.append(f'<text class="value" x="{label_w + max(bar, 1.5) + 6}" y="{y + 15}">{value:,}{unit}</text>')
+    parts.append(f'<line class="axis" x1="{label_w}" y1="0" x2="{label_w}" y2="{height}"/></svg>')
+    return head + "".join(parts) + f"<figcaption>{_esc(caption)}</figcaption></figure>"
+
+
+def _histogram(chart_id: str, title: str, bins: list[str], series: list[tuple[str, str, list[int]]],
+               caption: str) -> str:
+    """Vertical grouped bars: one group per bin, one bar per (name, color, counts) series."""
+    head = f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}"><h2>{_esc(title)}</h2>'
+    if not any(any(counts) for _, _, counts in series):
+        return head + f'<p class="empty">nothing to show</p><figcaption>{_esc(caption)}</figcaption></figure>'
+    width, height, left, bottom, top_pad = 540, 240, 36, 40, 26
+    plot_w, plot_h = width - left - 8, height - bottom - top_pad
+    top = max(max(counts) for _, _, counts in series) or 1
+    group = plot_w / len(bins)
+    bar_w = (group - 8) / len(series)
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+             f'aria-label="{_esc(title)}">']
+    for s, (name, color, _) in enumerate(series):  # legend
+        x = left + s * 110
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{color}"/>'
+                     f'<text x="{x + 16}" y="15">{_esc(name)}</text>')
+    base = top_pad + plot_h
+    parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{width - 8}" y2="{base}"/>')
+    parts.append(f'<text class="value" x="{left - 6}" y="{top_pad + 10}" text-anchor="end">{top}</text>')
+    parts.append(f'<text class="value" x="{left - 6}" y="{base}" text-anchor="end">0</text>')
+    for b, label in enumerate(bins):
+        gx = left + b * group + 4
+        for s, (name, color, counts) in enumerate(series):
+            value = counts[b]
+            if value <= 0:
+                continue
+            h = max(round(plot_h * value / top, 1), 1.5)
+            parts.append(f'<rect class="bar" x="{round(gx + s * bar_w, 1)}" y="{round(base - h, 1)}" '
+                         f'width="{round(bar_w - 1, 1)}" height="{h}" fill="{color}">'
+                         f'<title>{_esc(name)}, {_esc(label)} words: {value}</title></rect>')
+        parts.append(f'<text class="value tick" x="{round(gx + (group - 8) / 2, 1)}" y="{base + 16}" '
+                     f'text-anchor="middle">{_esc(label)}</text>')
+    parts.append(f'<text class="value" x="{left + plot_w / 2}" y="{height - 4}" text-anchor="middle">words</text>')
+    parts.append("</svg>")
+    return head + "".join(parts) + f"<figcaption>{_esc(caption)}</figcaption></figure>"
+
+
+def _tile(value, label: str) -> str:
+    return f'<div class="tile"><b>{_esc(value)}</b><span>{_esc(label)}</span></div>'
+
+
+def render_html(report: dict) -> str:
+    """The report as one self-contained HTML page (inline CSS, SVG and script)."""
+    d = report["documents"]
+    removals = report["removals"]
+    share = removed_share(report)
+    categories = removals["by_category"]
+    rules = list(removals["by_rule"].items())
+    outcome_items = [("kept", d["kept"])] + [(reason, n) for reason, n in report["reasons"].items()]
+    sizes = report["duplicates"]["cluster_sizes"]
+    charts = [
+        _bar_chart("outcomes", "Documents by outcome", outcome_items,
+                   "kept, and every reason a document was rejected or errored", color=PALETTE[2]),
+        _bar_chart("categories", "Characters removed by category",
+                   [(c, e["chars"]) for c, e in categories.items()],
+                   "characters of the normalised input removed, per boilerplate category", color=PALETTE[0]),
+        _bar_chart("rules", f"Removals by rule (top {TOP_RULES})",
+                   [(f"{r} {e['category']}", e["spans"]) for r, e in rules[:TOP_RULES]],
+                   "spans removed per rule or heuristic (H-*); report.json lists every rule", color=PALETTE[1]),
+        _histogram("lengths", "Document length before and after",
+                   report["lengths"]["bins"],
+                   [("before (input)", _BEFORE, report["lengths"]["before"]),
+                    ("after (kept)", _AFTER, report["lengths"]["after"])],
+                   "words of the normalised input of every readable document, and of the clean text "
+                   "of every kept document"),
+        _bar_chart("languages", "Languages of kept documents", list(report["languages"].items()),
+                   "langdetect codes", color=PALETTE[4]),
+        _bar_chart("duplicates", "Duplicate clusters by size",
+                   [(f"{size} copies", n) for size, n in sizes.items()],
+                   f"{report['duplicates']['dropped']} documents dropped as duplicates, in "
+                   f"{report['duplicates']['clusters']} clusters (kept copy included in the size)",
+                   color=PALETTE[3]),
+    ]
+    rule_rows = "".join(
+        f"<tr><td>{_esc(r)}</td><td>{_esc(e['category'])}</td><td class=n>{e['spans']:,}</td>"
+        f"<td class=n>{e['chars']:,}</td><td class=n>{e['documents']:,}</td></tr>" for r, e in rules)
+    errors = report["errors"]
+    error_rows = "".join(
+        f"<tr><td>{_esc(e['path'])}{'#' + _esc(e['position']) if e.get('position') is not None else ''}</td>"
+        f"<td>{_esc(e['reason'])}</td><td>{_esc(e['message'])}</td></tr>" for e in errors["listed"])
+    more = (f"<p class=sub>{errors['count'] - len(errors['listed'])} more in errors.jsonl</p>"
+            if errors["count"] > len(errors["listed"]) else "")
+    return "".join([
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>cleaner run report</title><style>{_CSS}</style></head><body>",
+        "<h1>cleaner run report</h1>",
+        '<p class="sub">What this run removed and dropped. Numbers: report.json beside this file; '
+        "every removal with its text: documents.jsonl (<code>removed</code>).</p>",
+        '<div class="tiles">',
+        _tile(f"{d['in']:,}", "documents in"), _tile(f"{d['kept']:,}", "kept"),
+        _tile(f"{d['rejected']:,}", "rejected"), _tile(f"{d['errored']:,}", "errored"),
+        _tile(f"{share:.0%}", "of input characters removed"),
+        _tile(f"{report['duplicates']['dropped']:,}", "duplicates dropped"),
+        "</div>",
+        '<div class="grid">', *charts, "</div>",
+        "<section><h2>Rules and heuristics</h2><table><thead><tr><th>rule</th><th>category</th>"
+        "<th>spans</th><th>characters</th><th>documents</th></tr></thead><tbody>",
+        rule_rows or '<tr><td colspan=5 class="empty">no removals</td></tr>', "</tbody></table></section>",
+        f"<section><h2>Errors ({errors['count']})</h2>",
+        ("<table><thead><tr><th>input</th><th>reason</th><th>message</th></tr></thead><tbody>"
+         + error_rows + "</tbody></table>" + more) if errors["count"] else '<p class="empty">none</p>',
+        "</section>",
+        f"<script>{_MEASURE_JS}</script></body></html>\n",
+    ])

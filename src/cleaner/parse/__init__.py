@@ -1,0 +1,1 @@
+"""Parsing: raw record bytes to a normalised Document (decoding, HTML extraction, normalisation)."""

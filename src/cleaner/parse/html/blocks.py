@@ -1,0 +1,161 @@
+"""A page as text blocks in reading order, and which blocks an extractor's text covers (its votes)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from lxml import etree
+
+
+# --------------------------------------------------------------------------- page blocks
+
+_BLOCK_TAGS = frozenset(
+    ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "br", "hr", "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "header", "footer", "figure", "figcaption", "aside", "nav", "form", "address", "center", "main", "body", "caption", "fieldset", "legend", "details", "summary", "option"])
+_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "title", "select", "button", "svg", "math", "iframe", "object", "embed", "textarea", "input"])
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+WS = re.compile(r"\s+")
+TOKEN = re.compile(r"\w+")
+
+
+@dataclass(slots=True)
+class Block:
+    text: str
+    tag: str  # the innermost block element ("p", "h1", "li", ...)
+    heading: str | None  # "h1".."h6" if inside a heading element
+    link_chars: int = 0  # characters of the text inside <a> elements
+
+
+def _hidden_elements(root: etree._Element) -> set[etree._Element]:
+    """The elements under ``root`` (itself included) marked hidden, found by one XPath query
+    instead of reading three attributes of every element from Python."""
+    found = root.xpath('descendant-or-self::*[@hidden or @aria-hidden="true" or @style]')
+    return {el for el in found if el.get("hidden") is not None or el.get("aria-hidden") == "true"
+            or _HIDDEN_STYLE.search(el.get("style") or "")}
+
+
+def page_blocks(tree: etree._Element) -> list[Block]:
+    """The visible text of the page as blocks, in document order. (Recursive: libxml2 caps
+    the tree depth at 256 unless ``huge_tree`` is set, which ``_PARSER`` does not.)"""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    # lxml hands out the same Python object for a node while one is alive: the set holds them
+    hidden = _hidden_elements(root)
+    blocks: list[Block] = []
+    buf: list[str] = []
+    link_buf: list[str] = []  # the part of buf inside <a> elements
+    stack: list[tuple[str, str | None]] = [("body", None)]
+    in_link = 0
+
+    def add(text: str) -> None:
+        # white space before a block's first text would be stripped anyway: left out, it lets
+        # most block boundaries (between nested block elements) skip the flush
+        if buf or not text.isspace():
+            buf.append(text)
+            if in_link:
+                link_buf.append(text)
+
+    def flush() -> None:
+        text = WS.sub(" ", "".join(buf)).strip()
+        links = len(WS.sub(" ", "".join(link_buf)).strip()) if link_buf else 0
+        buf.clear()
+        link_buf.clear()
+        if text and TOKEN.search(text):
+            tag, heading = stack[-1]
+            blocks.append(Block(text, tag, heading, min(links, len(text))))
+
+    def walk(el: etree._Element) -> None:
+        nonlocal in_link
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS or el in hidden:
+            if el.tail:
+                add(el.tail)
+            return
+        is_block = tag in _BLOCK_TAGS
+        if is_block:
+            if buf:
+                flush()
+            stack.append((tag, tag if tag in _HEADINGS else stack[-1][1]))
+        is_link = tag == "a"
+        in_link += is_link
+        if el.text:
+            add(el.text)
+        for child in el:
+            walk(child)
+        in_link -= is_link
+        if is_block:
+            if buf:
+                flush()
+            stack.pop()
+        if el.tail:
+            add(el.tail)
+
+    walk(root)
+    flush()
+    return blocks
+
+
+def tokenize(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
+    return list(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
+
+
+def block_votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bool]:
+    """Which blocks ``text`` covers. Each shingle of ``text`` can be claimed by one block only,
+    so a paragraph repeated on the page (teaser + article) is voted for as often as the
+    extractor output has it. Short blocks (< 4 words: subheadings, table cells) count when
+    they occur in the text and the nearest long block before or after them is voted for."""
+    tokens = tokenize(text)
+    available = Counter(_shingles(tokens))
+    joined = " " + " ".join(tokens) + " "
+    voted = [False] * len(block_tokens)
+    for i, toks in enumerate(block_tokens):
+        if len(toks) >= 4:
+            shingles = _shingles(toks)
+            shared = available.keys() & shingles  # in C; empty for most blocks (menus, footers)
+            if not shared:
+                continue
+            wanted = Counter(shingles)
+            hits = sum(min(wanted[s], available[s]) for s in shared)
+            if hits >= coverage * (len(toks) - 3):
+                voted[i] = True
+                for s in shared:
+                    available[s] -= min(wanted[s], available[s])
+    long_blocks = [i for i, toks in enumerate(block_tokens) if len(toks) >= 4]
+    k = 0  # long_blocks[k] is the first long block after i
+    for i, toks in enumerate(block_tokens):
+        while k < len(long_blocks) and long_blocks[k] <= i:
+            k += 1
+        if 0 < len(toks) < 4:
+            before = long_blocks[k - 1] if k > 0 else None
+            after = long_blocks[k] if k < len(long_blocks) else None
+            # the neighbours first: the search in the text is the costly test
+            if ((before is not None and voted[before]) or (after is not None and voted[after])) \
+                    and (" " + " ".join(toks) + " ") in joined:
+                voted[i] = True
+    return voted
+
+
+# Reader-comment section headings: "Comments", "12 Comments", "Comments (3)", "3 Responses to
+# “Post”", "One comment on “Post”", "Leave a Reply". Kept narrow: a false match cuts the article.
+COMMENTS_HEADING = re.compile(
+    r"^((\d+|no|one)\s+)?(reader\s+)?(comments?|responses?|replies)(\s*\(\d+\))?$"
+    r"|^(\d+|no|one)\s+(comments?|responses?|replies|thoughts?)\s+(to|on)\s.*$"
+    r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)$",
+    re.IGNORECASE)
+
+
+def comments_start(blocks: list[Block], keep: list[bool]) -> int | None:
+    """Index of a reader-comments heading (h1-h6 only: a "12 comments" link near the byline
+    is no boundary) that follows at least 30 words of kept text, if any."""
+    seen_words = 0
+    for i, block in enumerate(blocks):
+        if seen_words >= 30 and block.heading and COMMENTS_HEADING.match(block.text.strip(" \t:.-–—|!")):
+            return i
+        if keep[i]:
+            seen_words += len(block.text.split())
+    return None

@@ -1,0 +1,187 @@
+"""The external extractors (trafilatura, readability, jusText), called on the parsed tree."""
+from __future__ import annotations
+
+import logging
+from copy import deepcopy
+from functools import lru_cache
+
+from lxml import etree
+
+from cleaner.parse.html.blocks import page_blocks
+from cleaner.parse.html.settings import HtmlConfig
+from cleaner.parse.html.tree import parse_page
+
+
+LOGGER = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- extractors
+
+_DEPENDENCIES = (("trafilatura", "trafilatura"), ("justext", "jusText"), ("lxml_html_clean", "lxml_html_clean"))
+
+
+@lru_cache(maxsize=2)
+def check_dependencies(use_readability: bool) -> None:
+    """Fail at the first page, with the install hint, instead of degrading page by page."""
+    import importlib.util
+
+    wanted = _DEPENDENCIES + ((("readability", "readability-lxml"),) if use_readability else ())
+    missing = [dist for module, dist in wanted if importlib.util.find_spec(module) is None]
+    if missing:
+        raise ImportError(f"HTML extraction needs {', '.join(missing)}: pip install {' '.join(missing)}"
+                          + (" (or set use_readability = false)" if "readability-lxml" in missing else ""))
+
+
+def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, fast: bool = True):
+    """trafilatura's text; the metadata comes from ``trafilatura_metadata``, once a page even
+    when fast mode is retried, and cheaper. (``url``: trafilatura uses the page's canonical
+    url where it has none; only for links and images, which are not extracted here.)"""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
+        include_tables=True, deduplicate=False, with_metadata=False)
+
+
+def _date_params(config: HtmlConfig) -> dict:
+    return {"extensive_search": config.extensive_date_search, "original_date": True}
+
+
+def trafilatura_result(tree: etree._Element, url: str | None, config: HtmlConfig, readability_votes: bool,
+                 problems: list[str]):
+    """trafilatura's result, or None. Fast mode first when readability votes; when it finds
+    (almost) nothing, or readability does not vote, the full mode, whose own readability/jusText
+    comparison finds the text on some short pages."""
+    result = None
+    for fast in (True, False) if readability_votes else (False,):
+        try:
+            result = _run_trafilatura(tree, url, config, fast=fast)
+        except Exception as err:  # noqa: BLE001 - trafilatura has raised on odd pages; jusText still runs
+            problems.append(problem("trafilatura", err))
+            result = None
+        if result is not None and len((result.text or "").strip()) >= config.min_text_chars:
+            break
+    return result
+
+
+def trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlConfig, problems: list[str]):
+    """The page's metadata as trafilatura's ``extract_metadata`` gives it (a trafilatura
+    ``Document``), or None; see ``html_metadata``."""
+    from cleaner.parse.html.metadata import page_metadata
+
+    try:
+        return page_metadata(tree, url, _date_params(config))
+    except Exception as err:  # noqa: BLE001 - metadata is optional; the text is not lost
+        problems.append(problem("trafilatura metadata", err))
+        return None
+
+
+@lru_cache(maxsize=1)
+def _readability_document() -> type:
+    """readability-lxml's ``Document`` with a cheaper ``parse_page``. Its own runs lxml_html_clean's
+    Cleaner, which copies the whole page once more and visits every element, attribute and link
+    from Python, for changes that do not reach the text: event-handler attributes, inline
+    styles, ``javascript:`` links. Here the same elements (script, style, link) and attributes
+    go in C; on the 200 dev pages readability's text is the same, in about two thirds of the
+    time. ``parse_page`` is private: after a readability-lxml upgrade, the test that compares this
+    with ``Document`` must still pass."""
+    from readability import Document
+    from readability.readability import REGEXES
+
+    # summary() logs its own traceback ("error getting summary") before it raises; the failure
+    # is reported once, as a warning of the document (Extraction.problems), not on stderr
+    logging.getLogger("readability.readability").addFilter(
+        lambda record: not record.getMessage().startswith("error getting summary"))
+
+    class LeanDocument(Document):
+        def parse_page(self, page):
+            # summary() parses again for its second, lenient pass and changes the tree it gets:
+            # each pass needs its own copy (and the page tree is the caller's)
+            doc = deepcopy(page)
+            self.encoding = "utf-8"
+            for elem in doc.xpath("//*[@hidden]"):  # as Document._parse, from here ...
+                elem.drop_tree()
+            for elem in doc.xpath("//*[@style]"):
+                if REGEXES["displayNoneRe"].search(elem.get("style")):
+                    elem.drop_tree()
+            for elem in doc.iter("image"):  # ... and as the Cleaner
+                elem.tag = "img"
+            etree.strip_elements(doc, "script", "style", "link", etree.Comment, etree.ProcessingInstruction,
+                                 with_tail=False)
+            handlers = {value.attrname for value in doc.xpath("//@*[starts-with(name(), 'on')]")}
+            etree.strip_attributes(doc, "style", *handlers)
+            doc.resolve_base_href(handle_failures=self.handle_failures)
+            return doc
+
+    return LeanDocument
+
+
+def run_readability(tree: etree._Element) -> str:
+    """readability-lxml's main container, as text blocks. No url (link rewriting is costly
+    and useless here) and no short_title() (it parses the page a second time)."""
+    summary = _readability_document()(tree).summary(html_partial=True)
+    summary_tree = parse_page(summary)
+    if summary_tree is None:
+        return ""
+    return "\n".join(b.text for b in page_blocks(summary_tree))
+
+
+@lru_cache(maxsize=4)
+def _stoplist(language: str | None) -> frozenset[str]:
+    import justext
+
+    if language:
+        return frozenset(justext.get_stoplist(language))
+    # All languages merged: the words of the list trafilatura builds for its own jusText runs
+    # (full mode), so that the 100 stoplist files are read once a process instead of twice
+    # (~0.2 s). A frozenset, not trafilatura's tuple: jusText caches its lower-cased copy by
+    # this object, and a frozenset keeps its hash where a tuple is hashed again at every page.
+    from trafilatura import external
+
+    shared = getattr(external, "JT_STOPLIST", None) or getattr(external, "jt_stoplist_init", lambda: None)()
+    if shared:
+        return frozenset(shared)
+    return frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
+
+
+def _run_justext(tree: etree._Element, config: HtmlConfig) -> str:
+    from justext.core import (
+        ParagraphMaker,
+        classify_paragraphs,
+        preprocessor,
+        revise_paragraph_classification,
+    )
+
+    dom = preprocessor(deepcopy(tree))
+    paragraphs = ParagraphMaker.make_paragraphs(dom)
+    classify_paragraphs(paragraphs, _stoplist(config.justext_stoplist))
+    revise_paragraph_classification(paragraphs)
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+_META_FIELDS = ("author", "date", "url", "hostname", "sitename", "description", "categories", "tags",
+                "language", "image", "pagetype", "license")
+
+
+def metadata_of(doc) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in _META_FIELDS:
+        value = getattr(doc, name, None) if doc is not None else None
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value if v)
+        if value:
+            out[name] = str(value)
+    return out
+
+
+def safe_justext(tree: etree._Element, config: HtmlConfig, problems: list[str]) -> str:
+    try:
+        return _run_justext(tree, config)
+    except Exception as err:  # noqa: BLE001 - the last fallback: an empty text, not a dead run
+        problems.append(problem("jusText", err))
+        return ""
+
+
+def problem(extractor: str, err: Exception) -> str:
+    LOGGER.debug("%s failed", extractor, exc_info=err)
+    return f"{extractor}: {type(err).__name__}: {err}"

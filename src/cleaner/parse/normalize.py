@@ -1,0 +1,110 @@
+"""Text normalisation: pure ``str -> str`` transforms, composed by :func:`normalize`.
+
+Each transform is idempotent; :func:`normalize_and_explain` also says which ones changed
+the text (ftfy's ``fix_and_explain`` idea), so a reviewer sees why the input differs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+from ftfy.badness import is_bad
+
+
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False,  # typographic quotes are content, not damage
+    fix_character_width=False,  # full-width CJK forms are legitimate text
+    normalization="NFC",
+    explain=False,
+)
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff\u00ad]")  # not ZWJ/ZWNJ: they shape Indic, Persian, emoji
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNICODE_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUNS = re.compile(" {2,}")
+_MOJIBAKE_PAIR = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair mis-decoded text with ftfy, then NFC.
+
+    >>> fix_mojibake("The Kremlinâ€™s goals")
+    'The Kremlin’s goals'
+    """
+    if text.isascii():  # nothing to repair, and no composition to normalise
+        return text
+    # UTF-8 read as Latin-1/cp1252 always leaves a lead byte (Â..ô) before a continuation
+    # byte's stand-in; without such a pair there is nothing for ftfy to undo, and its own
+    # detector costs as much as the rest of the pipeline.
+    if _MOJIBAKE_PAIR.search(text) and is_bad(text):
+        return ftfy.fix_text(text, _FTFY)
+    return unicodedata.normalize("NFC", text)
+
+
+def unify_newlines(text: str) -> str:
+    r"""CRLF, CR and Unicode line/paragraph separators become '\n'.
+
+    >>> unify_newlines("a\r\nb\rc\u2028d")
+    'a\nb\nc\nd'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+
+
+def remove_invisible(text: str) -> str:
+    r"""Drop control characters (except newline) and zero-width characters.
+
+    >>> remove_invisible("a\x00b\u200bc")
+    'abc'
+    """
+    return _ZERO_WIDTH.sub("", _CONTROL.sub("", text))
+
+
+def normalize_spaces(text: str) -> str:
+    r"""Tabs and Unicode spaces become ' ', runs collapse, line edges are trimmed.
+
+    >>> normalize_spaces("  a\u00a0\u00a0b\t \n\u00a0\n")
+    'a b\n\n'
+    """
+    text = _UNICODE_SPACE.sub(" ", text)
+    return "\n".join(_SPACE_RUNS.sub(" ", line).strip(" ") for line in text.split("\n"))
+
+
+def collapse_blank_lines(text: str) -> str:
+    r"""At most one blank line between blocks; none at the edges.
+
+    >>> collapse_blank_lines("\n\na\n\n\n\nb\n\n")
+    'a\n\nb'
+    """
+    return _BLANK_RUNS.sub("\n\n", text).strip("\n")
+
+
+TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, normalize_spaces, collapse_blank_lines)
+
+
+def normalize(text: str) -> str:
+    r"""All transforms in order.
+
+    >>> normalize("\ufeffCaf\u0065\u0301  au lait\r\n\r\n\r\n")
+    'Café au lait'
+    """
+    for transform in TRANSFORMS:
+        text = transform(text)
+    return text
+
+
+def normalize_and_explain(text: str) -> tuple[str, list[str]]:
+    """The normalised text and the names of the transforms that changed it."""
+    changed = []
+    for transform in TRANSFORMS:
+        fixed = transform(text)
+        if fixed != text:
+            changed.append(transform.__name__)
+        text = fixed
+    return text, changed
+
+
+def is_nfc(text: str) -> bool:
+    return unicodedata.is_normalized("NFC", text)

@@ -1,0 +1,1 @@
+"""Readers: input files found, their format chosen, and their records read (text, HTML, JSON Lines, WARC)."""

@@ -1,0 +1,103 @@
+"""JSON Lines input (optionally .gz or .zst): one record per line, bad lines become error records."""
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+from cleaner.config import Config
+from cleaner.readers.compression import open_decompressed
+from cleaner.readers.record import MAX_RECORD_BYTES, Record, count_empty, error_record
+
+
+# -- JSON Lines -------------------------------------------------------------------------------
+
+def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterator[Record]:
+    """One record per line that holds a JSON object with a string HTML or text field.
+
+    The HTML field wins when a record has both (cleaner's extraction is the point of the run;
+    the other one is not copied into metadata, which would double the output). The url and id
+    fields go into provenance; every other field passes through into ``metadata``.
+    """
+    fields = (config.html_field, config.text_field, config.url_field, config.id_field)
+    line_no = 0
+    with open(path, "rb") as raw:
+        stream = open_decompressed(raw)
+        try:
+            while True:
+                line = stream.readline(MAX_RECORD_BYTES + 1)
+                if not line:
+                    break
+                line_no += 1
+                if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                    while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # the rest of the over-long line, read in bounded chunks
+                    yield error_record(rel, "too-large", f"{rel} line {line_no} is longer than {MAX_RECORD_BYTES:,} "
+                                       "bytes; split the record or raise cleaner.readers.record.MAX_RECORD_BYTES",
+                                       line_no, "jsonl")
+                    continue
+                if not line.strip():
+                    skipped["blank-line"] += 1
+                    skipped[f"file:{rel}"] += 1
+                    continue
+                yield _jsonl_record(line, rel, line_no, fields)
+            if line_no == 0:
+                count_empty(rel, skipped)
+        except EOFError:
+            yield error_record(rel, "truncated", f"{rel} ends in the middle of its compressed stream, at line "
+                               f"{line_no + 1}; the {line_no} lines before it were read. Re-download or re-copy "
+                               "the file to get the rest", line_no + 1, "jsonl")
+        except (OSError, zlib.error) as exc:
+            yield error_record(rel, "corrupt", f"{rel}: the compressed stream is corrupt at line {line_no + 1} "
+                               f"({exc}); the {line_no} lines before it were read. Re-download or re-compress "
+                               "the file", line_no + 1, "jsonl")
+
+
+def _jsonl_record(line: bytes, rel: str, line_no: int, fields: tuple[str, str, str, str]) -> Record:
+    html_field, text_field, url_field, id_field = fields
+    where = f"{rel} line {line_no}"
+
+    def fail(reason: str, message: str) -> Record:
+        return error_record(rel, reason, f"{where}: {message}", line_no, "jsonl")
+
+    try:
+        obj = json.loads(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
+    except UnicodeDecodeError as exc:
+        return fail("bad-encoding", f"not UTF-8 (byte {exc.start}); JSON Lines must be UTF-8: re-encode the file, "
+                    "e.g. iconv -f cp1252 -t utf-8")
+    except ValueError as exc:
+        return fail("malformed-json", f"not valid JSON ({exc}); fix or remove the line: each line of a JSON "
+                    "Lines file must be one JSON object")
+    if not isinstance(obj, dict):
+        return fail("not-an-object", f"{_json_type(obj)}, not a JSON object; each line must be one "
+                    f'object such as {{"{text_field}": "..."}}')
+    html, text = obj.get(html_field), obj.get(text_field)
+    if isinstance(html, str):
+        data, kind = html, "html"
+    elif isinstance(text, str):
+        data, kind = text, "text"
+    else:
+        found = ", ".join(f"{name!r} is {_json_type(obj[name])}" for name in (html_field, text_field) if name in obj)
+        return fail("no-text-field", f"no string field {html_field!r} or {text_field!r}"
+                    f"{' (' + found + ')' if found else ''}; fields present: {', '.join(map(repr, obj)) or 'none'}. "
+                    "Name the fields with --html-field / --text-field")
+    url, record_id = obj.get(url_field), obj.get(id_field)
+    url = url if isinstance(url, str) else None
+    record_id = str(record_id) if isinstance(record_id, (str, int)) and not isinstance(record_id, bool) else None
+    used = {html_field, text_field} | ({url_field} if url is not None else set()) \
+        | ({id_field} if record_id is not None else set())
+    metadata = {k: v for k, v in obj.items() if k not in used}
+    return Record(rel, data.encode("utf-8", "surrogatepass"), kind, url=url, position=str(line_no),
+                  container="jsonl", record_id=record_id, metadata=metadata or None)
+
+
+def _json_type(value: Any) -> str:
+    """How JSON calls the value's type.
+
+    >>> _json_type(None), _json_type([1]), _json_type(2.5), _json_type("s")
+    ('null', 'an array', 'a number', 'a string')
+    """
+    return "null" if value is None else {dict: "an object", list: "an array", bool: "a boolean", str: "a string",
+                                         int: "a number", float: "a number"}.get(type(value), "a value")

@@ -1,0 +1,244 @@
+"""Readers: find the inputs and yield raw records, in a deterministic order.
+
+Readers only do I/O. Turning bytes into a :class:`~cleaner.document.Document` is the
+parser's job (:mod:`cleaner.parse.decode`), which can run in worker processes.
+
+Three kinds of input, chosen per file by extension and then by content (``--input-format``
+forces one for every file):
+
+* plain files, ``.txt`` / ``.html`` and anything else: one record per file;
+* JSON Lines (``.jsonl``, ``.ndjson``, gzip or zstd compressed): one record per line;
+* WARC (``.warc``, ``.warc.gz``, WET ``.wet``/``.warc.wet.gz``): one record per HTML
+  response or WET conversion record, parsed with FastWARC.
+
+Every reader streams: memory is bounded by the largest single record
+(:data:`MAX_RECORD_BYTES`), never by the size of a container file. A line or record that
+cannot be read becomes an error :class:`Record` (file, position, what to do); what is not a
+document at all (WARC request records, images, blank lines) is counted in ``skipped``.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from cleaner.config import Config
+from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
+from cleaner.readers.jsonl import read_jsonl
+from cleaner.readers.record import MAX_RECORD_BYTES, Record, error_record
+from cleaner.readers.warc import read_warc
+
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSONL_SUFFIXES = tuple(f"{base}{comp}" for base in (".jsonl", ".ndjson") for comp in ("", ".gz", ".zst"))
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
+_SNIFF_BYTES = 4096
+
+
+# -- choosing a reader ------------------------------------------------------------------------
+
+def kind_of(path: str, forced: str = "auto") -> str:
+    """The reader for a file name: text, html, jsonl, warc, or auto (sniff the content).
+
+    >>> kind_of("a/b.HTM"), kind_of("dump.jsonl.zst"), kind_of("CC-1.warc.wet.gz"), kind_of("x.bin")
+    ('html', 'jsonl', 'warc', 'auto')
+    """
+    if forced != "auto":
+        return forced
+    lower = path.lower()
+    for suffixes, kind in ((HTML_SUFFIXES, "html"), (TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl"),
+                           (WARC_SUFFIXES, "warc")):
+        if lower.endswith(suffixes):
+            return kind
+    return "auto"
+
+
+def sniff_container(head: bytes) -> str | None:
+    """``warc`` or ``jsonl`` when the (decompressed) head of a file looks like one, else None.
+
+    >>> sniff_container(b"WARC/1.0\\r\\nWARC-Type: warcinfo"), sniff_container(b'{"text": "a"}\\n{"te')
+    ('warc', 'jsonl')
+    >>> sniff_container(b"{ not json"), sniff_container(b"<html>") is None
+    (None, True)
+    """
+    head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if head.startswith(b"{"):
+        first, newline, _ = head.partition(b"\n")
+        if not newline and len(head) >= _SNIFF_BYTES:
+            return "jsonl"  # a first line longer than the sniffed head: `{` and no way to check
+        try:
+            return "jsonl" if isinstance(json.loads(first), dict) else None
+        except ValueError:
+            return None
+    return None
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, decompressed when it is gzip or zstd (a truncated or corrupt
+    stream gives what could be read)."""
+    with open(path, "rb") as f:
+        raw = f.read(_SNIFF_BYTES)
+        if not raw.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
+            return raw
+        f.seek(0)
+        try:
+            return open_decompressed(f).read(_SNIFF_BYTES)
+        except (OSError, EOFError, zlib.error):
+            return b""
+
+
+def display_name(name: str) -> str:
+    r"""A file name as text that is always valid UTF-8: bytes that are not UTF-8 (which the OS
+    hands over as lone surrogates) are shown as ``\xNN`` escapes, so errors, the manifest and
+    the documents can name the file.
+
+    >>> display_name("caf\udce9.txt"), display_name("café.txt")
+    ('caf\\xe9.txt', 'café.txt')
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file found under an input root, or an entry that cannot be read as one (``problem``
+    is then the error reason and ``message`` says what to do)."""
+
+    path: Path
+    rel: str  # relative to the root, '/'-separated, made printable by :func:`display_name`
+    problem: str | None = None
+    message: str | None = None
+
+
+def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
+    """Every file under the roots, sorted by relative name per root, and every entry that was
+    found but cannot be read (a folder that cannot be listed, a symlink loop), so nothing is
+    left out without a word.
+
+    Hidden files and folders (``.git``, ``.DS_Store``) are skipped: they are never corpus.
+    Symlinked folders are followed, except one that leads back into a folder it sits in.
+    """
+    for root in roots:
+        if not root.is_dir():
+            yield InputFile(root, display_name(root.name))
+            continue
+        found: list[InputFile] = []
+        stack = [(root, "", (_identity(root),))]
+        while stack:
+            folder, prefix, ancestors = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError as exc:
+                rel = prefix.rstrip("/") or display_name(root.name)
+                found.append(InputFile(folder, rel, "unreadable", f"{rel}: cannot list the folder "
+                                       f"({exc.strerror or exc}); its files were not read. Check its permissions"))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel, path = prefix + display_name(entry.name), Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()  # follows symlinks; False for a broken one
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    found.append(InputFile(path, rel))
+                    continue
+                identity = _identity(path)
+                if identity in ancestors:
+                    found.append(InputFile(path, rel, "symlink-loop", f"{rel} links back to a folder that "
+                                           "contains it; it was not followed (the files were read once, "
+                                           "through the real folder). Remove the link or point it elsewhere"))
+                    continue
+                stack.append((path, rel + "/", ancestors + (identity,)))
+        yield from sorted(found, key=lambda f: f.rel)
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    st = folder.stat()
+    return st.st_dev, st.st_ino
+
+
+def list_inputs(roots: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, relative name) for every entry :func:`walk_inputs` finds."""
+    for found in walk_inputs(roots):
+        yield found.path, found.rel
+
+
+def read_files(roots: Iterable[Path], config: Config = Config(), skipped: Counter | None = None) -> Iterator[Record]:
+    """Every record of every input under ``roots``, in a deterministic order.
+
+    ``skipped`` (if given) counts what was read but is not a document, by reason
+    (``warc-request``, ``non-html``, ``blank-line``, ...) and by file (``file:<path>``).
+    """
+    skipped = Counter() if skipped is None else skipped
+    for found in walk_inputs(roots):
+        yield from read_input(found, config, skipped)
+
+
+def read_input(found: InputFile, config: Config = Config(), skipped: Counter | None = None) -> Iterator[Record]:
+    """The records of one input file: the unit of reading, which a distributed executor
+    (:mod:`cleaner.engines.ray_engine`) hands to one worker."""
+    skipped = Counter() if skipped is None else skipped
+    path, rel = found.path, found.rel
+    if found.problem is not None:
+        yield error_record(rel, found.problem, found.message)
+        return
+    kind = kind_of(rel, config.input_format)
+    try:
+        if kind == "auto" or (kind in ("jsonl", "warc") and config.input_format == "auto"):
+            kind = _sniffed_kind(path, rel, kind)
+        if kind == "jsonl":
+            yield from read_jsonl(path, rel, config, skipped)
+        elif kind == "warc":
+            yield from read_warc(path, rel, skipped)
+        elif kind == "compressed":
+            yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
+                               "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
+        else:
+            yield _read_whole(path, rel, kind)
+    except OSError as exc:  # opening or reading the file itself failed
+        yield _unreadable(path, rel, exc)
+
+
+def _unreadable(path: Path, rel: str, exc: OSError) -> Record:
+    """The error for a file that cannot be opened or read, saying which of the usual causes it is."""
+    if path.is_symlink() and not path.exists():
+        target = display_name(os.readlink(path)) if exc.errno != errno.ELOOP else "itself"
+        reason, message = ("symlink-loop", f"{rel} is a symbolic link that leads back to itself") \
+            if exc.errno == errno.ELOOP else ("broken-symlink", f"{rel} is a symbolic link to {target}, which "
+                                              "does not exist")
+        return error_record(rel, reason, f"{message}; fix or remove the link")
+    return error_record(rel, "unreadable", f"{rel}: cannot read the file ({exc.strerror or exc}); check its "
+                        "permissions, or whether the disk or network share holding it is still there")
+
+
+def _sniffed_kind(path: Path, rel: str, by_name: str) -> str:
+    head = _head(path)
+    sniffed = sniff_container(head)
+    if sniffed:
+        return sniffed
+    if by_name != "auto":  # named .jsonl/.warc but the head says otherwise: its reader reports why
+        return by_name
+    with open(path, "rb") as f:
+        compressed = f.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC))
+    return "compressed" if compressed else "auto"
+
+
+def _read_whole(path: Path, rel: str, kind: str) -> Record:
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES:
+        return error_record(rel, "too-large", f"{rel} is {size:,} bytes, more than the {MAX_RECORD_BYTES:,} a "
+                            "single document may have; split it, or store it as JSON Lines or WARC")
+    return Record(rel, path.read_bytes(), kind)

@@ -1,0 +1,1 @@
+"""Rules: the declarative boilerplate rules (rules/*.yaml), their loading and their matching."""

@@ -1,0 +1,237 @@
+"""Applying a set of rules to a document, line by line, trying only the rules a line can match."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import regex
+
+from cleaner.document import Document
+from cleaner.heuristics.lines import LineMemo
+from cleaner.rules.literals import literal_automaton
+from cleaner.rules.model import MATCH_MODES, REGEX_TIMEOUT_S, Rule, RuleTimeout, SINGLE_LINE_SCOPES
+
+
+class RuleEngine:
+    """Applies an ordered list of rules to documents, fast.
+
+    Most lines match no rule, and even a failing regex call costs microseconds (more with the
+    per-call time limit), so each rule is first asked whether it could match at all:
+
+    * a rule whose pattern requires literals (:func:`required_literals`) only looks at the
+      lines that contain one of them, found for all rules at once by an Aho-Corasick pass
+      over the casefolded line;
+    * the other rules are compiled into one alternation per match mode: a line that the
+      combined pattern does not match is skipped by every one of them after one regex call.
+
+    Lines that pass go through the rules one by one, so results are exactly those of running
+    each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
+    one: the patterns that scan every start position, ``.{0,120}?(...)``, dominate it, and
+    those are the ones the literal test skips.)
+
+    The prefilters' answers and each rule's match depend on the line's text alone, so they are
+    remembered per line text (:class:`_LineFacts` in a bounded :class:`~cleaner.heuristics.lines.LineMemo`):
+    a page's lines are looked at twice (the rules, then the crediting run of :meth:`apply`
+    with ``focus_spans``) and a site's menus and prompts recur on all its pages. Position
+    guards are checked at every use; a pattern that timed out is asked again next time.
+    """
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = list(rules)
+        self.prefilters: dict[str, regex.Pattern | None] = {
+            mode: _combined([r for r in self.rules if r.match == mode and r.needs is None])
+            for mode in MATCH_MODES}
+        self.literals = literal_automaton(literal for rule in self.rules if rule.needs for literal in rule.needs)
+        needing: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            for literal in rule.needs or ():
+                needing.setdefault(literal, []).append(position)
+        self.needing = {literal: tuple(positions) for literal, positions in needing.items()}
+        self.combined_rules = {  # the positions of the rules each mode's combined pattern stands for
+            mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
+            for mode in MATCH_MODES}
+        self.memo = LineMemo()
+
+    def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
+        """Apply the rules to the document's kept lines; returns the rules that timed out.
+
+        Every rule sees the same lines (those kept before the rules ran), so a rule's position
+        guards do not depend on which other rules are enabled; overlapping claims are resolved
+        by :meth:`Document.remove` (the first rule in order keeps the span). ``focus_spans``:
+        sorted, disjoint character ranges; single-line rules (scopes line and span) then only
+        look at the lines that overlap them, while rules that remove sections (to-end, block)
+        still look at every line.
+        """
+        text, lines = doc.normalised, doc.kept_lines()
+        facts = [self._facts(text[start:end]) for start, end in lines]
+        rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
+        if focus_spans is not None:
+            focus = [i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)]
+            return self._apply_focused(doc, lines, facts, rules, focus)
+        candidates = _candidates(facts, {position for position, _ in rules})
+        timeouts = []
+        for position, rule in rules:
+            try:
+                rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
+            except RuleTimeout as exc:
+                timeouts.append(exc)
+        return timeouts
+
+    def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts],
+                       rules: list[tuple[int, Rule]], focus: list[int]) -> list[RuleTimeout]:
+        """:meth:`apply` with focus lines: section rules run as usual; each run of consecutive
+        single-line rules goes line by line instead of rule by rule, and leaves a line at its
+        first whole-line claim.
+
+        A single-line rule claims only within its line, so visiting the lines one by one changes
+        nothing, and once a line-scope rule has claimed a line (or a section rule all of it) the
+        rules after can claim nothing there: they are not asked. One thing can differ: a rule
+        that would have timed out on such a line (which stops it for the document) is not
+        stopped, and keeps claiming on the lines after.
+        """
+        text, count = doc.normalised, len(lines)
+        sections = {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES}
+        candidates = _candidates(facts, sections)
+        timeouts: list[RuleTimeout] = []
+        i = 0
+        while i < len(rules):
+            position, rule = rules[i]
+            if rule.scope not in SINGLE_LINE_SCOPES:
+                try:
+                    rule.apply(doc, lines, candidates[position], self._line_matcher(facts, position))
+                except RuleTimeout as exc:
+                    timeouts.append(exc)
+                i += 1
+                continue
+            group = {}
+            while i < len(rules) and rules[i][1].scope in SINGLE_LINE_SCOPES:
+                group[rules[i][0]] = rules[i][1]
+                i += 1
+            timed_out: set[int] = set()
+            for index in focus:
+                start, end = lines[index]
+                if not doc.kept_segments(start, end):  # a section rule claimed it: nothing left
+                    continue
+                raw = text[start:end]
+                line = raw.strip()
+                offset = end / max(1, len(text))
+                for position in facts[index].could_match:
+                    rule = group.get(position)
+                    if rule is None or position in timed_out or not rule.guards.allow_position(index, count, offset):
+                        continue
+                    try:
+                        if rule.scope == "span":
+                            rule._remove_spans(doc, start, raw)
+                        elif self._matches(facts[index], position, line):
+                            doc.remove(start, end, rule.id, rule.category)
+                            break
+                    except RuleTimeout as exc:
+                        timed_out.add(position)
+                        timeouts.append(exc)
+        return timeouts
+
+    def _facts(self, raw: str) -> _LineFacts:
+        """What the rules make of one line (``raw``: as on the page, unstripped), remembered."""
+        known = self.memo.get(raw)
+        if known is not None:
+            return known
+        line = raw.strip()
+        could, certain = set(), True
+        if self.literals is not None:
+            # Every occurrence, overlapping ones too. (A literal crossing a line break, which a
+            # pass over the whole page would also report, cannot be part of a match in a line.)
+            for _, literal in self.literals.iter(raw.casefold()):
+                could.update(self.needing[literal])
+        for mode, combined in self.prefilters.items():
+            if not self.combined_rules[mode]:
+                continue
+            if combined is not None:
+                test = combined.fullmatch if mode == "full" else combined.search
+                try:
+                    if not test(line, timeout=REGEX_TIMEOUT_S):
+                        continue
+                except TimeoutError:  # the culprit is found and reported when the rules run one by one
+                    certain = False
+            could.update(self.combined_rules[mode])
+        n_words = len(line.split())
+        facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
+        if certain:
+            self.memo.put(raw, facts)
+        return facts
+
+    def _matches(self, facts: _LineFacts, position: int, line: str) -> bool:
+        """Whether rule ``position`` matches the stripped line of ``facts``, remembered there."""
+        known = facts.matches.get(position)
+        if known is None:  # a timeout raises before anything is remembered
+            known = facts.matches[position] = self.rules[position]._line_matches(line)
+        return known
+
+    def _line_matcher(self, facts: list[_LineFacts], position: int) -> Callable[[int, str], bool]:
+        """``line_matches`` for :meth:`Rule.apply`: answers from the memo of the page's lines."""
+        return lambda index, line: self._matches(facts[index], position, line)
+
+
+def _candidates(facts: list[_LineFacts], positions: set[int]) -> dict[int, list[int]]:
+    """For each rule position of ``positions``, the ascending indexes of the lines it could match."""
+    candidates: dict[int, list[int]] = {position: [] for position in positions}
+    for index, line_facts in enumerate(facts):
+        for position in line_facts.could_match:
+            if position in candidates:
+                candidates[position].append(index)
+    return candidates
+
+
+@dataclass(slots=True)
+class _LineFacts:
+    """What a :class:`RuleEngine` knows about one line text, whatever its position.
+
+    ``could_match``: the rules (positions in the engine's order, ascending) that the
+    prefilters let through and whose size guards the line meets; ``matches``: whether the
+    pattern of each of them matches, filled in when first asked (span rules never are: they
+    cut out their matches).
+    """
+
+    could_match: tuple[int, ...]
+    matches: dict[int, bool]
+
+
+_BACKREFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
+_LEADING_FLAGS = regex.compile(r"^\(\?([aimsux]+)\)")
+_INLINE_FLAGS = regex.compile(r"\(\?[aimsux]+\)")
+
+
+def _scoped(rule: Rule) -> str | None:
+    """The rule's pattern as one alternative with its flags scoped to it, or None if unsafe."""
+    source = rule.pattern.pattern
+    if _BACKREFERENCE.search(source):
+        return None  # renumbered groups would break backreferences
+    leading = _LEADING_FLAGS.match(source)
+    flags = (leading.group(1) if leading else "").replace("u", "").replace("a", "")
+    body = source[leading.end():] if leading else source
+    if _INLINE_FLAGS.search(body):
+        return None  # a global flag mid-pattern would leak into the other alternatives
+    flags += "" if "i" in flags or not rule.pattern.flags & regex.IGNORECASE else "i"
+    return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+def _combined(rules: list[Rule]) -> regex.Pattern | None:
+    """One pattern matching wherever any of the rules' patterns matches (None: no prefilter)."""
+    parts = [_scoped(r) for r in rules]
+    if not parts or None in parts:
+        return None
+    try:
+        return regex.compile("|".join(parts), regex.UNICODE | regex.V0)
+    except regex.error:
+        return None
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (start, start))
+    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+
+def apply_rules(doc: Document, rules: Iterable[Rule]) -> list[RuleTimeout]:
+    """Apply rules to a document (see :meth:`RuleEngine.apply`)."""
+    return RuleEngine(rules).apply(doc)

@@ -1,0 +1,1 @@
+"""Steps: what runs on each document between parsing and writing (strippers, filters)."""

@@ -1,0 +1,41 @@
+"""Steps that tag documents or reject them with a reason."""
+from __future__ import annotations
+
+from cleaner.document import Document
+from cleaner.langid.detect import detect_language
+from cleaner.steps.base import Step
+
+
+class LanguageTagger(Step):
+    """Sets ``lang``/``lang_prob``; with ``keep`` languages given, rejects the others."""
+
+    name = "language"
+
+    def __init__(self, keep: tuple[str, ...] = (), min_prob: float = 0.0):
+        super().__init__()
+        self.keep, self.min_prob = tuple(keep), min_prob
+
+    def process(self, doc: Document) -> None:
+        doc.lang, doc.lang_prob = detect_language(((doc.title or "") + "\n" + doc.text).strip())
+        self.stats[f"lang_{doc.lang}"] += 1
+        if self.keep and (doc.lang not in self.keep or (doc.lang_prob or 0) < self.min_prob):
+            doc.reject("language", f"language {doc.lang} (p={doc.lang_prob}) is not in {list(self.keep)}",
+                       lang=doc.lang, lang_prob=doc.lang_prob)
+
+
+class MinWordsFilter(Step):
+    """Rejects documents whose clean text is too short to be an article."""
+
+    name = "length"
+
+    def __init__(self, min_words: int):
+        super().__init__()
+        self.min_words = min_words
+
+    def process(self, doc: Document) -> None:
+        words = len(doc.text.split())
+        if words == 0:
+            doc.reject("empty", "nothing left after cleaning: the input was all boilerplate or empty")
+        elif words < self.min_words:
+            doc.reject("too-short", f"{words} words after cleaning, fewer than min_words={self.min_words}",
+                       words=words)
