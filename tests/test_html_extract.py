@@ -118,8 +118,17 @@ def test_metadata_kept() -> None:
     assert all(isinstance(v, str) and v for v in result.metadata.values())
 
 
-def test_justext_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readability_blocks_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+    result = extract_html(article_page())
+    assert result.extractor == "readability-blocks"
+    assert ARTICLE_PARAGRAPHS[1] in result.text
+    assert "Sport section" not in result.text
+
+
+def test_justext_fallback_when_trafilatura_and_readability_find_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+    monkeypatch.setattr(external, "run_readability", lambda tree: "")
     result = extract_html(article_page())
     assert result.extractor == "justext"
     assert ARTICLE_PARAGRAPHS[1] in result.text

@@ -23,8 +23,10 @@ How one page goes through it:
    rarely changes anything, and readability costs about 40% of trafilatura's time.
 5. Blocks from a reader-comments heading onwards are dropped, repeated paragraphs kept once,
    and the headline (``pick_title``) goes to ``title``, not ``text``.
-6. If that leaves too little text: trafilatura's own text; then jusText's good paragraphs
-   (jusText with all its stoplists merged, as trafilatura does).
+6. If that leaves junk -- too little text, or mostly code -- the next path is tried:
+   trafilatura's own text, readability's, jusText's good paragraphs (jusText with all its
+   stoplists merged, as trafilatura does). Long text nodes that read as code (script source
+   let out by broken markup) are blanked before any extractor runs (``junk``).
 
 Why a vote: trafilatura and readability fail on *different* pages (trafilatura keeps a
 sidebar table where readability is right, readability takes the wrong container where
@@ -38,6 +40,7 @@ import time
 from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
 from cleaner.parse.html import external
 from cleaner.parse.html.decode import decode_html
+from cleaner.parse.html.junk import code_share, drop_leaked_code, looks_like_code
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 from cleaner.parse.html.titles import meta_content, normalised, pick_title, titles_of_page
 from cleaner.parse.html.tree import parse_page
@@ -79,6 +82,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     tree = parse_page(_cap(html, config.max_chars))
     if tree is None:
         return Extraction(None, "", decoded, "none")
+    drop_leaked_code(tree)
 
     n_elements = sum(1 for _ in tree.iter())
     asks_readability = config.use_readability and n_elements <= config.max_elements
@@ -97,14 +101,10 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     traf_votes = block_votes(block_tokens, traf_text, config.block_coverage) if traf_text.strip() else None
     solid = asks_readability and _is_solid(block_tokens, traf_votes, config)
 
+    readability = _Once(lambda: _safe_readability(tree, started, config, problems) if asks_readability else "")
     readability_votes = None
-    if asks_readability and not solid and time.monotonic() - started < config.time_budget_s:
-        try:
-            readability_text = external.run_readability(tree)
-            if readability_text.strip():
-                readability_votes = block_votes(block_tokens, readability_text, config.block_coverage)
-        except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
-            problems.append(external.problem("readability", err))
+    if asks_readability and not solid and readability().strip():
+        readability_votes = block_votes(block_tokens, readability(), config.block_coverage)
 
     keep, path = [False] * len(blocks), "none"
     if solid:
@@ -112,6 +112,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     elif readability_votes is not None and traf_votes is not None:
         keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, page_titles,
                                     meta_title, site_name, config)
+    elif readability_votes is not None:  # trafilatura found nothing
+        keep, path = list(readability_votes), "readability-blocks"
     if path != "none":
         if config.drop_comments:
             cut = comments_start(blocks, keep)
@@ -121,15 +123,49 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
 
     title = pick_title(blocks, keep, page_titles, meta_title, site_name)
     text, extractor = _join_kept(blocks, keep, title), path
-    if len(text) < config.min_text_chars and len(traf_text.strip()) >= config.min_text_chars:
-        text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
-    if len(text) < config.min_text_chars:
-        justext_text = external.safe_justext(tree, config, problems)
-        if len(justext_text.strip()) > len(text):
-            text, extractor = _drop_headline(_paragraphs(justext_text), title), "justext"
-    if not text and traf_text.strip():
-        text, extractor = _drop_headline(_paragraphs(traf_text), title), "trafilatura"
+    fallbacks = (("trafilatura", lambda: traf_text), ("readability", readability),
+                 ("justext", lambda: external.safe_justext(tree, config, problems)))
+    for name, fallback in fallbacks:
+        if not _is_junk(text, config):
+            break
+        candidate = _drop_headline(_paragraphs(fallback()), title)
+        if _fallback_rank(candidate, config) > _fallback_rank(text, config):
+            text, extractor = candidate, name
     return Extraction(title, text, metadata, extractor if text else "none", tuple(problems))
+
+
+class _Once:
+    """A value computed at the first call only: readability runs when the vote or the fallback
+    needs it, once."""
+
+    def __init__(self, compute):
+        self.compute, self.done, self.value = compute, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.compute(), True
+        return self.value
+
+
+def _safe_readability(tree, started: float, config: HtmlConfig, problems: list[str]) -> str:
+    if time.monotonic() - started >= config.time_budget_s:
+        return ""
+    try:
+        return external.run_readability(tree)
+    except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
+        problems.append(external.problem("readability", err))
+        return ""
+
+
+def _is_junk(text: str, config: HtmlConfig) -> bool:
+    """Too short to be the article, or mostly code (leaked script or style source)."""
+    return len(text) < config.min_text_chars or code_share(text.split("\n\n")) > config.max_code_share
+
+
+def _fallback_rank(text: str, config: HtmlConfig) -> tuple[bool, bool, int]:
+    """Order of the candidate texts: not junk, then not code (an empty text beats code: the
+    page is rejected, not kept as code), then longer."""
+    return not _is_junk(text, config), code_share(text.split("\n\n")) <= config.max_code_share, len(text)
 
 
 def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_votes: list[bool],
@@ -183,7 +219,8 @@ def _prose_score(blocks: list[Block], block_tokens: list[list[str]], votes: list
     if not chars:
         return 0.0
     link_share = sum(blocks[i].link_chars for i in chosen) / chars
-    prose = sum(len(blocks[i].text) - blocks[i].link_chars for i in chosen if len(block_tokens[i]) >= 10)
+    prose = sum(len(blocks[i].text) - blocks[i].link_chars for i in chosen
+                if len(block_tokens[i]) >= 10 and not looks_like_code(blocks[i].text))
     return prose * (1 - link_share)
 
 

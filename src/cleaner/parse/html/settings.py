@@ -35,7 +35,11 @@ class HtmlConfig:
     block_coverage: float = 0.5
     """Share of a block's 4-word shingles an extractor's output must contain to vote for it."""
     min_text_chars: int = 100
-    """Below this the next path is tried (vote -> trafilatura's own text -> jusText)."""
+    """Below this the next path is tried (vote -> trafilatura's own text -> readability's ->
+    jusText's)."""
+    max_code_share: float = 0.5
+    """A text more than this share code (``junk.looks_like_code``) is junk too: the next path
+    is tried."""
     drop_comments: bool = True
     """Drop blocks from a reader-comments heading ("Comments", "12 Responses", ...) onwards."""
     extensive_date_search: bool = False
@@ -50,6 +54,8 @@ class HtmlConfig:
             raise ValueError(f"HtmlConfig.block_coverage must be in (0, 1], got {self.block_coverage}")
         if self.solid_max_gap < 0 or (self.solid_min_words is not None and self.solid_min_words < 1):
             raise ValueError("HtmlConfig: solid_max_gap must be >= 0 and solid_min_words >= 1 (or None)")
+        if not 0 <= self.max_code_share <= 1:
+            raise ValueError(f"HtmlConfig.max_code_share must be in [0, 1], got {self.max_code_share}")
         if self.core_min_words < 0 or self.min_text_chars < 0:
             raise ValueError("HtmlConfig: core_min_words and min_text_chars must be >= 0")
 

@@ -1,0 +1,51 @@
+"""HTML pages that once went wrong, through the command line: broken script markup."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.commands.cli import main
+from test_html_extract import ARTICLE_PARAGRAPHS, HEADLINE
+
+SCRIPT = ('var cfg = {"site": "gazette", "slots": [1, 2, 3]}; function load(a, b) { if (a === null) { return b; } '
+          "for (var i = 0; i < a.length; i++) { b.push(a[i] * 2); } return b; } window.onload = function () { "
+          "document.getElementById('slot').innerHTML = load(cfg.slots, []); };\n")
+
+
+def _page(body: str, title: str = f"{HEADLINE} | The Town Gazette") -> str:
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f'<nav><a href="/">Home</a> <a href="/news">News</a></nav>{body}'
+            "<footer><p>Copyright 2024 The Town Gazette</p></footer></body></html>")
+
+
+def _clean(tmp_path: Path, pages: dict[str, str]) -> dict[str, dict]:
+    """Runs ``cleaner clean`` over the pages; returns every output record (kept or rejected) by file name."""
+    (tmp_path / "in").mkdir()
+    for name, html in pages.items():
+        (tmp_path / "in" / name).write_text(html, encoding="utf-8")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    records = {}
+    for name in ("documents.jsonl", "rejects.jsonl"):
+        for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            records[record["source"]["path"]] = record
+    return records
+
+
+@pytest.mark.parametrize("layout", ["script-in-article", "script-in-table"])
+def test_broken_script_markup_keeps_the_article(tmp_path: Path, layout: str) -> None:
+    """An unescaped ``</script>`` inside a script's string ends the script early (as in browsers):
+    the rest of its source becomes page text, long enough that the extractors took it for the
+    article. It is dropped as code, and the article is found."""
+    leak = f'<script>document.write("<div id=\'slot\'></script>"); {SCRIPT * 12}</script>'
+    article = f"<h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    body = {"script-in-article": f"<article><p>{leak}</p></article><div class='side'>{article}</div>",
+            "script-in-table": (f"<table><tr><td><a href='/'>Home</a></td><td>{leak}<h1>{HEADLINE}</h1>"
+                                + "<br><br>".join(ARTICLE_PARAGRAPHS) + "</td></tr></table>")}[layout]
+    doc = _clean(tmp_path, {"page.html": _page(body)})["page.html"]
+    assert doc.get("reason") is None, doc  # kept, not rejected
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+    assert "function" not in doc["text"] and "cfg" not in doc["text"]
+    assert doc["metadata"]["extractor"]  # the chosen path is in the provenance
