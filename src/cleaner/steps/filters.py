@@ -4,6 +4,7 @@ from __future__ import annotations
 from cleaner.document import Document
 from cleaner.langid.detect import detect_language
 from cleaner.steps.base import Step
+from cleaner.words import count_words
 
 
 class LanguageTagger(Step):
@@ -24,7 +25,8 @@ class LanguageTagger(Step):
 
 
 class MinWordsFilter(Step):
-    """Rejects documents whose clean text is too short to be an article."""
+    """Rejects documents whose clean text is too short to be an article (``count_words``: in
+    Chinese or Japanese a character is a word)."""
 
     name = "length"
 
@@ -33,7 +35,7 @@ class MinWordsFilter(Step):
         self.min_words = min_words
 
     def process(self, doc: Document) -> None:
-        words = len(doc.text.split())
+        words = count_words(doc.text)
         if words == 0:
             doc.reject("empty", "nothing left after cleaning: the input was all boilerplate or empty")
         elif words < self.min_words:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from cleaner import words
+
 
 # --------------------------------------------------------------------------- page blocks
 
@@ -97,7 +99,8 @@ def page_blocks(tree: etree._Element) -> list[Block]:
 
 
 def tokenize(text: str) -> list[str]:
-    return TOKEN.findall(text.lower())
+    """Lower-cased word tokens; in Chinese and Japanese a character each (``words.tokens``)."""
+    return words.tokens(text)
 
 
 def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
@@ -157,5 +160,5 @@ def comments_start(blocks: list[Block], keep: list[bool]) -> int | None:
         if seen_words >= 30 and block.heading and COMMENTS_HEADING.match(block.text.strip(" \t:.-–—|!")):
             return i
         if keep[i]:
-            seen_words += len(block.text.split())
+            seen_words += words.count_words(block.text)
     return None

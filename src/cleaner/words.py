@@ -1,0 +1,41 @@
+"""Words of any script: scripts written without spaces between words (Chinese, Japanese)
+count one word per character, as word processors count them, instead of one per sentence."""
+from __future__ import annotations
+
+import re
+
+__all__ = ["count_words", "tokens"]
+
+# Han (with extensions and compatibility ideographs), Hiragana and Katakana
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+
+
+def tokens(text: str) -> list[str]:
+    """The lower-cased word tokens of ``text``: runs of word characters, each Han or kana
+    character a token of its own.
+
+    >>> tokens("Das Wetter, 2024: 北京今天下雨")
+    ['das', 'wetter', '2024', '北', '京', '今', '天', '下', '雨']
+    """
+    return _TOKEN.findall(text.lower())
+
+
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+_OTHER_WORD_CHAR = re.compile(rf"[^\W{_UNSPACED}]")
+
+
+def count_words(text: str) -> int:
+    """The whitespace-separated words of ``text``, where each Han or kana character is a word
+    (with the rest of its token one more, if that has letters or digits).
+
+    >>> count_words("Le maire a parlé."), count_words("北京今天下雨。"), count_words("iPhone在中国 sells")
+    (4, 6, 5)
+    """
+    if not _UNSPACED_CHAR.search(text):
+        return len(text.split())
+    count = 0
+    for token in text.split():
+        unspaced = len(_UNSPACED_CHAR.findall(token))
+        count += unspaced + (1 if not unspaced or _OTHER_WORD_CHAR.search(token) else 0)
+    return count
