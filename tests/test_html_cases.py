@@ -1,5 +1,5 @@
-"""HTML pages that once went wrong, through the command line: broken script markup, pages in
-languages other than English (fixtures of our own making)."""
+"""HTML pages that once went wrong, through the command line: broken script markup, related
+headlines after the article, pages in languages other than English (fixtures of our own making)."""
 from __future__ import annotations
 
 import json
@@ -8,11 +8,15 @@ from pathlib import Path
 import pytest
 
 from cleaner.commands.cli import main
+from cleaner.parse.html.extract import extract_html
+from cleaner.parse.html.settings import HtmlConfig
 from test_html_extract import ARTICLE_PARAGRAPHS, HEADLINE
 
 MULTILINGUAL = Path(__file__).parent / "data" / "multilingual"
 EXPECTED = json.loads((MULTILINGUAL / "expected.json").read_text(encoding="utf-8"))
 
+RELATED = ["Mayor opens the new bridge over the river", "Budget for next year approved after a long night",
+           "Swimming pool to stay closed until the summer"]
 SCRIPT = ('var cfg = {"site": "gazette", "slots": [1, 2, 3]}; function load(a, b) { if (a === null) { return b; } '
           "for (var i = 0; i < a.length; i++) { b.push(a[i] * 2); } return b; } window.onload = function () { "
           "document.getElementById('slot').innerHTML = load(cfg.slots, []); };\n")
@@ -53,6 +57,37 @@ def test_broken_script_markup_keeps_the_article(tmp_path: Path, layout: str) -> 
     assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
     assert "function" not in doc["text"] and "cfg" not in doc["text"]
     assert doc["metadata"]["extractor"]  # the chosen path is in the provenance
+
+
+def test_related_headlines_after_the_article_are_removed(tmp_path: Path) -> None:
+    related = "<p>" + "<br>".join(f'<a href="/story/{i}">{r}</a>' for i, r in enumerate(RELATED)) + "</p>"
+    article = f"<article><h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + related
+    doc = _clean(tmp_path, {"page.html": _page(article + "</article>")})["page.html"]
+    assert doc["text"].endswith(ARTICLE_PARAGRAPHS[-1])
+    assert not any(r in doc["text"] for r in RELATED)
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+
+
+def test_a_link_in_the_article_is_not_an_island() -> None:
+    """One link-only paragraph between the article's paragraphs (readability keeps it when it
+    votes), or a paragraph that cites its source, stays."""
+    cited = ('<p>The full report is on <a href="/report">the council\'s website</a>, with the '
+             "minutes of every meeting since the debate began.</p>")
+    article = (f"<article><h1>{HEADLINE}</h1><p>{ARTICLE_PARAGRAPHS[0]}</p>"
+               f'<p><a href="/plan">Read the plan</a></p>'
+               + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS[1:]) + cited + "</article>")
+    result = extract_html(_page(article), config=HtmlConfig(solid_min_words=None))
+    assert result.extractor == "vote:trafilatura+readability"
+    assert "Read the plan" in result.text and "the minutes of every meeting" in result.text
+
+
+def test_a_list_of_links_to_other_sites_is_the_articles(tmp_path: Path) -> None:
+    """A link round-up: the same kind of list, leading to other sites, is content and stays."""
+    sources = "<p>" + "<br>".join(f'<a href="https://www.{site}/report">{r}</a>'
+                                  for site, r in zip(("harbourwatch.org", "citydata.net", "rail-history.co.uk"), RELATED)) + "</p>"
+    article = f"<article><h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + sources
+    doc = _clean(tmp_path, {"page.html": _page(article + "</article>")})["page.html"]
+    assert all(r in doc["text"] for r in RELATED)
 
 
 def test_pages_in_other_languages_keep_their_text(tmp_path: Path) -> None:

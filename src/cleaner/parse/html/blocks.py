@@ -27,6 +27,7 @@ class Block:
     tag: str  # the innermost block element ("p", "h1", "li", ...)
     heading: str | None  # "h1".."h6" if inside a heading element
     link_chars: int = 0  # characters of the text inside <a> elements
+    hrefs: tuple[str, ...] = ()  # the targets of those links
 
 
 def _hidden_elements(root: etree._Element) -> set[etree._Element]:
@@ -47,6 +48,7 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     blocks: list[Block] = []
     buf: list[str] = []
     link_buf: list[str] = []  # the part of buf inside <a> elements
+    href_buf: list[str] = []
     stack: list[tuple[str, str | None]] = [("body", None)]
     in_link = 0
 
@@ -61,11 +63,13 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     def flush() -> None:
         text = WS.sub(" ", "".join(buf)).strip()
         links = len(WS.sub(" ", "".join(link_buf)).strip()) if link_buf else 0
+        hrefs = tuple(href_buf)
         buf.clear()
         link_buf.clear()
+        href_buf.clear()
         if text and TOKEN.search(text):
             tag, heading = stack[-1]
-            blocks.append(Block(text, tag, heading, min(links, len(text))))
+            blocks.append(Block(text, tag, heading, min(links, len(text)), hrefs))
 
     def walk(el: etree._Element) -> None:
         nonlocal in_link
@@ -78,9 +82,12 @@ def page_blocks(tree: etree._Element) -> list[Block]:
         if is_block:
             if buf:
                 flush()
+            href_buf.clear()  # links without text (images) before the block's first text
             stack.append((tag, tag if tag in _HEADINGS else stack[-1][1]))
         is_link = tag == "a"
         in_link += is_link
+        if is_link and el.get("href"):
+            href_buf.append(el.get("href"))
         if el.text:
             add(el.text)
         for child in el:

@@ -22,6 +22,7 @@ How one page goes through it:
    ``_is_solid``), readability is not asked and they are the text: on such pages the vote
    rarely changes anything, and readability costs about 40% of trafilatura's time.
 5. Blocks from a reader-comments heading onwards are dropped, repeated paragraphs kept once,
+   islands of short links to the site's own pages (related headlines) dropped (``junk``),
    and the headline (``pick_title``) goes to ``title``, not ``text``.
 6. If that leaves junk -- too little text, or mostly code -- the next path is tried:
    trafilatura's own text, readability's, jusText's good paragraphs (jusText with all its
@@ -40,7 +41,8 @@ import time
 from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
 from cleaner.parse.html import external
 from cleaner.parse.html.decode import decode_html
-from cleaner.parse.html.junk import code_share, drop_leaked_code, looks_like_code
+from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands, links_within, looks_like_code,
+                                     page_site)
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 from cleaner.parse.html.titles import meta_content, normalised, pick_title, titles_of_page
 from cleaner.parse.html.tree import parse_page
@@ -120,6 +122,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
             if cut is not None:
                 keep[cut:] = [False] * (len(keep) - cut)
         _drop_repeats(block_tokens, keep)
+        if config.drop_link_islands:
+            _drop_link_islands(blocks, keep, url or metadata.get("url"))
 
     title = pick_title(blocks, keep, page_titles, meta_title, site_name)
     text, extractor = _join_kept(blocks, keep, title), path
@@ -132,6 +136,13 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
         if _fallback_rank(candidate, config) > _fallback_rank(text, config):
             text, extractor = candidate, name
     return Extraction(title, text, metadata, extractor if text else "none", tuple(problems))
+
+
+def _drop_link_islands(blocks: list[Block], keep: list[bool], url: str | None) -> None:
+    site = page_site(url)
+    internal = [bool(b.hrefs) and all(links_within(h, site) for h in b.hrefs) for b in blocks]
+    for i in link_islands([b.text for b in blocks], [b.link_chars for b in blocks], keep, internal):
+        keep[i] = False
 
 
 class _Once:

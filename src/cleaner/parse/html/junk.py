@@ -1,5 +1,6 @@
-"""Text of a page that is not prose, told by characters, not by the words of one language:
-source code that leaked out of broken markup.
+"""Text of a page that is not the article's, told by characters and link markup, not by the
+words of one language: source code that leaked out of broken markup, and islands of links to
+the site's own pages (related headlines, "more on this" lists) among or after the article.
 
 A page whose ``<script>`` or ``<style>`` markup is broken (an unescaped ``</script>`` inside a
 string, an unclosed tag) shows its source as text, and an extractor may take it for the
@@ -9,8 +10,9 @@ Prose in any language has few of ``{ } ; = [ ]`` and ``":``; code has about one 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-__all__ = ["code_share", "drop_leaked_code", "looks_like_code"]
+__all__ = ["code_share", "drop_leaked_code", "link_islands", "links_within", "looks_like_code", "page_site"]
 
 _CODE_MARKS = re.compile(r'[{};=\[\]]|":|\$\(|=>|&&|\|\|')
 _WORD = re.compile(r"\w+")
@@ -18,6 +20,8 @@ _WORD = re.compile(r"\w+")
 # and 4 reach 0.25 (a shell command, bracketed link lists); see docs/html.md
 CODE_MARKS_PER_WORD = 0.25
 LEAK_MIN_CHARS = 200  # a leaked script is long; a short code-like phrase in a paragraph stays
+ISLAND_LINK_SHARE = 0.8  # a block at least this much link text points elsewhere
+ISLAND_MAX_WORDS = 20  # ... when it is this short (a headline, not a paragraph that cites a source)
 
 
 def looks_like_code(text: str) -> bool:
@@ -62,3 +66,79 @@ def code_share(paragraphs: list[str]) -> float:
     """
     total = sum(len(p) for p in paragraphs)
     return sum(len(p) for p in paragraphs if looks_like_code(p)) / total if total else 0.0
+
+
+def link_islands(texts: list[str], link_chars: list[int], keep: list[bool], internal: list[bool]) -> list[int]:
+    """Indices of kept blocks that are link islands: two or more kept blocks in a row (page
+    order, nothing kept between them) that are each short, almost all link text and link to
+    the site's own pages (``internal``), or one such block after the last kept paragraph.
+    They are headlines of the site's other pages. (A list of links to other sites is the
+    article's: the sources of a link round-up, the shops of a product list.)
+
+    >>> link_islands(["A long paragraph of the article.", "Other story", "Another story", "More text."],
+    ...              [0, 11, 13, 0], [True, True, True, True], [False, True, True, False])
+    [1, 2]
+    >>> link_islands(["A long paragraph of the article.", "Other site", "Another site", "More text."],
+    ...              [0, 10, 12, 0], [True, True, True, True], [False, False, False, False])
+    []
+    """
+    def is_link(i: int) -> bool:
+        text = texts[i]
+        return internal[i] and link_chars[i] >= ISLAND_LINK_SHARE * len(text) \
+            and len(_WORD.findall(text)) <= ISLAND_MAX_WORDS
+
+    kept = [i for i, k in enumerate(keep) if k]
+    islands: list[int] = []
+    run: list[int] = []
+    for i in kept + [None]:
+        if i is not None and is_link(i):
+            run.append(i)
+            continue
+        if len(run) >= 2 or (run and i is None and len(run) < len(kept)):
+            islands.extend(run)
+        run = []
+    return islands
+
+
+def _site(host: str | None) -> str | None:
+    """The part of a host name that names the site: its last two labels, or three under a
+    country's second level (``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
+    if not host:
+        return None
+    labels = host.lower().rstrip(".").split(".")
+    n = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-n:])
+
+
+def _host(href: str) -> str | None:
+    try:
+        return urlsplit(href.strip()).hostname
+    except ValueError:  # a malformed href ("http://[bad")
+        return ""
+
+
+def page_site(url: str | None) -> str | None:
+    """The site of the page's URL (the record's, else its canonical or og:url), or None: then
+    only relative links are known to stay on the site.
+
+    >>> page_site("https://www.example.co.uk/a"), page_site(None)
+    ('example.co.uk', None)
+    """
+    return _site(_host(url or ""))
+
+
+def links_within(href: str, site: str | None) -> bool:
+    """Whether a link leads to another page of ``site``: relative links do; anchors into this
+    page (a table of contents), mail and script links do not.
+
+    >>> links_within("/story/2", None), links_within("https://news.example.com/x", "example.com")
+    (True, True)
+    >>> links_within("https://shop.other.org/item", "example.com"), links_within("#section-2", "example.com")
+    (False, False)
+    """
+    if href.strip().lower().startswith(("#", "mailto:", "javascript:", "tel:")):
+        return False
+    host = _host(href)
+    if host is None:  # relative
+        return True
+    return bool(host) and _site(host) == site

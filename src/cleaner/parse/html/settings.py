@@ -42,6 +42,9 @@ class HtmlConfig:
     is tried."""
     drop_comments: bool = True
     """Drop blocks from a reader-comments heading ("Comments", "12 Responses", ...) onwards."""
+    drop_link_islands: bool = True
+    """Drop kept blocks that are short, all link text and lead to the site's own pages, two or
+    more in a row or one after the article (related headlines; ``junk.link_islands``)."""
     extensive_date_search: bool = False
     """htmldate's extensive search: slower, and rarely finds a date the fast one misses."""
     justext_stoplist: str | None = None
