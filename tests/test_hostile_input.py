@@ -255,7 +255,7 @@ def test_output_is_utf8_schema_valid_and_stays_inside_the_output_folder(hostile)
         path.name.encode("utf-8")  # every output name is valid UTF-8
     texts = sorted(p.name for p in (out / "texts").iterdir())
     assert all("/" not in name and not name.startswith(".") for name in texts)
-    ids = {d["source"].get("record_id") for d in hostile["docs"]}
+    ids = {d["id"] for d in hostile["docs"]}
     assert {"../../etc/x", "/abs/../../y"} <= ids  # kept as data, never used as a path
     assert not (out.parent / "etc").exists() and not Path("/abs").exists()
 

@@ -3,8 +3,8 @@
 The corpus is the sample corpus (corpora/raw) plus a few hundred generated documents on three
 sites with planted exact and near duplicates (so LSH buckets, verification, connected
 components and the keep policy all decide something), recurring site chrome (the distributed
-line counts), a JSONL file with a blank and a broken line (skipped and errors) and an
-unreadable binary file. Deselect with ``-m 'not ray'``; CI runs it.
+line counts), a JSONL file with a blank and a broken line (skipped and errors), a clashing id
+and nested metadata, a Parquet file and an unreadable binary file. Deselect with ``-m 'not ray'``; CI runs it.
 """
 from __future__ import annotations
 
@@ -70,8 +70,17 @@ def _corpus(folder: Path) -> Path:
     lines = [json.dumps({"id": n, "url": f"https://delta.example/{n}", "text": _article(rng, 80)}) for n in range(20)]
     lines[5] = json.dumps({"id": 5, "url": "https://delta.example/5", "text": json.loads(lines[3])["text"]})
     lines[7] = "{not json"
+    # an id taken by an earlier record (rejected as duplicate-id), and a nested metadata object
+    lines[11] = json.dumps({"id": 2, "text": _article(rng, 80), "metadata": {"url": "https://delta.example/x",
+                                                                            "crawl": "2024"}})
     lines.insert(9, "")
     (folder / "delta.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": [f"e{n}" for n in range(6)], "text": [_article(rng, 70) for _ in range(6)],
+                             "metadata": [{"url": f"https://epsilon.example/{n}"} for n in range(6)]}),
+                   folder / "epsilon.parquet")
     (folder / "zz-image.txt").write_bytes(b"\x89PNG\x00\x00binary")
     return folder
 
@@ -115,6 +124,7 @@ def test_ray_engine_output_is_byte_identical_to_local(tmp_path, local_ray):
     # the comparison means something: every kind of outcome and both kinds of duplicate occur
     assert manifest["dedup"]["dropped_exact"] > 5 and manifest["dedup"]["dropped_near"] > 5
     assert manifest["counts"]["errored"] >= 2 and manifest["skipped"]["total"] == 1
+    assert manifest["reasons"]["duplicate-id"] == 1 and manifest["files"]["epsilon.parquet"]["kept"] == 6
     report = json.loads((tmp_path / "ray" / "report.json").read_text())
     assert report["removals"]["by_rule"]["H-RECURRING"]["spans"] > 0  # the distributed line counts
     assert "engine" not in manifest["config"]  # how a run executes is not part of what it produced

@@ -91,16 +91,16 @@ def test_jsonl_plain_gzip_and_zstd(tmp_path, suffix):
     assert [d["source"]["position"] for d in docs] == ["1", "2", "3"]
     first, second, third = docs
     assert first["source"] == {"path": path.name, "url": "https://example.com/1", "sha256": first["source"]["sha256"],
-                               "format": "jsonl", "position": "1", "record_id": "r-1", "encoding": "utf-8"}
+                               "format": "jsonl", "position": "1", "encoding": "utf-8"}
     assert first["metadata"] == {"crawl": "2024-10", "score": 0.9, "tags": ["news", "local"]}
     assert first["text"].startswith("The harbour authority")
     # the HTML field went through extraction: the headline moved to title, nav and footer gone
     assert second["title"] == "Breakwater plan approved"
     assert "Copyright" not in second["text"] and "Home" not in second["text"]
-    assert second["source"]["record_id"] == "2" and second["metadata"]["extractor"] != "none"
+    assert second["id"] == "2" and second["metadata"]["extractor"] != "none"
     assert third["metadata"] == {"extra": None}
-    # the document id is content-derived, not the record's id
-    assert first["id"] == first["source"]["sha256"][:16] != "r-1"
+    # the record's own id is the document id; one without an id gets a content-derived one
+    assert first["id"] == "r-1" and third["id"] == third["source"]["sha256"][:16]
     assert manifest["files"][path.name]["kept"] == 3
 
 
@@ -112,7 +112,7 @@ def test_jsonl_custom_field_names(tmp_path):
     code, _, docs, errors = clean(tmp_path, str(path), "--text-field", "content", "--html-field", "page_html",
                                   "--url-field", "link", "--id-field", "doc_key")
     assert code == 0 and errors == []
-    assert docs[0]["source"]["url"] == "https://example.org/a" and docs[0]["source"]["record_id"] == "k1"
+    assert docs[0]["source"]["url"] == "https://example.org/a" and docs[0]["id"] == "k1"
     assert docs[0]["metadata"] == {"text": "kept as metadata", "url": "not the url field"}
     assert docs[0]["text"].startswith("The harbour authority")
     assert docs[1]["title"] == "Breakwater plan approved" and docs[1]["source"]["url"] == "https://example.org/b"

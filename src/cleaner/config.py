@@ -17,7 +17,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from cleaner.rules.model import SAFETY_LEVELS
 
-INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc")
+INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc", "parquet")
 OUTPUT_FORMATS = ("jsonl", "parquet")
 COMPRESSIONS = ("none", "gz", "zst")
 # How a run executes, not what it produces: left out of the manifest and of the resume
@@ -41,10 +41,11 @@ class Config:
     heuristics: bool = True  # line heuristics (body locator, title) after the rules
     recurring: bool = True  # count short lines recurring across a site's documents (first pass)
     input_format: str = "auto"  # auto: by extension, then content; text|html|jsonl|warc: that reader for every file
-    text_field: str = "text"  # JSON Lines: the field holding plain text (the text path)
-    html_field: str = "html"  # JSON Lines: the field holding a page's HTML (HTML extraction; wins over text)
-    url_field: str = "url"  # JSON Lines: the page URL, into source.url
-    id_field: str = "id"  # JSON Lines: the record's own id, into source.record_id (the document id stays content-derived)
+    # JSON Lines fields and Parquet columns; dotted paths (metadata.url) reach into nested objects
+    text_field: str = "text"  # the field holding plain text (the text path)
+    html_field: str = "html"  # the field holding a page's HTML (HTML extraction; wins over text)
+    url_field: str = "url"  # the page URL, into source.url
+    id_field: str = "id"  # JSON Lines/Parquet: the record's own id, the document's id (content-derived when absent)
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
     min_lang_prob: float = 0.0

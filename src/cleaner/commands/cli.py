@@ -22,6 +22,7 @@ from cleaner.config import (COMPRESSIONS, Config, ConfigError, ENGINES, INPUT_FO
                             build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.output.sinks import MissingDependency
+from cleaner.readers.stdin import STDIN, stdin_spooled
 from cleaner.rules.examples import example_failures
 from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS
 
@@ -48,15 +49,19 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="clean files or folders into an output folder")
     clean.add_argument("inputs", nargs="+", type=_path_or_url,
-                       help="files or folders (searched recursively); with --engine ray also s3://... URLs")
+                       help="files or folders (searched recursively); - for standard input (JSON Lines or one "
+                       "document); with --engine ray also s3://... URLs")
     clean.add_argument("-o", "--output", type=_path_or_url, required=True, help="output folder")
     _add_rule_options(clean)
     clean.add_argument("--input-format", choices=INPUT_FORMATS,
                        help="read every input as this (default auto: by extension, then content)")
-    clean.add_argument("--text-field", metavar="NAME", help="JSON Lines field with plain text (default text)")
-    clean.add_argument("--html-field", metavar="NAME", help="JSON Lines field with HTML (default html)")
-    clean.add_argument("--url-field", metavar="NAME", help="JSON Lines field with the page URL (default url)")
-    clean.add_argument("--id-field", metavar="NAME", help="JSON Lines field with the record's id (default id)")
+    clean.add_argument("--text-field", metavar="PATH",
+                       help="JSON Lines field / Parquet column with plain text; dotted paths reach into "
+                       "nested objects (default text)")
+    clean.add_argument("--html-field", metavar="PATH", help="field with HTML (default html)")
+    clean.add_argument("--url-field", metavar="PATH", help="field with the page URL, e.g. metadata.url (default url)")
+    clean.add_argument("--id-field", metavar="PATH",
+                       help="field with the record's id, kept as the document id (default id)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
@@ -144,8 +149,6 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from cleaner.engines.run import run
-
     config = _config(args)
     urls = [str(p) for p in [*args.inputs, args.output] if isinstance(p, str)]
     if urls and (config.engine != "ray" or args.check):
@@ -153,18 +156,28 @@ def _cmd_clean(args: argparse.Namespace) -> int:
               "copy the files to a local folder for a local run", file=sys.stderr)
         return EXIT_USAGE
     for path in args.inputs:
-        if isinstance(path, Path) and not path.exists():
+        if isinstance(path, Path) and str(path) != STDIN and not path.exists():
             print(f"cleaner: input not found: {path}", file=sys.stderr)
             return EXIT_USAGE
+    if sum(str(p) == STDIN for p in args.inputs) > 1:
+        print("cleaner: '-' (standard input) can be given once", file=sys.stderr)
+        return EXIT_USAGE
+    with stdin_spooled(args.inputs) as inputs:
+        return _clean(args, config, inputs)
+
+
+def _clean(args: argparse.Namespace, config: Config, inputs: list) -> int:
+    from cleaner.engines.run import run
+
     if args.check:
         from cleaner.commands.drift import check_drift, format_drift
 
-        drift = check_drift(args.inputs, args.output, config)
+        drift = check_drift(inputs, args.output, config)
         sys.stdout.write(format_drift(drift, args.output))
         return EXIT_OK if drift.clean else EXIT_FOUND
     progress = not config.quiet and sys.stderr.isatty()
     config_file = find_config_file(args.config)
-    result = run(args.inputs, args.output, config, progress=progress,
+    result = run(inputs, args.output, config, progress=progress,
                  config_file=str(config_file) if config_file else None,
                  log=lambda message: print(f"cleaner: {message}", file=sys.stderr))
     c = result.counts

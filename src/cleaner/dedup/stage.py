@@ -17,9 +17,9 @@ from cleaner.config import Config
 from cleaner.dedup.deduplicator import Deduplicator
 from cleaner.dedup.fingerprint import DedupConfig, Fingerprint, fingerprint
 from cleaner.document import Document
-from cleaner.output.finished import Finished, record_key, reject_line, with_duplicates
+from cleaner.output.finished import Finished, record_key
 from cleaner.output.folder import OutputWriter
-from cleaner.output.records import dumps
+from cleaner.output.records import dumps, reject_line, with_duplicates
 from cleaner.output.report import RunReport
 
 
@@ -117,7 +117,7 @@ class DedupStage:
             txt = (self.writer.put_txt(*item.txt, item.id), item.txt[0])
         # One line per document: a small JSON head, a tab (JSON text has none unescaped), and the
         # document's line as the worker encoded it, which is written out again without decoding.
-        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, txt])}\t{item.line}\n")
+        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, txt, item.own_id])}\t{item.line}\n")
 
     def finish(self, report: RunReport) -> dict:
         """Route every pending document (counting it in ``report``); returns the dedup section
@@ -127,10 +127,11 @@ class DedupStage:
         with open(self.pending_path, encoding="utf-8", newline="\n") as pending:
             for entry in pending:
                 head, line = entry[:-1].split("\t", 1)
-                key, added, doc_id, path, live, txt = json.loads(head)
+                key, added, doc_id, path, live, txt, own_id = json.loads(head)
                 decision = None if key in self.republished else result.decision(key, added)
+                clash = decision is not None and decision.kept and own_id and not self.writer.claim_id(doc_id)
                 if txt is not None:  # (name taken, name wanted) of its .txt file, written ahead
-                    if decision is not None and decision.kept:
+                    if decision is not None and decision.kept and not clash:
                         self.writer.confirm_txt(*txt)
                     else:
                         self.writer.withdraw_txt(*txt)
@@ -140,7 +141,10 @@ class DedupStage:
                         "duplicate_of": key, "similarity": 1.0, "duplicate_kind": "exact"}))
                     report.duplicate()
                     continue
-                if decision.kept:
+                if clash:
+                    self.writer.reject_id_clash(path, line, doc_id)
+                    report.rejected_late("duplicate-id")
+                elif decision.kept:
                     duplicates = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4), "kind": d.reason}
                                   for d in decision.duplicates]
                     self.writer.emit_document(path, with_duplicates(line, duplicates), None, doc_id)

@@ -76,10 +76,10 @@ def write_outputs(out_dir: Path, config: Config,
                 if dedup and item.kind == KEPT:
                     writer.write_warnings(item)  # dedup routes the document later; its warnings go now
                     dedup.add(item, fingerprints[position] if fingerprints else None)
-                else:
-                    writer.write(item)
-                    if item.kind == KEPT:
-                        report.kept(*item.live)
+                elif writer.write(item):
+                    report.kept(*item.live)
+                elif item.kind == KEPT:
+                    report.rejected_late("duplicate-id")
             for name, counter in stats.items():
                 totals[name].update(counter)
             bar.update(Summary(len(items), 0), resumed=True)

@@ -9,14 +9,16 @@ it): 7.8 s of a 29 s ``-j 2`` run on the throughput corpus, on one core while th
 
 The JSON is the same bytes :func:`cleaner.output.records.dumps` gives for the record: a kept document
 that deduplication later annotates gets its ``duplicates`` appended to the encoded line, and a
-duplicate becomes a reject whose fields are spliced in front of it (:func:`with_duplicates`,
-:func:`reject_line`), so no line is decoded again.
+duplicate becomes a reject whose fields are spliced in front of it
+(:func:`cleaner.output.records.with_duplicates`, :func:`cleaner.output.records.reject_line`), so no
+line is decoded again.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from cleaner.document import Document
+from cleaner.parse.record import has_own_id
 from cleaner.output.records import document_json, dumps, error_json, reject_json, text_file_name
 from cleaner.output.report import RunReport
 
@@ -38,6 +40,7 @@ class Finished(NamedTuple):
     provenance: str = ""  # KEPT: '{"id":...,"source":...}', what its duplicates' kept copy lists
     live: tuple[int, int, str] | None = None  # KEPT: RunReport.live_stats
     txt: tuple[str, str] | None = None  # KEPT and .txt files wanted: (file name, contents)
+    own_id: bool = False  # KEPT: the id is the input record's own, checked unique when written
 
 
 def record_key(doc: Document) -> str:
@@ -58,7 +61,8 @@ def finish(doc: Document, write_txt: bool) -> Finished:
             title, text = record["title"], record["text"]
             txt = (text_file_name(path, doc.source.position), f"{title}\n\n{text}\n" if title else f"{text}\n")
         return Finished(path, KEPT, None, dumps(record), warnings, doc.id, record_key(doc),
-                        dumps({"id": doc.id, "source": record["source"]}), RunReport.live_stats(doc), txt)
+                        dumps({"id": doc.id, "source": record["source"]}), RunReport.live_stats(doc), txt,
+                        has_own_id(doc))
     if outcome.kind == "rejected":
         return Finished(path, REJECTED, outcome.reason, dumps(reject_json(doc)), warnings, doc.id)
     return Finished(path, ERRORED, outcome.reason, dumps(error_json(doc)), warnings, doc.id)
@@ -71,25 +75,3 @@ def finish_chunk(docs: list[Document], write_txt: bool) -> tuple[list[Finished],
     for doc in docs:
         report.observe(doc)
     return [finish(doc, write_txt) for doc in docs], report
-
-
-def with_duplicates(line: str, duplicates: list[dict]) -> str:
-    """A kept document's line with ``duplicates`` as its last field, as if it had been encoded so.
-
-    >>> with_duplicates('{"id":"a","text":"t"}', [])
-    '{"id":"a","text":"t","duplicates":[]}'
-    """
-    return f'{line[:-1]},"duplicates":{dumps(duplicates)}}}'
-
-
-def reject_line(doc_id: str, line: str, fields: dict) -> str:
-    """The rejects.jsonl entry of a kept document dropped later: ``id``, then ``fields``, then the
-    record's own fields, as ``dumps({"id": ..., **fields, **record-without-id})`` would give.
-
-    >>> reject_line("a", '{"id":"a","text":"t"}', {"reason": "duplicate"})
-    '{"id":"a","reason":"duplicate","text":"t"}'
-    """
-    head = f'{{"id":{dumps(doc_id)},'
-    if not line.startswith(head):
-        raise ValueError(f"document line does not start with its id {doc_id!r}")
-    return f"{dumps({'id': doc_id, **fields})[:-1]},{line[len(head):]}"

@@ -5,6 +5,7 @@ Everything goes to a staging folder inside the output first and is moved into pl
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, TYPE_CHECKING
 
+from cleaner.output.records import reject_line, safe_name
 from cleaner.output.sinks import DocumentSink, SUFFIXES, TextOut, make_document_sink
 
 
@@ -58,18 +60,42 @@ class OutputWriter:
         self.warnings = Counter()  # by reason: problems that did not stop a document
         self.extra_files: list[str] = []  # other files steps put in the stage (dedup index)
         self._freed_names: set[str] = set()  # .txt names a withdrawn duplicate gave back
+        self._own_ids: set[int] = set()  # 64-bit hashes of the input records' own ids written so far
 
-    def write(self, item: "Finished") -> None:
+    def claim_id(self, doc_id: str) -> bool:
+        """Whether ``doc_id``, an input record's own id, is still free in this run (it is then
+        taken). Kept as 64-bit hashes: about 70 bytes a document, and a false clash needs
+        billions of ids."""
+        digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
+        if value in self._own_ids:
+            return False
+        self._own_ids.add(value)
+        return True
+
+    def reject_id_clash(self, path: str, line: str, doc_id: str) -> None:
+        """Reject a document whose own id an earlier document of the run has (``duplicate-id``):
+        whole in rejects.jsonl, so nothing is lost, and never two documents with one id."""
+        self.emit_reject(path, "duplicate-id", reject_line(doc_id, line, {
+            "reason": "duplicate-id", "message": f"an earlier document of this run has the id {doc_id!r}; "
+            "document ids must be unique: fix the input's ids, or name another field with --id-field"}))
+
+    def write(self, item: "Finished") -> bool:
         """Route one finished document by its outcome; its warnings go to errors.jsonl whatever
-        the outcome."""
+        the outcome. True when it was written as a document."""
         self.write_warnings(item)
         if item.kind == "kept":
+            if item.own_id and not self.claim_id(item.id):
+                self.reject_id_clash(item.path, item.line, item.id)
+                return False
             self.emit_document(item.path, item.line, item.txt, item.id)
+            return True
         elif item.kind == "rejected":
             self.emit_reject(item.path, item.reason, item.line)
         else:
             self._count(item.path, "errored", item.reason)
             self.files[ERRORS].write(item.line + "\n")
+        return False
 
     def write_warnings(self, item: "Finished") -> None:
         for reason, line in item.warnings:
@@ -104,7 +130,7 @@ class OutputWriter:
         try:
             f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
         except FileExistsError:
-            name = f"{name[:-4]}_{doc_id}.txt"
+            name = f"{name[:-4]}_{safe_name(doc_id)[:64]}.txt"
             f = open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n")
         with f:
             f.write(contents)

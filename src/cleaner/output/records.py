@@ -38,6 +38,38 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def with_duplicates(line: str, duplicates: list[dict]) -> str:
+    """A kept document's line with ``duplicates`` as its last field, as if it had been encoded so.
+
+    >>> with_duplicates('{"id":"a","text":"t"}', [])
+    '{"id":"a","text":"t","duplicates":[]}'
+    """
+    return f'{line[:-1]},"duplicates":{dumps(duplicates)}}}'
+
+
+def reject_line(doc_id: str, line: str, fields: dict) -> str:
+    """The rejects.jsonl entry of a kept document dropped later: ``id``, then ``fields``, then the
+    record's own fields, as ``dumps({"id": ..., **fields, **record-without-id})`` would give.
+
+    >>> reject_line("a", '{"id":"a","text":"t"}', {"reason": "duplicate"})
+    '{"id":"a","reason":"duplicate","text":"t"}'
+    """
+    head = f'{{"id":{dumps(doc_id)},'
+    if not line.startswith(head):
+        raise ValueError(f"document line does not start with its id {doc_id!r}")
+    return f"{dumps({'id': doc_id, **fields})[:-1]},{line[len(head):]}"
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a piece of a file name: runs of anything but word characters, dots and dashes
+    become ``_``.
+
+    >>> safe_name("../../etc/x y")
+    '.._.._etc_x_y'
+    """
+    return _UNSAFE_NAME.sub("_", text)
+
+
 def text_file_name(path: str, position: str | None = None) -> str:
     """A safe file name mirroring the input name: separators and dots can never escape the
     output folder.

@@ -78,6 +78,7 @@ class RunReport:
         self.chars_after = 0
         self.kept_count = 0
         self.duplicates = 0
+        self.late_rejects: Counter[str] = Counter()  # passed every step, dropped when written (duplicate-id)
 
     def observe(self, doc: Document) -> None:
         """Count one document as the steps left it (before deduplication)."""
@@ -111,7 +112,8 @@ class RunReport:
         where it was cleaned): the same numbers as observing them here, one by one."""
         for mine, theirs in ((self.outcomes, part.outcomes), (self.reasons, part.reasons),
                              (self.rule_spans, part.rule_spans), (self.rule_chars, part.rule_chars),
-                             (self.rule_docs, part.rule_docs), (self.languages, part.languages)):
+                             (self.rule_docs, part.rule_docs), (self.languages, part.languages),
+                             (self.late_rejects, part.late_rejects)):
             mine.update(theirs)
         for rule, category in part.rule_category.items():
             self.rule_category.setdefault(rule, category)
@@ -142,12 +144,17 @@ class RunReport:
         """Count a document that passed every step and was dropped as a duplicate."""
         self.duplicates += 1
 
+    def rejected_late(self, reason: str) -> None:
+        """Count a document that passed every step and was rejected when written (``duplicate-id``)."""
+        self.late_rejects[reason] += 1
+
     def finish(self, cluster_sizes: Counter[int] | None = None) -> dict:
         """The report as a JSON-ready dict; ``cluster_sizes`` (documents per duplicate cluster ->
         clusters) from :meth:`~cleaner.dedup.result.DedupResult.cluster_sizes`, None without dedup."""
         cluster_sizes = cluster_sizes or Counter()
         duplicates, kept = self.duplicates, self.kept_count
-        reasons = Counter(self.reasons)
+        reasons = Counter(self.reasons) + self.late_rejects
+        late = sum(self.late_rejects.values())
         if duplicates:
             reasons["duplicate"] += duplicates
         categories: dict[str, dict[str, int]] = {}
@@ -158,8 +165,8 @@ class RunReport:
             entry["rules"] += 1
         return {
             "format": FORMAT_VERSION,
-            "documents": {"in": kept + self.outcomes["rejected"] + duplicates + self.outcomes["errored"],
-                          "kept": kept, "rejected": self.outcomes["rejected"] + duplicates,
+            "documents": {"in": kept + self.outcomes["rejected"] + duplicates + late + self.outcomes["errored"],
+                          "kept": kept, "rejected": self.outcomes["rejected"] + duplicates + late,
                           "errored": self.outcomes["errored"], "titled": self.titled},
             "reasons": dict(sorted(reasons.items())),
             "characters": {"before": self.chars_before, "after": self.chars_after},

@@ -17,15 +17,35 @@ def where(record: Record) -> str:
     """The record's place for a message: ``dump.jsonl line 12``, ``crawl.warc offset 3120``, ``a.txt``."""
     if record.position is None:
         return record.path
-    return f"{record.path} {'line' if record.container == 'jsonl' else 'offset'} {record.position}"
+    unit = {"jsonl": "line", "parquet": "row"}.get(record.container or "", "offset")
+    return f"{record.path} {unit} {record.position}"
+
+
+OWN_ID_CONTAINERS = ("jsonl", "parquet")  # records whose id field names the document
+
+
+def id_and_record_id(record: Record, sha: str) -> tuple[str, str | None]:
+    """(document id, ``source.record_id``): a JSON Lines or Parquet record's own id is the
+    document's id (pipelines join on it); otherwise, or when the record has none, the id is
+    derived from the content (the first 16 hex digits of its sha256) and a WARC record's id is
+    kept in ``source``."""
+    if record.record_id is not None and record.container in OWN_ID_CONTAINERS:
+        return record.record_id, None
+    return sha[:16], record.record_id
+
+
+def has_own_id(doc: Document) -> bool:
+    """Whether the document's id is the user's (so the run checks it is unique), not derived."""
+    return doc.source.format in OWN_ID_CONTAINERS and doc.id != doc.source.sha256[:16]
 
 
 def failed_document(record: Record, reason: str, message: str, **detail) -> Document:
     """The Document that stands for a record that could not be processed (an errors.jsonl entry)."""
     sha = hashlib.sha256(record.data or b"").hexdigest()
+    doc_id, record_id = id_and_record_id(record, sha)
     source = Source(path=record.path, sha256=sha, format=record.container or record.kind, url=record.url,
-                    position=record.position, record_id=record.record_id)
-    doc = Document(id=sha[:16], normalised="", source=source)
+                    position=record.position, record_id=record_id)
+    doc = Document(id=doc_id, normalised="", source=source)
     doc.fail(reason, message, **detail)
     return doc
 
@@ -55,7 +75,8 @@ def parse_record(record: Record) -> Document:
         return failed_document(record, "binary", f"{where(record)} holds {binary}, not text (found by its first "
                                "bytes); remove it from the input, or convert it to text first")
     sha = hashlib.sha256(data).hexdigest()
-    doc = Document(id=sha[:16], normalised="", source=Source(path=record.path, sha256=sha, format=record.kind))
+    doc_id, record_id = id_and_record_id(record, sha)
+    doc = Document(id=doc_id, normalised="", source=Source(path=record.path, sha256=sha, format=record.kind))
     wide = wide_encoding(data[:BINARY_SNIFF_BYTES])  # the HTML decoder knows BOMs, not BOM-less UTF-16
     content: bytes | str = data.decode(wide, "replace") if wide else data
     kind = _content_kind(record, data, wide)
@@ -77,5 +98,5 @@ def parse_record(record: Record) -> Document:
     # A JSONL record's own fields are the user's data: they win over the extractor's guesses.
     doc.metadata = {**metadata, **(record.metadata or {})}
     doc.source = Source(path=record.path, sha256=sha, format=record.container or kind, url=url,
-                        position=record.position, encoding=encoding, record_id=record.record_id)
+                        position=record.position, encoding=encoding, record_id=record_id)
     return doc

@@ -5,10 +5,11 @@ import json
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from cleaner.config import Config
 from cleaner.readers.compression import open_decompressed
+from cleaner.readers.fields import json_type, object_record
 from cleaner.readers.record import MAX_RECORD_BYTES, Record, count_empty, error_record
 
 
@@ -17,9 +18,10 @@ from cleaner.readers.record import MAX_RECORD_BYTES, Record, count_empty, error_
 def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterator[Record]:
     """One record per line that holds a JSON object with a string HTML or text field.
 
-    The HTML field wins when a record has both (cleaner's extraction is the point of the run;
-    the other one is not copied into metadata, which would double the output). The url and id
-    fields go into provenance; every other field passes through into ``metadata``.
+    The fields are read by :func:`~cleaner.readers.fields.object_record`: the HTML field wins
+    when a record has both (cleaner's extraction is the point of the run; the other one is not
+    copied into metadata, which would double the output), the url goes into provenance, the id
+    names the document, every other field passes through into ``metadata``.
     """
     fields = (config.html_field, config.text_field, config.url_field, config.id_field)
     line_no = 0
@@ -56,7 +58,7 @@ def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterat
 
 
 def _jsonl_record(line: bytes, rel: str, line_no: int, fields: tuple[str, str, str, str]) -> Record:
-    html_field, text_field, url_field, id_field = fields
+    text_field = fields[1]
     where = f"{rel} line {line_no}"
 
     def fail(reason: str, message: str) -> Record:
@@ -71,33 +73,6 @@ def _jsonl_record(line: bytes, rel: str, line_no: int, fields: tuple[str, str, s
         return fail("malformed-json", f"not valid JSON ({exc}); fix or remove the line: each line of a JSON "
                     "Lines file must be one JSON object")
     if not isinstance(obj, dict):
-        return fail("not-an-object", f"{_json_type(obj)}, not a JSON object; each line must be one "
+        return fail("not-an-object", f"{json_type(obj)}, not a JSON object; each line must be one "
                     f'object such as {{"{text_field}": "..."}}')
-    html, text = obj.get(html_field), obj.get(text_field)
-    if isinstance(html, str):
-        data, kind = html, "html"
-    elif isinstance(text, str):
-        data, kind = text, "text"
-    else:
-        found = ", ".join(f"{name!r} is {_json_type(obj[name])}" for name in (html_field, text_field) if name in obj)
-        return fail("no-text-field", f"no string field {html_field!r} or {text_field!r}"
-                    f"{' (' + found + ')' if found else ''}; fields present: {', '.join(map(repr, obj)) or 'none'}. "
-                    "Name the fields with --html-field / --text-field")
-    url, record_id = obj.get(url_field), obj.get(id_field)
-    url = url if isinstance(url, str) else None
-    record_id = str(record_id) if isinstance(record_id, (str, int)) and not isinstance(record_id, bool) else None
-    used = {html_field, text_field} | ({url_field} if url is not None else set()) \
-        | ({id_field} if record_id is not None else set())
-    metadata = {k: v for k, v in obj.items() if k not in used}
-    return Record(rel, data.encode("utf-8", "surrogatepass"), kind, url=url, position=str(line_no),
-                  container="jsonl", record_id=record_id, metadata=metadata or None)
-
-
-def _json_type(value: Any) -> str:
-    """How JSON calls the value's type.
-
-    >>> _json_type(None), _json_type([1]), _json_type(2.5), _json_type("s")
-    ('null', 'an array', 'a number', 'a string')
-    """
-    return "null" if value is None else {dict: "an object", list: "an array", bool: "a boolean", str: "a string",
-                                         int: "a number", float: "a number"}.get(type(value), "a value")
+    return object_record(obj, rel, str(line_no), "jsonl", fields, fail)

@@ -21,10 +21,10 @@ class Record:
     position: str | None = None  # JSONL line number / WARC byte offset inside ``path``
     error: str | None = None  # the full message: what went wrong, where, and what to do
     error_reason: str = "unreadable"  # stable code for errors.jsonl and the manifest
-    container: str | None = None  # "jsonl" or "warc" when the record came out of a container file
-    record_id: str | None = None  # the JSONL id field / WARC-Record-ID
+    container: str | None = None  # "jsonl", "parquet" or "warc" when the record came out of a container file
+    record_id: str | None = None  # the JSONL/Parquet id field (the document id) / WARC-Record-ID
     charset: str | None = None  # declared by the transport (HTTP Content-Type), a hint for decoding
-    metadata: dict[str, Any] | None = None  # JSONL fields passed through to the document
+    metadata: dict[str, Any] | None = None  # JSONL/Parquet fields passed through to the document
 
 
 def error_record(path: str, reason: str, message: str, position: int | str | None = None,

@@ -9,7 +9,9 @@ forces one for every file):
 * plain files, ``.txt`` / ``.html`` and anything else: one record per file;
 * JSON Lines (``.jsonl``, ``.ndjson``, gzip or zstd compressed): one record per line;
 * WARC (``.warc``, ``.warc.gz``, WET ``.wet``/``.warc.wet.gz``): one record per HTML
-  response or WET conversion record, parsed with FastWARC.
+  response or WET conversion record, parsed with FastWARC;
+* Parquet (``.parquet``, or a file starting ``PAR1``): one record per row, its columns
+  read like a JSON Lines object's fields (needs pyarrow, the ``parquet`` extra).
 
 Every reader streams: memory is bounded by the largest single record
 (:data:`MAX_RECORD_BYTES`), never by the size of a container file. A line or record that
@@ -30,6 +32,7 @@ from typing import Iterable, Iterator
 from cleaner.config import Config
 from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
 from cleaner.readers.jsonl import read_jsonl
+from cleaner.readers.parquet import read_parquet
 from cleaner.readers.record import MAX_RECORD_BYTES, Record, error_record
 from cleaner.readers.warc import read_warc
 
@@ -38,35 +41,41 @@ TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSONL_SUFFIXES = tuple(f"{base}{comp}" for base in (".jsonl", ".ndjson") for comp in ("", ".gz", ".zst"))
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
+PARQUET_SUFFIXES = (".parquet",)
+_PARQUET_MAGIC = b"PAR1"
 _SNIFF_BYTES = 4096
 
 
 # -- choosing a reader ------------------------------------------------------------------------
 
 def kind_of(path: str, forced: str = "auto") -> str:
-    """The reader for a file name: text, html, jsonl, warc, or auto (sniff the content).
+    """The reader for a file name: text, html, jsonl, warc, parquet, or auto (sniff the content).
 
     >>> kind_of("a/b.HTM"), kind_of("dump.jsonl.zst"), kind_of("CC-1.warc.wet.gz"), kind_of("x.bin")
     ('html', 'jsonl', 'warc', 'auto')
+    >>> kind_of("part-0.parquet")
+    'parquet'
     """
     if forced != "auto":
         return forced
     lower = path.lower()
     for suffixes, kind in ((HTML_SUFFIXES, "html"), (TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl"),
-                           (WARC_SUFFIXES, "warc")):
+                           (WARC_SUFFIXES, "warc"), (PARQUET_SUFFIXES, "parquet")):
         if lower.endswith(suffixes):
             return kind
     return "auto"
 
 
 def sniff_container(head: bytes) -> str | None:
-    """``warc`` or ``jsonl`` when the (decompressed) head of a file looks like one, else None.
+    """``warc``, ``jsonl`` or ``parquet`` when the (decompressed) head of a file looks like one, else None.
 
     >>> sniff_container(b"WARC/1.0\\r\\nWARC-Type: warcinfo"), sniff_container(b'{"text": "a"}\\n{"te')
     ('warc', 'jsonl')
     >>> sniff_container(b"{ not json"), sniff_container(b"<html>") is None
     (None, True)
     """
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
     head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
     if head.startswith(b"WARC/"):
         return "warc"
@@ -197,10 +206,12 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
         return
     kind = kind_of(rel, config.input_format)
     try:
-        if kind == "auto" or (kind in ("jsonl", "warc") and config.input_format == "auto"):
+        if kind == "auto" or (kind in ("jsonl", "warc", "parquet") and config.input_format == "auto"):
             kind = _sniffed_kind(path, rel, kind)
         if kind == "jsonl":
             yield from read_jsonl(path, rel, config, skipped)
+        elif kind == "parquet":
+            yield from read_parquet(path, rel, config, skipped)
         elif kind == "warc":
             yield from read_warc(path, rel, skipped)
         elif kind == "compressed":
