@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import main
+from cleaner.commands.cli import main
 
 PROSE = ("The harbour authority said on Tuesday that the new breakwater would protect the fishing fleet "
          "from winter storms, and that construction would begin in the spring after a final survey. ")

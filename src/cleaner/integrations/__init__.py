@@ -1,0 +1,1 @@
+"""Blocks that run cleaner inside other projects' pipelines (optional extras)."""
