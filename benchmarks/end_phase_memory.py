@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out = Path(tempfile.mkdtemp(prefix="cleaner-end-phase-"))
     try:
-        writer = OutputWriter(out, write_txt=True)
+        writer = OutputWriter(out, Config(write_txt=True))
         stage = DedupStage(Config(), writer)
         rng = np.random.default_rng(0)
         text = "t" * 2000

@@ -1,6 +1,6 @@
-"""Extraction quality on dragnet-dev (or -train): cleaner and its peers, in one run, one metric.
+"""Extraction quality on dragnet-dev: cleaner and its peers, in one run, one metric.
 
-    python benchmarks/quality.py [--set dev|train | --data DIR] [--kinds dumps html]
+    python benchmarks/quality.py [--data ../shared/eval/dragnet-dev] [--kinds dumps html]
 
 Scores ``title + "\\n\\n" + text`` against ``<id>.gold.txt`` with the shingle P/R/F1 of
 ``cleaner.commands.evaluate`` (the Scrapinghub article-extraction-benchmark metric, the same as
@@ -18,10 +18,7 @@ from cleaner import clean_html, clean_text
 from cleaner.commands.evaluate import score
 from cleaner.parse.html.decode import decode_html
 
-# ../shared/eval beside the checkout (searched upwards, so a worktree one level deeper finds it too)
-EVAL_SETS = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents[1:]
-                  if (p / "shared" / "eval").is_dir()), Path(__file__).resolve().parents[2] / "shared" / "eval")
-DEFAULT_DATA = EVAL_SETS / "dragnet-dev"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dragnet-dev"
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'")
 
 
@@ -110,18 +107,15 @@ def measure(name: str, fn, inputs: list, golds: list[str]) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("dev", "train"), default="dev",
-                        help="../shared/eval/dragnet-<set> (a setting tuned on dev is checked on train)")
-    parser.add_argument("--data", type=Path, default=None, help="another folder of <id>.html/.dump.txt/.gold.txt")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--kinds", nargs="+", choices=("dumps", "html"), default=["dumps", "html"])
     args = parser.parse_args(argv)
-    args.data = args.data or EVAL_SETS / f"dragnet-{args.set}"
     if not args.data.is_dir():
-        print(f"skipped: {args.data} not found (the evaluation sets live outside the repo)")
+        print(f"skipped: {args.data} not found (the dragnet-dev evaluation set lives outside the repo)")
         return 0
     ids = sorted(p.name[: -len(".gold.txt")] for p in args.data.glob("*.gold.txt"))
     golds = [(args.data / f"{i}.gold.txt").read_text(encoding="utf-8") for i in ids]
-    print(f"{args.data.name}: {len(ids)} pages, shingle metric (4-grams, macro P/R)")
+    print(f"dragnet-dev: {len(ids)} pages, shingle metric (4-grams, macro P/R)")
     rows = []
     if "dumps" in args.kinds:
         dumps = [(args.data / f"{i}.dump.txt").read_text(encoding="utf-8") for i in ids]

@@ -154,24 +154,24 @@ def test_drift_check_passes_on_a_fresh_output_and_writes_nothing(tmp_path, capsy
 def test_drift_check_fails_with_a_readable_diff(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["clean", str(RAW), "-o", str(out), "-q"]) == 0
-    documents = out / "documents.jsonl"
+    documents = out / "documents" / "documents.jsonl"
     records = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()]
     records[4]["text"] = records[4]["text"].replace("Vladimir Putin said", "Putin said", 1)
     del records[1]  # a document that a fresh run produces but the committed corpus lacks
     documents.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    (out / "texts" / "000_b3731beca62694aa.txt").write_text("stale\n")
+    (out / "errors.jsonl").write_text("stale\n")
     (out / "report.html").unlink()
     before = _snapshot(out)
     assert main(["clean", str(RAW), "-o", str(out), "--check"]) == 1
     text = capsys.readouterr().out
     assert f"{out} is out of date" in text
-    assert "--- committed/documents.jsonl:004_057b8eb8a9c2fd9c.txt" in text
-    assert "+++ now/documents.jsonl:004_057b8eb8a9c2fd9c.txt" in text
+    assert "--- committed/documents/documents.jsonl:004_057b8eb8a9c2fd9c.txt" in text
+    assert "+++ now/documents/documents.jsonl:004_057b8eb8a9c2fd9c.txt" in text
     assert "\n-Russian president Putin said on Friday" in text
     assert "\n+Russian president Vladimir Putin said on Friday" in text
-    assert "documents.jsonl 004_057b8eb8a9c2fd9c.txt (changed: text)" in text
-    assert "documents.jsonl 001_c628c22ee27f1dd4.txt (new)" in text
-    assert "texts/000_b3731beca62694aa.txt: differs" in text
+    assert "documents/documents.jsonl 004_057b8eb8a9c2fd9c.txt (changed: text)" in text
+    assert "documents/documents.jsonl 001_c628c22ee27f1dd4.txt (new)" in text
+    assert "errors.jsonl: differs" in text
     assert f"report.html: missing from {out}" in text
     assert _snapshot(out) == before  # --check never writes
 

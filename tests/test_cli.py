@@ -23,8 +23,12 @@ def _jsonl(path: Path) -> list[dict]:
 def test_clean_writes_documents_with_provenance(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "library.txt").write_text(AD_PAGE, encoding="utf-8")
-    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
-    (doc,) = _jsonl(tmp_path / "out" / "documents.jsonl")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--provenance", "full",
+                 "--txt"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    (removed,) = _jsonl(tmp_path / "out" / "removed.jsonl")
+    assert removed["id"] == doc["id"] and "removed" not in doc
+    doc["removed"] = removed["removed"]
     assert doc["title"] == "City Opens New Library"
     assert "Advertisement" not in doc["text"] and doc["text"].startswith("The city opened")
     assert doc["lang"] == "en" and 0.5 < doc["lang_prob"] <= 1.0
@@ -47,7 +51,7 @@ def test_documents_match_the_published_schema(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     assert main(["clean", str(RAW), "-o", str(tmp_path / "out"), "-q"]) == 0
     schema = json.loads(SCHEMA.read_text())
-    for doc in _jsonl(tmp_path / "out" / "documents.jsonl"):
+    for doc in _jsonl(tmp_path / "out" / "documents" / "documents.jsonl"):
         jsonschema.validate(doc, schema)
 
 
@@ -75,7 +79,7 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert main(["clean", str(RAW), "-o", str(tmp_path / "out"), "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "unknown key(s) min_wrods" in err and "min_words" in err
-    assert not (tmp_path / "out" / "documents.jsonl").exists()
+    assert not (tmp_path / "out" / "documents" / "documents.jsonl").exists()
     with pytest.raises(SystemExit) as exc:
         main(["clean"])
     assert exc.value.code == 2
@@ -101,8 +105,9 @@ def test_user_rules_folder_and_invalid_rules(tmp_path, capsys):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "library.txt").write_text(AD_PAGE)
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--rules", str(rules)]) == 0
-    (doc,) = _jsonl(tmp_path / "out" / "documents.jsonl")
-    assert "XX001" in [r["rule"] for r in doc["removed"]] and "80,000 books" not in doc["text"]
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    (removed,) = _jsonl(tmp_path / "out" / "removed.jsonl")
+    assert "XX001" in [r["rule"] for r in removed["removed"]] and "80,000 books" not in doc["text"]
     (rules / "site.yaml").write_text("rules:\n  - id: XX001\n    name: x\n    category: promo\n"
                                      "    description: d\n    scope: line\n    regex: '(unclosed'\n")
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "--rules", str(rules)]) == 2
@@ -114,8 +119,8 @@ def test_select_and_disable_rules(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "library.txt").write_text(AD_PAGE)
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--disable", "ads"]) == 0
-    (doc,) = _jsonl(tmp_path / "out" / "documents.jsonl")
-    assert "AD001" not in [r["rule"] for r in doc["removed"]]
+    (removed,) = _jsonl(tmp_path / "out" / "removed.jsonl")
+    assert "AD001" not in [r["rule"] for r in removed["removed"]]
 
 
 def test_explain_marks_every_removal_with_its_rule(capsys):

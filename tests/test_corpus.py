@@ -85,7 +85,7 @@ def test_parallel_run_gives_identical_output(tmp_path):
     shutil.copytree(NEGATIVE, corpus / "negative")
     assert main(["clean", str(corpus), "-o", str(tmp_path / "a"), "-q", "-j", "1"]) == 0
     assert main(["clean", str(corpus), "-o", str(tmp_path / "b"), "-q", "-j", "2"]) == 0
-    for name in ("documents.jsonl", "rejects.jsonl", "errors.jsonl"):
+    for name in ("documents/documents.jsonl", "removed.jsonl", "rejects.jsonl", "errors.jsonl"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     a = json.loads((tmp_path / "a" / "manifest.json").read_text())
     b = json.loads((tmp_path / "b" / "manifest.json").read_text())

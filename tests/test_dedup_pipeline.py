@@ -60,7 +60,7 @@ def test_story_on_three_sites_becomes_one_document_listing_all_sources(tmp_path)
     _write_sites(tmp_path / "in")
     shutil.copytree(RAW, tmp_path / "in" / "samples")
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
-    docs = _jsonl(tmp_path / "out" / "documents.jsonl")
+    docs = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
     stories = [d for d in docs if "desalination" in d["text"]]
     assert len(stories) == 1
     (story,) = stories
@@ -85,12 +85,12 @@ def test_exact_recrawls_collapse_and_no_dedup_keeps_them(tmp_path):
     for name in ("crawl-1.txt", "crawl-2.txt", "crawl-3.txt"):
         (tmp_path / "in" / name).write_text(_site_a(BODY), encoding="utf-8")
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
-    (doc,) = _jsonl(tmp_path / "out" / "documents.jsonl")
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
     assert doc["source"]["path"] == "crawl-1.txt"  # equal length: the smallest path wins
     assert [(d["source"]["path"], d["kind"], d["similarity"]) for d in doc["duplicates"]] == [
         ("crawl-2.txt", "exact", 1.0), ("crawl-3.txt", "exact", 1.0)]
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "all"), "-q", "--no-dedup"]) == 0
-    assert len(_jsonl(tmp_path / "all" / "documents.jsonl")) == 3
+    assert len(_jsonl(tmp_path / "all" / "documents" / "documents.jsonl")) == 3
 
 
 def test_decisions_do_not_depend_on_input_order_or_workers(tmp_path):
@@ -99,7 +99,7 @@ def test_decisions_do_not_depend_on_input_order_or_workers(tmp_path):
     runs = {}
     for label, order, jobs in (("abc1", roots, "1"), ("cab2", [roots[2], roots[0], roots[1]], "2")):
         assert main(["clean", *map(str, order), "-o", str(tmp_path / label), "-q", "-j", jobs]) == 0
-        (doc,) = _jsonl(tmp_path / label / "documents.jsonl")
+        (doc,) = _jsonl(tmp_path / label / "documents" / "documents.jsonl")
         rejects = sorted((r["id"], r["duplicate_of"], r["similarity"]) for r in _jsonl(tmp_path / label / "rejects.jsonl"))
         runs[label] = (doc["id"], sorted((d["id"], d["similarity"]) for d in doc["duplicates"]), rejects)
     assert runs["abc1"] == runs["cab2"]
@@ -112,7 +112,7 @@ def test_dedup_against_an_earlier_clean_corpus(tmp_path):
     shutil.rmtree(tmp_path / "in" / "site-c")  # the old raw data is gone; only the index is needed
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "new"), "-q",
                  "--dedup-against", str(tmp_path / "old")]) == 0
-    assert _jsonl(tmp_path / "new" / "documents.jsonl") == []
+    assert _jsonl(tmp_path / "new" / "documents" / "documents.jsonl") == []
     rejects = _jsonl(tmp_path / "new" / "rejects.jsonl")
     assert [r["reason"] for r in rejects] == ["duplicate", "duplicate"]
     assert all(r["duplicate_of"].startswith(r["duplicate_of"].split(":")[0]) for r in rejects)
@@ -141,4 +141,4 @@ def test_the_workers_are_gone_before_the_end_phase(tmp_path, monkeypatch):
     monkeypatch.setattr(DedupStage, "finish", counting_finish)
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "-j", "2"]) == 0
     assert workers_at_the_end == [0]
-    assert len(_jsonl(tmp_path / "out" / "documents.jsonl")) + len(_jsonl(tmp_path / "out" / "rejects.jsonl")) == 70
+    assert len(_jsonl(tmp_path / "out" / "documents" / "documents.jsonl")) + len(_jsonl(tmp_path / "out" / "rejects.jsonl")) == 70

@@ -145,19 +145,19 @@ def hostile(tmp_path_factory):
     socket.socket.connect = no_network
     try:
         code = main(["clean", str(root), "-o", str(out), "-q", "--no-dedup", "--min-words", "10", "--rules",
-                     str(rules), "--strict", "-j", "1"])
+                     str(rules), "--strict", "-j", "1", "--txt"])
     finally:
         socket.socket.connect = real
     return {"root": root, "out": out, "code": code, "expect": expect, "connects": connects,
             "manifest": json.loads((out / "manifest.json").read_text()),
-            "docs": _jsonl(out / "documents.jsonl"), "rejects": _jsonl(out / "rejects.jsonl"),
+            "docs": _jsonl(out / "documents" / "documents.jsonl"), "rejects": _jsonl(out / "rejects.jsonl"),
             "errors": _jsonl(out / "errors.jsonl")}
 
 
 def check_accounting(out: Path, inputs: list[Path]) -> dict:
     """The invariant, from the output files alone; returns the manifest."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    docs, rejects = _jsonl(next(out.glob("documents*.jsonl"))), _jsonl(out / "rejects.jsonl")
+    docs, rejects = _jsonl(next((out / "documents").glob("documents*.jsonl"))), _jsonl(out / "rejects.jsonl")
     errors = [e for e in _jsonl(out / "errors.jsonl") if e["severity"] == "error"]
     seen = {kind: Counter(r["source"]["path"] if kind != "errored" else r["path"] for r in rows)
             for kind, rows in (("kept", docs), ("rejected", rejects), ("errored", errors))}

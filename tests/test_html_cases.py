@@ -35,7 +35,7 @@ def _clean(tmp_path: Path, pages: dict[str, str]) -> dict[str, dict]:
         (tmp_path / "in" / name).write_text(html, encoding="utf-8")
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
     records = {}
-    for name in ("documents.jsonl", "rejects.jsonl"):
+    for name in ("documents/documents.jsonl", "rejects.jsonl"):
         for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             records[record["source"]["path"]] = record

@@ -39,7 +39,7 @@ def test_datatrove_records_keep_their_id_and_url_and_metadata_is_not_nested_twic
         "url": "https://example.com/a", "dump": "CC-MAIN-2024-10", "score": 0.93}}) + "\n", encoding="utf-8")
     code, out = run(tmp_path, str(path), "--url-field", "metadata.url")
     assert code == 0
-    (doc,) = lines(out / "documents.jsonl")
+    (doc,) = lines(out / "documents" / "documents.jsonl")
     assert doc["id"] == "cc-0001" and "record_id" not in doc["source"]
     assert doc["source"]["url"] == "https://example.com/a"
     # the rest of the user's metadata object is the document's metadata, without the url taken out of it
@@ -52,7 +52,7 @@ def test_dotted_paths_name_text_and_id_fields_too_and_a_literal_dotted_key_wins(
                                 "crawl": 7}) + "\n", encoding="utf-8")
     code, out = run(tmp_path, str(path), "--text-field", "body.text", "--id-field", "meta.id")
     assert code == 0
-    (doc,) = lines(out / "documents.jsonl")
+    (doc,) = lines(out / "documents" / "documents.jsonl")
     assert doc["text"].startswith("The harbour authority") and doc["id"] == "literal"
     assert doc["metadata"] == {"body": {"lang": "en"}, "meta": {"id": "nested"}, "crawl": 7}
 
@@ -63,7 +63,7 @@ def test_a_nested_metadata_object_whose_names_clash_with_top_level_fields_stays_
                     encoding="utf-8")
     code, out = run(tmp_path, str(path))
     assert code == 0
-    (doc,) = lines(out / "documents.jsonl")
+    (doc,) = lines(out / "documents" / "documents.jsonl")
     assert doc["metadata"] == {"source": "web", "metadata": {"source": "cc", "year": 2024}}  # nothing lost
 
 
@@ -82,9 +82,9 @@ def test_a_second_document_with_an_id_already_written_is_rejected_as_duplicate_i
     records = [{"text": PROSE, "id": "a"}, {"text": OTHER, "id": "a"}, {"text": THIRD, "id": 7},
                {"text": FOURTH}]
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    code, out = run(tmp_path, str(path), dedup=dedup)
+    code, out = run(tmp_path, str(path), "--txt", dedup=dedup)
     assert code == 0
-    docs, rejects = lines(out / "documents.jsonl"), lines(out / "rejects.jsonl")
+    docs, rejects = lines(out / "documents" / "documents.jsonl"), lines(out / "rejects.jsonl")
     assert [d["id"] for d in docs][:2] == ["a", "7"] and len({d["id"] for d in docs}) == len(docs)
     clash = [r for r in rejects if r["reason"] == "duplicate-id"]
     assert len(clash) == 1 and clash[0]["id"] == "a" and clash[0]["text"].startswith("A small museum")
@@ -102,7 +102,7 @@ def test_an_id_that_is_a_path_never_escapes_the_texts_folder(tmp_path):
     path.write_text(json.dumps({"text": PROSE, "id": "x"}) + "\n" + json.dumps({"text": OTHER, "id": "../../boom"})
                     + "\n", encoding="utf-8")
     (tmp_path / "evil.txt").write_text(PROSE + OTHER, encoding="utf-8")  # same .txt stem: the id names the file
-    code, out = run(tmp_path, str(path), str(tmp_path / "evil.txt"))
+    code, out = run(tmp_path, str(path), str(tmp_path / "evil.txt"), "--txt")
     assert code == 0
     names = sorted(p.name for p in (out / "texts").iterdir())
     assert all("/" not in n and ".." not in n.replace("..txt", "") for n in names)
@@ -126,7 +126,7 @@ def test_parquet_rows_are_records_with_struct_paths_nulls_binary_and_timestamps(
     pq.write_table(table, path)
     code, out = run(tmp_path, str(path), "--url-field", "metadata.url")
     assert code == 0 and lines(out / "errors.jsonl") == []
-    first, second, third = lines(out / "documents.jsonl")
+    first, second, third = lines(out / "documents" / "documents.jsonl")
     assert first["id"] == "p1" and first["source"]["url"] == "https://example.com/p1"
     assert first["source"]["format"] == "parquet" and first["source"]["position"] == "1"
     assert first["metadata"] == {"lang": "en", "raw": "bytes", "fetched": "2024-05-01T00:00:00+00:00"}
@@ -140,9 +140,9 @@ def test_cleaners_own_parquet_output_can_be_cleaned_again(tmp_path):
     path.write_text(json.dumps({"text": PROSE, "id": "k", "crawl": {"n": 1}}) + "\n", encoding="utf-8")
     first = tmp_path / "first"
     assert main(["clean", str(path), "-o", str(first), "-q", "--min-words", "5", "--output-format", "parquet"]) == 0
-    code, out = run(tmp_path, str(first / "documents.parquet"))
+    code, out = run(tmp_path, str(first / "documents"))
     assert code == 0
-    (doc,) = lines(out / "documents.jsonl")
+    (doc,) = lines(out / "documents" / "documents.jsonl")
     # the id is kept, and the {key, value, json} metadata list reads back as the object it encodes
     assert doc["id"] == "k" and doc["metadata"]["crawl"] == {"n": 1}
 
@@ -168,7 +168,7 @@ def test_dash_reads_json_lines_from_standard_input(tmp_path, monkeypatch):
            .encode("utf-8"))
     code, out = run(tmp_path, "-")
     assert code == 0
-    docs = lines(out / "documents.jsonl")
+    docs = lines(out / "documents" / "documents.jsonl")
     assert [(d["id"], d["source"]["path"], d["source"]["position"]) for d in docs] == [("s1", "stdin", "1"),
                                                                                         ("s2", "stdin", "2")]
     assert json.loads((out / "manifest.json").read_text())["files"]["stdin"]["kept"] == 2
@@ -179,7 +179,7 @@ def test_dash_reads_one_text_document_from_standard_input_beside_other_inputs(tm
     _stdin(monkeypatch, PROSE.encode("utf-8"))
     code, out = run(tmp_path, str(tmp_path / "file.txt"), "-")
     assert code == 0
-    docs = lines(out / "documents.jsonl")
+    docs = lines(out / "documents" / "documents.jsonl")
     assert sorted(d["source"]["path"] for d in docs) == ["file.txt", "stdin"]
 
 

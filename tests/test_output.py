@@ -90,12 +90,13 @@ def test_shards_concatenate_to_the_unsharded_documents(corpus, plain, tmp_path, 
     manifest = json.loads((out / "manifest.json").read_text())
     kept = manifest["counts"]["kept"]
     shards = manifest["outputs"]["documents"]
-    assert [s["file"] for s in shards] == [f"documents-{i:05d}.jsonl{suffix}" for i in range(len(shards))]
+    assert [s["file"] for s in shards] == [f"documents/documents-{i:05d}.jsonl{suffix}" for i in range(len(shards))]
     assert [s["documents"] for s in shards] == [40] * (kept // 40) + ([kept % 40] if kept % 40 else [])
-    assert sorted(p.name for p in out.glob("documents*")) == [s["file"] for s in shards]
+    assert sorted(f"documents/{p.name}" for p in (out / "documents").iterdir()) == [s["file"] for s in shards]
     joined = b"".join(_decompress(out / s["file"]) for s in shards)
-    assert joined == (plain / "documents.jsonl").read_bytes()
+    assert joined == (plain / "documents" / "documents.jsonl").read_bytes()
     assert _decompress(out / f"rejects.jsonl{suffix}") == (plain / "rejects.jsonl").read_bytes()
+    assert _decompress(out / f"removed.jsonl{suffix}") == (plain / "removed.jsonl").read_bytes()
     assert (out / "errors.jsonl").read_bytes() == (plain / "errors.jsonl").read_bytes()  # errors stay plain
     assert manifest["counts"] == json.loads((plain / "manifest.json").read_text())["counts"]
     if compression == "gz":
@@ -113,14 +114,14 @@ def test_parquet_has_the_documents_of_the_jsonl(corpus, plain, tmp_path, monkeyp
     out = tmp_path / "out"
     assert main(["clean", str(corpus), "-o", str(out), "-q", "-j", "1", "--output-format", "parquet",
                  "--shard-size", "50", "--compression", "zst"]) == 0
-    shards = sorted(out.glob("documents-*.parquet"))
-    assert len(shards) == 3 and not list(out.glob("documents*.jsonl"))
+    shards = sorted((out / "documents").glob("documents-*.parquet"))
+    assert len(shards) == 3 and sorted((out / "documents").iterdir()) == shards
     rows = [row for shard in shards for row in pq.read_table(shard).to_pylist()]
-    expected = _jsonl((plain / "documents.jsonl").read_bytes())
+    expected = _jsonl((plain / "documents" / "documents.jsonl").read_bytes())
     assert [parquet_record(row) for row in rows] == expected
     assert any(row["duplicates"] for row in rows)  # nested lists of structs survive
     schema = pq.read_schema(shards[0])
-    assert schema.field("source").type.num_fields == 7 and str(schema.field("removed").type).startswith("list<")
+    assert schema.field("source").type.num_fields == 7 and str(schema.field("duplicates").type).startswith("list<")
     assert _decompress(out / "rejects.jsonl.zst") == (plain / "rejects.jsonl").read_bytes()  # still JSONL
     assert (out / "errors.jsonl").read_bytes() == (plain / "errors.jsonl").read_bytes()
 
@@ -134,7 +135,7 @@ def test_parquet_has_the_documents_of_the_jsonl(corpus, plain, tmp_path, monkeyp
                                cache_dir=str(tmp_path / "hf-cache"))
     assert len(ds) == len(expected) and ds[0]["id"] == expected[0]["id"]
     assert ds[0]["source"]["path"] == expected[0]["source"]["path"]
-    assert [r["text"] for r in ds[0]["removed"]] == [r["text"] for r in expected[0]["removed"]]
+    assert [d["id"] for d in ds[0]["duplicates"] or []] == [d["id"] for d in expected[0].get("duplicates", [])]
 
 
 def test_workers_give_identical_sharded_output(corpus, tmp_path):
@@ -145,16 +146,20 @@ def test_workers_give_identical_sharded_output(corpus, tmp_path):
                      "--compression", "gz"]) == 0
         outs.append(_files(out))
     assert outs[0] == outs[1]  # every file, the manifest and report included
-    assert len([name for name in outs[0] if name.startswith("documents-")]) >= 5
+    assert len([name for name in outs[0] if name.startswith("documents/documents-")]) >= 5
 
 
 def test_a_new_layout_replaces_the_old_files(corpus, tmp_path):
     out = tmp_path / "out"
     assert main(["clean", str(corpus), "-o", str(out), "-q", "-j", "1", "--shard-size", "20", "--compression", "gz"]) == 0
-    assert len(list(out.glob("documents-*.jsonl.gz"))) > 5
+    assert len(list((out / "documents").glob("documents-*.jsonl.gz"))) > 5
+    (out / "documents.jsonl").write_text("{}\n")  # where versions before documents/ wrote them
+    (out / "texts").mkdir()  # .txt files of an earlier run with --txt
     assert main(["clean", str(corpus), "-o", str(out), "-q", "-j", "1"]) == 0
-    assert sorted(p.name for p in out.glob("documents*")) == ["documents.jsonl"]
+    assert sorted(p.name for p in (out / "documents").iterdir()) == ["documents.jsonl"]
+    assert sorted(p.name for p in out.glob("documents*")) == ["documents"]
     assert sorted(p.name for p in out.glob("rejects*")) == ["rejects.jsonl"]
+    assert sorted(p.name for p in out.glob("removed*")) == ["removed.jsonl"] and not (out / "texts").exists()
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no stage, no state left
 
 
@@ -211,7 +216,7 @@ def test_state_of_another_configuration_is_discarded(corpus, plain, tmp_path, ca
     assert main(["clean", str(corpus), "-o", str(out), "-j", "1"]) == 0
     err = capsys.readouterr().err
     assert "configuration, rules or versions and inputs changed" in err and "starting fresh" in err
-    assert (out / "documents.jsonl").read_bytes() == (plain / "documents.jsonl").read_bytes()
+    assert (out / "documents" / "documents.jsonl").read_bytes() == (plain / "documents" / "documents.jsonl").read_bytes()
     assert not state.exists()
 
 
@@ -223,12 +228,12 @@ def test_config_file_is_found_in_the_working_directory(corpus, tmp_path, monkeyp
     manifest = json.loads(Path("out/manifest.json").read_text())
     assert manifest["config_file"] == "cleaner.toml"
     assert manifest["config"]["shard_size"] == 50 and "jobs" not in manifest["config"]  # -j never shapes output
-    assert [s["file"] for s in manifest["outputs"]["documents"]][:2] == ["documents-00000.jsonl.gz",
-                                                                         "documents-00001.jsonl.gz"]
+    assert [s["file"] for s in manifest["outputs"]["documents"]][:2] == ["documents/documents-00000.jsonl.gz",
+                                                                         "documents/documents-00001.jsonl.gz"]
     Path("other.toml").write_text("shard_size = 0\nquiet = true\njobs = 1\n")
     assert main(["clean", str(corpus), "-o", "out2", "--config", "other.toml"]) == 0
     manifest = json.loads(Path("out2/manifest.json").read_text())
-    assert manifest["config_file"] == "other.toml" and (tmp_path / "out2" / "documents.jsonl").is_file()
+    assert manifest["config_file"] == "other.toml" and (tmp_path / "out2" / "documents" / "documents.jsonl").is_file()
     Path("cleaner.toml").write_text("shard_sise = 50\n")
     assert main(["clean", str(corpus), "-o", "out3"]) == 2
     err = capsys.readouterr().err
@@ -297,8 +302,8 @@ def test_text_files_of_inputs_with_one_stem_are_kept_apart_by_id(tmp_path):
     (tmp_path / "in" / "a").mkdir(parents=True)
     (tmp_path / "in" / "a" / "story.txt").write_text(f"First Story\n\n{body} One.\n")
     (tmp_path / "in" / "story.txt").write_text(f"Second Story\n\n{body} Two.\n")
-    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--no-dedup"]) == 0
-    docs = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--no-dedup", "--txt"]) == 0
+    docs = [json.loads(line) for line in (tmp_path / "out" / "documents" / "documents.jsonl").read_text().splitlines()]
     assert [d["source"]["path"] for d in docs] == ["a/story.txt", "story.txt"]
     texts = tmp_path / "out" / "texts"
     assert sorted(p.name for p in texts.iterdir()) == ["story.txt", f"story_{docs[1]['id']}.txt"]
@@ -316,8 +321,8 @@ def test_a_duplicate_gives_its_text_file_name_to_the_next_kept_document_of_that_
                                                                 "forecasters said on Friday."] * 6) + "\n")):
         (tmp_path / "in" / folder).mkdir(parents=True)
         (tmp_path / "in" / folder / ("first.txt" if folder == "a" else "story.txt")).write_text(text)
-    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
-    docs = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--txt"]) == 0
+    docs = [json.loads(line) for line in (tmp_path / "out" / "documents" / "documents.jsonl").read_text().splitlines()]
     assert [d["source"]["path"] for d in docs] == ["a/first.txt", "c/story.txt"]  # b/story.txt: a duplicate
     texts = tmp_path / "out" / "texts"
     assert sorted(p.name for p in texts.iterdir()) == ["first.txt", "story.txt"]

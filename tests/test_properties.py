@@ -82,14 +82,14 @@ def test_output_is_utf8_jsonl_matching_the_schema(tmp_path_factory, files):
     out = folder.parent / (folder.name + "-out")
     result = run([folder], out, Config(min_words=3, dedup=False, write_txt=False), jobs=1)
     lines = {name: (out / name).read_bytes().decode("utf-8").splitlines()
-             for name in ("documents.jsonl", "rejects.jsonl", "errors.jsonl")}
-    for line in lines["documents.jsonl"]:
+             for name in ("documents/documents.jsonl", "rejects.jsonl", "errors.jsonl")}
+    for line in lines["documents/documents.jsonl"]:
         jsonschema.validate(json.loads(line), SCHEMA)
     for line in lines["rejects.jsonl"] + lines["errors.jsonl"]:
         assert isinstance(json.loads(line), dict)
     counts = result.counts
     assert counts["in"] == counts["kept"] + counts["rejected"] + counts["errored"]
-    assert counts["kept"] == len(lines["documents.jsonl"]) and counts["rejected"] == len(lines["rejects.jsonl"])
+    assert counts["kept"] == len(lines["documents/documents.jsonl"]) and counts["rejected"] == len(lines["rejects.jsonl"])
 
 
 # -- fuzzing the readers ----------------------------------------------------------------------

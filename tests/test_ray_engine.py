@@ -155,7 +155,8 @@ def test_ray_engine_shards_are_written_by_ray_tasks(tmp_path, local_ray, monkeyp
     import cleaner.output.folder
 
     corpus = _corpus(tmp_path / "in")
-    flags = ["-q", "--shard-size", "30", "--compression", "gz"]
+    # with every removal's text, the datatrove record shape and the .txt files too
+    flags = ["-q", "--shard-size", "30", "--compression", "gz", "--provenance", "full", "--schema", "datatrove", "--txt"]
     assert main(["clean", str(corpus), "-o", str(tmp_path / "local"), *flags]) == 0
 
     def driver_sink(*args, **kwargs):
@@ -165,8 +166,22 @@ def test_ray_engine_shards_are_written_by_ray_tasks(tmp_path, local_ray, monkeyp
     assert main(["clean", str(corpus), "-o", str(tmp_path / "ray"), *flags, "--engine", "ray"]) == 0
     manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
     shards = manifest["outputs"]["documents"]
-    assert len(shards) > 3 and shards[0]["file"] == "documents-00000.jsonl.gz"
+    assert len(shards) > 3 and shards[0]["file"] == "documents/documents-00000.jsonl.gz"
     assert not [p for p in (tmp_path / "ray").iterdir() if p.name.startswith(".")]  # no stage or scratch left
+    assert (tmp_path / "ray" / "removed.jsonl.gz").is_file() and (tmp_path / "ray" / "texts").is_dir()
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_ray_engine_streams_the_local_engines_documents_to_stdout(tmp_path, local_ray, capsysbinary):
+    corpus = _corpus(tmp_path / "in")
+    outputs = []
+    for engine in ("local", "ray"):
+        side = tmp_path / engine
+        assert main(["clean", str(corpus), "-o", "-", "-q", "--side-output", str(side), "--engine", engine]) == 0
+        outputs.append(capsysbinary.readouterr().out)
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 100
+    _assert_same(tmp_path / "local", tmp_path / "ray")  # the side files too
 
 
 def test_engine_ray_without_ray_installed_fails_before_any_work_with_the_install_hint(tmp_path, monkeypatch, capsys):

@@ -28,7 +28,7 @@ def clean(tmp_path: Path, *args: str) -> tuple[int, dict, list[dict], list[dict]
     out = tmp_path / "out"
     code = main(["clean", *args, "-o", str(out), "-q", "--no-dedup", "--no-txt", "--min-words", "5"])
     manifest = json.loads((out / "manifest.json").read_text())
-    docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    docs = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text().splitlines()]
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     return code, manifest, docs, errors
 

@@ -28,7 +28,7 @@ def mixed_corpus(tmp_path) -> Path:
 
 def test_report_json_counts_everything(mixed_corpus, tmp_path):
     out = tmp_path / "out"
-    assert main(["clean", str(mixed_corpus), "-o", str(out), "-q"]) == 0
+    assert main(["clean", str(mixed_corpus), "-o", str(out), "-q", "--provenance", "full"]) == 0
     report = json.loads((out / "report.json").read_text())
     manifest = json.loads((out / "manifest.json").read_text())
     assert report["documents"] == {"in": 8, "kept": 5, "rejected": 2, "errored": 1, "titled": 6}
@@ -41,7 +41,7 @@ def test_report_json_counts_everything(mixed_corpus, tmp_path):
     assert len(lengths["bins"]) == len(lengths["before"]) == len(lengths["after"])
     assert sum(lengths["before"]) == 7 and sum(lengths["after"]) == 5  # readable inputs / kept documents
     by_rule = report["removals"]["by_rule"]
-    documents = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    documents = [json.loads(line) for line in (out / "removed.jsonl").read_text().splitlines()]
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
     spans = {}
     for record in documents + rejects:

@@ -6,6 +6,7 @@ model), with ids like ``AD001-strip-0`` so ``pytest -k AD001`` runs one rule's e
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from cleaner.rules.model import CATEGORIES, load_rule_file, RuleError, RuleSet
 ROOT = Path(__file__).resolve().parents[1]  # the repo: tests/ sits at its top level
 RULES_DIR = ROOT / "rules"
 RAW_DIR = ROOT / "corpora" / "raw"
-CLEAN_DIR = ROOT / "corpora" / "clean" / "texts"
+CLEAN_DOCUMENTS = ROOT / "corpora" / "clean" / "documents" / "documents.jsonl"
 SEEDS_GOLD_DIR = ROOT.parent / "shared" / "corpora" / "seeds-gold"  # optional, not in the repo
 
 RULES = RuleSet.load([RULES_DIR], builtin=False)
@@ -176,11 +177,11 @@ def _kept_text(raw: str, rules: RuleSet) -> tuple[str, set[str]]:
     return doc.normalised, {line.strip() for line in doc.text.split("\n") if line.strip()}
 
 
-def _lost_lines(raw_path: Path, clean_path: Path, rules: RuleSet) -> list[str]:
+def _lost_lines(raw_path: Path, clean_text: str, rules: RuleSet) -> list[str]:
     """Lines of the clean text that are lines of the raw input but that the rules removed."""
     normalised, kept = _kept_text(raw_path.read_text(encoding="utf-8"), rules)
     raw_lines = {line.strip() for line in normalised.split("\n")}
-    clean = [normalize(line).strip() for line in clean_path.read_text(encoding="utf-8").split("\n")]
+    clean = [normalize(line).strip() for line in clean_text.split("\n")]
     return [line for line in clean if line and line in raw_lines and line not in kept]
 
 
@@ -189,11 +190,20 @@ def _seed_pairs(gold_dir: Path):
     return [pytest.param(raw, gold_dir / raw.name, id=raw.stem) for raw in raws]
 
 
+def _committed_clean() -> dict[str, str]:
+    """Title and text of each document of the committed corpora/clean, by input file name."""
+    if not CLEAN_DOCUMENTS.is_file():
+        return {}
+    records = [json.loads(line) for line in CLEAN_DOCUMENTS.read_text(encoding="utf-8").splitlines()]
+    return {r["source"]["path"]: f"{r['title']}\n\n{r['text']}" if r["title"] else r["text"] for r in records}
+
+
 @pytest.mark.parametrize("safety", ["moderate", "aggressive"])
-@pytest.mark.parametrize(("raw", "clean"), _seed_pairs(CLEAN_DIR))
-def test_rules_keep_every_line_of_the_committed_clean_output(raw, clean, safety):
-    if not clean.is_file():
-        pytest.skip(f"{clean.relative_to(ROOT)} not committed yet")
+@pytest.mark.parametrize("raw", sorted(RAW_DIR.glob("*.txt")), ids=lambda p: p.stem)
+def test_rules_keep_every_line_of_the_committed_clean_output(raw, safety):
+    clean = _committed_clean().get(raw.name)
+    if clean is None:
+        pytest.skip(f"{raw.name} has no document in corpora/clean")
     lost = _lost_lines(raw, clean, RULES.select(safety=safety))
     assert not lost, f"rules removed article lines of {raw.name}: {lost}"
 
@@ -204,7 +214,7 @@ def test_rules_keep_every_seeds_gold_line(raw, clean, safety):
     """The same check against the shared gold, when that folder sits beside the repo."""
     if not clean.is_file():
         pytest.skip("shared seeds-gold not available")
-    lost = _lost_lines(raw, clean, RULES.select(safety=safety))
+    lost = _lost_lines(raw, clean.read_text(encoding="utf-8"), RULES.select(safety=safety))
     assert not lost, f"rules removed article lines of {raw.name}: {lost}"
 
 

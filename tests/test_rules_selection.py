@@ -52,7 +52,7 @@ def test_unknown_rule_or_category_is_a_usage_error(tmp_path, capsys):
     cfg = tmp_path / "cleaner.toml"
     cfg.write_text('select = ["adz"]\n')
     assert main(["clean", str(RAW), "-o", str(tmp_path / "out"), "--config", str(cfg)]) == 2
-    assert "adz" in capsys.readouterr().err and not (tmp_path / "out" / "documents.jsonl").exists()
+    assert "adz" in capsys.readouterr().err and not (tmp_path / "out" / "documents" / "documents.jsonl").exists()
     assert main(["check", str(RAW), "--config", str(cfg)]) == 2
 
 
@@ -66,9 +66,9 @@ def test_selection_changes_what_clean_and_check_remove(tmp_path, capsys):
     assert main(["check", str(page), "--format", "json", "--config", str(cfg)]) == 1
     assert "NL002" not in {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert main(["clean", str(page), "-o", str(tmp_path / "out"), "-q", "--config", str(cfg)]) == 0
-    (doc,) = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    (doc,) = [json.loads(line) for line in (tmp_path / "out" / "removed.jsonl").read_text().splitlines()]
     removed = {r["rule"] for r in doc["removed"]}
     assert "NL002" not in removed and "NL003" in removed
     assert main(["clean", str(page), "-o", str(tmp_path / "sel"), "-q", "--select", "NL002"]) == 0
-    (doc,) = [json.loads(line) for line in (tmp_path / "sel" / "documents.jsonl").read_text().splitlines()]
+    (doc,) = [json.loads(line) for line in (tmp_path / "sel" / "removed.jsonl").read_text().splitlines()]
     assert {r["rule"] for r in doc["removed"] if not r["rule"].startswith("H-")} == {"NL002"}

@@ -20,6 +20,8 @@ from cleaner.rules.model import SAFETY_LEVELS
 INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc", "parquet")
 OUTPUT_FORMATS = ("jsonl", "parquet")
 COMPRESSIONS = ("none", "gz", "zst")
+PROVENANCE_LEVELS = ("full", "spans", "none")  # what is kept of each removal: text and spans, spans, nothing
+SCHEMAS = ("cleaner", "dolma", "datatrove")  # the document record's shape (cleaner.output.presets)
 # How a run executes, not what it produces: left out of the manifest and of the resume
 # check, so the output is byte-identical for any -j and a run may resume with another -j.
 EXECUTION_KEYS = ("jobs", "quiet", "engine", "ray_address")
@@ -54,7 +56,9 @@ class Config:
     dedup_ngram: int = 3
     dedup_num_perm: int = 128
     dedup_against: tuple[str, ...] = ()  # earlier output folders whose documents count as already published
-    write_txt: bool = True  # also one .txt per kept document (title, blank line, text)
+    write_txt: bool = False  # also one .txt per kept document (title, blank line, text): --txt
+    provenance: str = "spans"  # removed.jsonl: full (spans and their text), spans (rule, category, offsets), none
+    schema: str = "cleaner"  # document records as cleaner, dolma or datatrove read them (JSON Lines)
     strict: bool = False  # exit non-zero when any input errored
     doc_timeout: float = 60.0  # seconds one document may take (read, extract, clean); then an error entry. 0: no limit
     output_format: str = "jsonl"  # documents as jsonl or parquet (rejects and errors stay JSONL)
@@ -85,6 +89,13 @@ class Config:
             raise ConfigError("min_lang_prob must be between 0 and 1")
         if self.output_format not in OUTPUT_FORMATS:
             raise ConfigError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, not {self.output_format!r}")
+        if self.provenance not in PROVENANCE_LEVELS:
+            raise ConfigError(f"provenance must be one of {', '.join(PROVENANCE_LEVELS)}, not {self.provenance!r}")
+        if self.schema not in SCHEMAS:
+            raise ConfigError(f"schema must be one of {', '.join(SCHEMAS)}, not {self.schema!r}")
+        if self.schema != "cleaner" and self.output_format != "jsonl":
+            raise ConfigError(f"schema {self.schema} is written as JSON Lines (what {self.schema} reads); "
+                              "leave output_format at jsonl, or use schema cleaner for Parquet")
         if self.compression not in COMPRESSIONS:
             raise ConfigError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {self.compression!r}")
         if self.engine not in ENGINES:

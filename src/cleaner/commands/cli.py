@@ -16,10 +16,12 @@ import errno
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from cleaner.config import (COMPRESSIONS, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
-                            build_config, find_config_file, load_config_file)
+                            PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.output.sinks import MissingDependency
 from cleaner.readers.stdin import STDIN, stdin_spooled
@@ -51,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("inputs", nargs="+", type=_path_or_url,
                        help="files or folders (searched recursively); - for standard input (JSON Lines or one "
                        "document); with --engine ray also s3://... URLs")
-    clean.add_argument("-o", "--output", type=_path_or_url, required=True, help="output folder")
+    clean.add_argument("-o", "--output", type=_path_or_url, required=True,
+                       help="output folder; - writes the documents to standard output as JSON Lines")
+    clean.add_argument("--side-output", type=Path, metavar="DIR",
+                       help="with -o -: where rejects, errors, removed spans, manifest and report go "
+                       "(default: not kept; a summary goes to stderr)")
     _add_rule_options(clean)
     clean.add_argument("--input-format", choices=INPUT_FORMATS,
                        help="read every input as this (default auto: by extension, then content)")
@@ -64,8 +70,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="field with the record's id, kept as the document id (default id)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
+    clean.add_argument("--txt", dest="write_txt", action="store_true", default=None,
+                       help="also write one .txt per document into OUT/texts/")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
-                       help="do not write one .txt per document")
+                       help="no .txt files (the default)")
+    clean.add_argument("--provenance", choices=PROVENANCE_LEVELS,
+                       help="removed.jsonl: full (removed text too; duplicates logged whole), spans (default: "
+                       "rule, category, offsets), none")
+    clean.add_argument("--schema", choices=SCHEMAS,
+                       help="document records as cleaner (default), dolma or datatrove read them (JSON Lines)")
     clean.add_argument("--no-dedup", dest="dedup", action="store_false", default=None,
                        help="keep exact and near-duplicate documents")
     clean.add_argument("--dedup-threshold", type=float, metavar="J",
@@ -162,11 +175,36 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     if sum(str(p) == STDIN for p in args.inputs) > 1:
         print("cleaner: '-' (standard input) can be given once", file=sys.stderr)
         return EXIT_USAGE
+    to_stdout = str(args.output) == STDIN
+    problem = _stdout_problem(config, args) if to_stdout else \
+        ("--side-output goes with -o - (standard output)" if args.side_output else None)
+    if problem:
+        print(f"cleaner: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     with stdin_spooled(args.inputs) as inputs:
-        return _clean(args, config, inputs)
+        if not to_stdout:
+            return _clean(args, config, inputs, args.output)
+        if args.side_output:
+            return _clean(args, config, inputs, args.side_output, sys.stdout.buffer)
+        with tempfile.TemporaryDirectory(prefix="cleaner-side-") as side:
+            return _clean(args, config, inputs, Path(side), sys.stdout.buffer)
 
 
-def _clean(args: argparse.Namespace, config: Config, inputs: list) -> int:
+def _stdout_problem(config: Config, args: argparse.Namespace) -> str | None:
+    """Why ``-o -`` cannot be done with these options, or None."""
+    if args.check:
+        return "--check compares an output folder; -o - has none"
+    if config.output_format != "jsonl" or config.shard_size:
+        return "-o - writes one JSON Lines stream: leave --output-format jsonl and --shard-size 0"
+    if config.write_txt:
+        return "--txt needs an output folder, not -o -"
+    return None
+
+
+def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | str,
+           stream: BinaryIO | None = None) -> int:
+    """Run ``clean`` into the folder ``out`` (with ``stream``: the side files only; the
+    documents go to the stream) and report on stderr."""
     from cleaner.engines.run import run
 
     if args.check:
@@ -177,9 +215,9 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list) -> int:
         return EXIT_OK if drift.clean else EXIT_FOUND
     progress = not config.quiet and sys.stderr.isatty()
     config_file = find_config_file(args.config)
-    result = run(inputs, args.output, config, progress=progress,
+    result = run(inputs, out, config, progress=progress,
                  config_file=str(config_file) if config_file else None,
-                 log=lambda message: print(f"cleaner: {message}", file=sys.stderr))
+                 log=lambda message: print(f"cleaner: {message}", file=sys.stderr), stream=stream)
     c = result.counts
     if not config.quiet:
         from cleaner.output.report import REPORT_HTML, summary_lines
@@ -187,8 +225,14 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list) -> int:
         for line in summary_lines(result.report) if result.report else ():
             print(line, file=sys.stderr)
         skipped = result.manifest.get("skipped", {}).get("total", 0)
+        if stream is None:
+            where = f"{out} (review: {out}/{REPORT_HTML})"
+        elif args.side_output:
+            where = f"standard output (rejects, errors, report: {out})"
+        else:
+            where = "standard output (rejects, errors and report not kept: --side-output DIR keeps them)"
         print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
-              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {args.output} (review: {args.output}/{REPORT_HTML})", file=sys.stderr)
+              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {where}", file=sys.stderr)
     return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
 
 
@@ -303,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncleaner: interrupted; run the same command again to resume where it stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of -o - went away (`| head`): stop quietly, as Unix filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except OSError as exc:
         if args.command != "clean" or exc.errno not in _WRITE_ERRORS:
             raise

@@ -18,7 +18,7 @@ from pathlib import Path
 from cleaner.config import Config
 
 
-DOCUMENT_FILES = ("documents.jsonl", "rejects.jsonl")
+DOCUMENT_FILES = ("documents/documents.jsonl", "rejects.jsonl", "removed.jsonl")  # compared record by record
 MACHINE_KEYS = ("versions",)  # manifest keys that describe the machine, not the corpus
 
 

@@ -19,7 +19,7 @@ from cleaner.dedup.fingerprint import DedupConfig, Fingerprint, fingerprint
 from cleaner.document import Document
 from cleaner.output.finished import Finished, record_key
 from cleaner.output.folder import OutputWriter
-from cleaner.output.records import dumps, reject_line, with_duplicates
+from cleaner.output.records import dumps, reject_line, with_duplicates, with_removed
 from cleaner.output.report import RunReport
 
 
@@ -77,6 +77,9 @@ class DedupStage:
         fingerprinted and clustered elsewhere passes an object with the same ``result``/
         ``save_index``/``close``/``config`` and ``in`` (:class:`cleaner.engines.ray_dedup.DecidedDuplicates`)."""
         self.writer = writer
+        # a dropped duplicate is logged with its text (and removals) only at provenance "full";
+        # otherwise by id and source beside the kept document's id and the similarity
+        self.copies = config.provenance == "full"
         self.dedup = dedup if dedup is not None else self._load(config, spill=writer.stage / "dedup")
         self.pending_path = writer.stage / "pending.jsonl"
         self.pending = open(self.pending_path, "w", encoding="utf-8", newline="\n")
@@ -115,9 +118,11 @@ class DedupStage:
         txt = None
         if self.writer.write_txt and item.txt is not None:
             txt = (self.writer.put_txt(*item.txt, item.id), item.txt[0])
-        # One line per document: a small JSON head, a tab (JSON text has none unescaped), and the
-        # document's line as the worker encoded it, which is written out again without decoding.
-        self.pending.write(f"{dumps([item.key, added, item.id, item.path, item.live, txt, item.own_id])}\t{item.line}\n")
+        # One line per document: a small JSON head, its removed.jsonl line and the document's line
+        # as the worker encoded them, which are written out again without decoding; tabs between
+        # (JSON text has none unescaped).
+        head = dumps([item.key, added, item.id, item.path, item.live, txt, item.own_id])
+        self.pending.write(f"{head}\t{item.removed}\t{item.line}\n")
 
     def finish(self, report: RunReport) -> dict:
         """Route every pending document (counting it in ``report``); returns the dedup section
@@ -126,8 +131,15 @@ class DedupStage:
         result = self.result = self.dedup.result()  # kept for the run report
         with open(self.pending_path, encoding="utf-8", newline="\n") as pending:
             for entry in pending:
-                head, line = entry[:-1].split("\t", 1)
+                head, removed, line = entry[:-1].split("\t", 2)
                 key, added, doc_id, path, live, txt, own_id = json.loads(head)
+
+                def dropped(fields: dict) -> str:  # the rejects.jsonl entry of a duplicate
+                    if not self.copies:
+                        return reject_line(doc_id, dumps(self.sources.get(key)), fields)
+                    entry = reject_line(doc_id, line, fields)
+                    return with_removed(entry, removed) if removed else entry
+
                 decision = None if key in self.republished else result.decision(key, added)
                 clash = decision is not None and decision.kept and own_id and not self.writer.claim_id(doc_id)
                 if txt is not None:  # (name taken, name wanted) of its .txt file, written ahead
@@ -136,23 +148,23 @@ class DedupStage:
                     else:
                         self.writer.withdraw_txt(*txt)
                 if decision is None:  # the very same record is in the --dedup-against corpus
-                    self.writer.emit_reject(path, "duplicate", reject_line(doc_id, line, {
+                    self.writer.emit_reject(path, "duplicate", dropped({
                         "reason": "duplicate", "message": "already in the --dedup-against corpus",
                         "duplicate_of": key, "similarity": 1.0, "duplicate_kind": "exact"}))
                     report.duplicate()
                     continue
                 if clash:
-                    self.writer.reject_id_clash(path, line, doc_id)
+                    self.writer.reject_id_clash(path, line, doc_id, removed)
                     report.rejected_late("duplicate-id")
                 elif decision.kept:
                     duplicates = [{**self.sources.get(d.key), "similarity": round(d.similarity, 4), "kind": d.reason}
                                   for d in decision.duplicates]
-                    self.writer.emit_document(path, with_duplicates(line, duplicates), None, doc_id)
+                    self.writer.emit_document(path, with_duplicates(line, duplicates), None, doc_id, removed)
                     report.kept(*live)
                 else:
                     report.duplicate()
                     kept = self.sources.cached(decision.duplicate_of) or {"id": decision.duplicate_of}
-                    self.writer.emit_reject(path, "duplicate", reject_line(doc_id, line, {
+                    self.writer.emit_reject(path, "duplicate", dropped({
                         "reason": "duplicate", "message": f"{decision.reason} duplicate of {kept['id']}",
                         "duplicate_of": kept["id"], "duplicate_of_source": kept.get("source"),
                         "similarity": round(decision.similarity, 4), "duplicate_kind": decision.reason}))

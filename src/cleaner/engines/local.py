@@ -41,7 +41,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.engines.budget import crash_message, hard_limit, timeout_message
@@ -311,7 +311,7 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
 
 def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int | None = None,
         progress: bool = False, config_file: str | None = None,
-        log: Callable[[str], None] | None = None) -> RunResult:
+        log: Callable[[str], None] | None = None, stream: BinaryIO | None = None) -> RunResult:
     """Clean every input under ``inputs`` into ``out_dir`` with worker processes on this machine.
 
     ``jobs`` (default ``config.jobs``; 0 = one per available core) worker processes do the
@@ -337,7 +337,8 @@ def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs
         # while the workers go on (the cleaning bar shows both). Routing in chunk order is input
         # order: the output does not depend on -j or on which chunks an earlier, interrupted
         # run finished.
-        result = write_outputs(out_dir, config, payloads, pipeline, skipped, config_file, Progress(False))
+        result = write_outputs(out_dir, config, payloads, pipeline, skipped, config_file, Progress(False),
+                               stream=stream)
     except BaseException:
         runner.close(failed=True)
         state.close(success=False)

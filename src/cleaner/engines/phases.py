@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import BinaryIO, Callable, Iterable
 
 from cleaner.config import Config
 from cleaner.dedup.fingerprint import Fingerprint
@@ -56,15 +56,16 @@ def write_outputs(out_dir: Path, config: Config,
                   pipeline: Pipeline, skipped: Counter, config_file: str | None, bar: Progress,
                   record_count: int | None = None,
                   make_dedup: Callable[[Config, OutputWriter], DedupStage] = DedupStage,
-                  make_sink: Callable[[Path], DocumentSink] | None = None) -> RunResult:
+                  make_sink: Callable[[Path], DocumentSink] | None = None,
+                  stream: BinaryIO | None = None) -> RunResult:
     """The global end of a run, shared by every engine: route the cleaned documents (batches of
     ``(finished documents, step counters, their report, fingerprints of the kept ones or None)``
     in input order, see :mod:`cleaner.output.finished`) through deduplication into the output files,
     the report and the manifest. ``make_dedup`` lets an engine that decided the duplicates
     elsewhere (:mod:`cleaner.engines.ray_engine`) hand in its decisions, ``make_sink`` one that writes
-    the document files elsewhere its sink (see :class:`OutputWriter`)."""
-    writer = OutputWriter(out_dir, write_txt=config.write_txt, output_format=config.output_format,
-                          shard_size=config.shard_size, compression=config.compression, make_sink=make_sink)
+    the document files elsewhere its sink, ``stream`` where the documents go instead of
+    ``out_dir/documents`` (see :class:`OutputWriter`)."""
+    writer = OutputWriter(out_dir, config, make_sink=make_sink, stream=stream)
     totals: dict[str, Counter] = {s.name: Counter() for s in pipeline.steps}
     report = RunReport()
     bar.start("writing", total=record_count)

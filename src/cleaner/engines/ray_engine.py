@@ -50,7 +50,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.dedup.stage import DedupStage, dedup_config, document_fingerprint
@@ -285,7 +285,7 @@ def _clean_batch(batch, run: CleanRun):
     poisoned = {position: ("timeout", timeout_message(record, budget))
                 for position, (seq, record) in enumerate(records) if seq in run.timed_out}
     docs = list(within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, []))
-    finished, report = finish_chunk(docs, run.config.write_txt)
+    finished, report = finish_chunk(docs, run.config)
     for (seq, _), doc, item in zip(records, docs, finished):
         blob = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
         if doc.outcome is None and dedup is not None:
@@ -339,8 +339,10 @@ def connect(config: Config):
 
 
 def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool = False,
-               config_file: str | None = None, log: Callable[[str], None] | None = None) -> RunResult:
-    """:func:`cleaner.engines.run.run` on Ray: the same output files, byte for byte.
+               config_file: str | None = None, log: Callable[[str], None] | None = None,
+               stream: BinaryIO | None = None) -> RunResult:
+    """:func:`cleaner.engines.run.run` on Ray: the same output files, byte for byte (``stream``:
+    the documents go there, written by the driver).
 
     Not resumable (Ray retries failed tasks; a run whose driver dies starts again).
     ``out_dir`` may be an fsspec URL: the files are staged on the driver and uploaded.
@@ -365,7 +367,7 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
             from cleaner.engines.local import run_local
 
             return run_local(inputs, out_dir, config.replace(engine="local", ray_address=""), progress=progress,
-                       config_file=config_file, log=log)
+                             config_file=config_file, log=log, stream=stream)
         def read():
             # a few tasks per CPU: enough to balance large and small files, few enough that
             # per-task overhead stays small for folders of many small pages
@@ -386,10 +388,10 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
         try:
             # sharded output into a folder every node reaches: the shards are written by tasks
             shard_tasks = (lambda stage: ShardTasks(ray, stage, config, window=partitions)) \
-                if config.shard_size and not is_url(out_dir) else None
+                if config.shard_size and not is_url(out_dir) and stream is None else None
             result = write_outputs(local_out, config, _documents(cleaned, skipped), pipeline, skipped, config_file,
                                    Progress(progress), make_dedup=lambda cfg, writer: DedupStage(cfg, writer, dedup),
-                                   make_sink=shard_tasks)
+                                   make_sink=shard_tasks, stream=stream)
         finally:
             state.close(success=True)
         if is_url(out_dir):

@@ -113,7 +113,7 @@ class ChunkWorker:
             # by the main process at the end (see cleaner.output.finished).
             fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
                             for d in docs] if self.config.dedup else None
-            finished, report = finish_chunk(docs, self.config.write_txt)
+            finished, report = finish_chunk(docs, self.config)
             payload = (finished, {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary

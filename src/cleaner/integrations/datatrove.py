@@ -25,18 +25,19 @@ try:
 except ImportError:  # the block is only usable with datatrove; the message says how to get it
     raise ImportError("cleaner.integrations.datatrove needs datatrove: pip install 'cleaner[datatrove]'") from None
 
-from cleaner.config import Config
+from cleaner.config import PROVENANCE_LEVELS, Config
+from cleaner.output.records import removals_json
 
 INPUT_FORMATS = ("text", "html", "auto")
-PROVENANCE_LEVELS = ("full", "spans", "none")
 
 
 class CleanerFilter(BaseFilter):
     """Strip boilerplate from every document; drop the ones cleaner rejects.
 
     The clean text replaces ``doc.text``; ``doc.metadata["cleaner"]`` records the title, the
-    language and (``provenance``) the removed spans: ``spans`` gives rule, category and
-    offsets into the normalised input, ``full`` also the removed text, ``none`` nothing.
+    language and (``provenance``) the removals as ``removed.jsonl`` holds them: ``spans`` gives
+    rule, category and offsets into the normalised input, ``full`` also the removed text,
+    ``none`` nothing.
     """
 
     name = "🧹 cleaner"
@@ -65,13 +66,11 @@ class CleanerFilter(BaseFilter):
         if cleaned.outcome is not None:
             self.stat_update(f"cleaner_{cleaned.outcome.kind}")
             return False, cleaned.outcome.reason
-        removed = sorted(cleaned.removals, key=lambda r: (r.start, r.end))
-        self.stat_update("cleaner_removed_spans", value=len(removed))
+        self.stat_update("cleaner_removed_spans", value=len(cleaned.removals))
         doc.text = cleaned.text
         info = {"title": cleaned.title, "lang": cleaned.lang, "lang_prob": cleaned.lang_prob}
-        if self.provenance != "none":
-            keep_text = self.provenance == "full"
-            info["removed"] = [{"rule": r.rule, "category": r.category, "start": r.start, "end": r.end,
-                                **({"text": r.text} if keep_text else {})} for r in removed]
+        removed = removals_json(cleaned, self.provenance)  # as in removed.jsonl at that level
+        if removed is not None:
+            info["removed"] = removed
         doc.metadata["cleaner"] = info
         return True

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.parse.record import has_own_id
-from cleaner.output.records import document_json, dumps, error_json, reject_json, text_file_name
+from cleaner.output.presets import shaped
+from cleaner.output.records import document_json, dumps, error_json, reject_json, removed_json, text_file_name
 from cleaner.output.report import RunReport
 
 
@@ -41,6 +43,7 @@ class Finished(NamedTuple):
     live: tuple[int, int, str] | None = None  # KEPT: RunReport.live_stats
     txt: tuple[str, str] | None = None  # KEPT and .txt files wanted: (file name, contents)
     own_id: bool = False  # KEPT: the id is the input record's own, checked unique when written
+    removed: str = ""  # KEPT: its removed.jsonl line ("" at provenance none)
 
 
 def record_key(doc: Document) -> str:
@@ -49,29 +52,31 @@ def record_key(doc: Document) -> str:
     return f"{doc.id}:{doc.source.path}{position}"
 
 
-def finish(doc: Document, write_txt: bool) -> Finished:
-    """Encode one document for the writer (see the module docstring)."""
+def finish(doc: Document, config: Config) -> Finished:
+    """Encode one document for the writer (see the module docstring), in the record shape
+    (``config.schema``) and at the provenance level (``config.provenance``) of the run."""
     path = doc.source.path
     warnings = tuple((w.reason, dumps(error_json(doc, w))) for w in doc.warnings)
     outcome = doc.outcome
     if outcome is None:
         record = document_json(doc)
         txt = None
-        if write_txt:
+        if config.write_txt:
             title, text = record["title"], record["text"]
             txt = (text_file_name(path, doc.source.position), f"{title}\n\n{text}\n" if title else f"{text}\n")
-        return Finished(path, KEPT, None, dumps(record), warnings, doc.id, record_key(doc),
+        removed = removed_json(doc, config.provenance)
+        return Finished(path, KEPT, None, dumps(shaped(record, config.schema)), warnings, doc.id, record_key(doc),
                         dumps({"id": doc.id, "source": record["source"]}), RunReport.live_stats(doc), txt,
-                        has_own_id(doc))
+                        has_own_id(doc), "" if removed is None else dumps(removed))
     if outcome.kind == "rejected":
-        return Finished(path, REJECTED, outcome.reason, dumps(reject_json(doc)), warnings, doc.id)
+        return Finished(path, REJECTED, outcome.reason, dumps(reject_json(doc, config.provenance)), warnings, doc.id)
     return Finished(path, ERRORED, outcome.reason, dumps(error_json(doc)), warnings, doc.id)
 
 
-def finish_chunk(docs: list[Document], write_txt: bool) -> tuple[list[Finished], RunReport]:
+def finish_chunk(docs: list[Document], config: Config) -> tuple[list[Finished], RunReport]:
     """A chunk's documents encoded for the writer, and the chunk's part of the run report:
     what the workers of every engine hand to the main process."""
     report = RunReport()
     for doc in docs:
         report.observe(doc)
-    return [finish(doc, write_txt) for doc in docs], report
+    return [finish(doc, config) for doc in docs], report

@@ -13,43 +13,59 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Callable, TYPE_CHECKING
+from typing import BinaryIO, Callable, TYPE_CHECKING
 
-from cleaner.output.records import reject_line, safe_name
-from cleaner.output.sinks import DocumentSink, SUFFIXES, TextOut, make_document_sink
+from cleaner.config import Config
+
+from cleaner.output.records import reject_line, safe_name, with_removed
+from cleaner.output.sinks import DocumentSink, StreamSink, SUFFIXES, TextOut, make_document_sink
 
 
 if TYPE_CHECKING:
     from cleaner.output.finished import Finished
 
 
-DOCUMENTS, REJECTS, ERRORS, MANIFEST, TEXTS = (
-    "documents.jsonl", "rejects.jsonl", "errors.jsonl", "manifest.json", "texts")
+DOCUMENTS, REJECTS, ERRORS, REMOVED, MANIFEST, TEXTS = (
+    "documents", "rejects.jsonl", "errors.jsonl", "removed.jsonl", "manifest.json", "texts")
 COUNT_KEYS = ("in", "kept", "rejected", "errored")  # of the manifest's counts, overall and per file
-_OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|rejects\.jsonl(\.gz|\.zst)?")
+# files of an earlier run that this run's would mix with (another compression; the documents
+# files that older versions wrote beside the side files)
+_OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|(rejects|removed)\.jsonl(\.gz|\.zst)?")
 
 
 class OutputWriter:
-    """Documents go to a sink of the chosen layout (:mod:`cleaner.output.sinks`: JSONL or Parquet,
-    sharded or not, compressed or not); rejects and errors are JSONL, rejects compressed like
-    the documents (they hold whole documents too), errors plain (they are read by people)."""
+    """The output folder, laid out for loaders: the documents alone in ``documents/`` (a sink of
+    the chosen layout, :mod:`cleaner.output.sinks`: JSONL or Parquet, sharded or not,
+    compressed or not), so ``pd.read_parquet``, ``datasets.load_dataset`` or duckdb read that
+    folder and nothing else; beside it the side files: removed.jsonl (the provenance of every
+    kept document, one line each in document order), rejects and errors (JSONL; rejects and
+    removed compressed like the documents, errors plain: they are read by people), the manifest,
+    the report and, asked for, ``texts/``."""
 
-    def __init__(self, out_dir: Path, write_txt: bool = True, output_format: str = "jsonl",
-                 shard_size: int = 0, compression: str = "none",
-                 make_sink: Callable[[Path], DocumentSink] | None = None):
-        """``make_sink(stage folder)``: who writes the document files, if not this process
-        (the Ray engine's tasks); it must leave them in the stage folder under the names its
-        ``close`` returns."""
+    def __init__(self, out_dir: Path, config: Config = Config(),
+                 make_sink: Callable[[Path], DocumentSink] | None = None, stream: BinaryIO | None = None):
+        """``make_sink(documents folder)``: who writes the document files, if not this process
+        (the Ray engine's tasks); it must leave them in the folder under the names its ``close``
+        returns. ``stream``: write the documents there as JSON Lines instead (``-o -``: standard
+        output); ``out_dir`` then holds the side files only."""
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=".cleaner-stage-", dir=self.out_dir))
-        self.write_txt = write_txt
-        self.output_format, self.compression = output_format, compression
+        self.write_txt = write_txt = config.write_txt
+        self.output_format, self.compression = config.output_format, config.compression
+        compression = config.compression
         self.names = {REJECTS: REJECTS + SUFFIXES[compression], ERRORS: ERRORS}
-        self.files = {name: TextOut(self.stage / self.names[name], compression if name == REJECTS else "none")
-                      for name in (REJECTS, ERRORS)}
-        self.documents = make_sink(self.stage) if make_sink else \
-            make_document_sink(self.stage, output_format, shard_size, compression)
+        if config.provenance != "none":
+            self.names[REMOVED] = REMOVED + SUFFIXES[compression]
+        self.files = {name: TextOut(self.stage / file, compression if name != ERRORS else "none")
+                      for name, file in self.names.items()}
+        self.streaming = stream is not None
+        if stream is not None:
+            self.documents = StreamSink(stream, compression)
+        else:
+            (self.stage / DOCUMENTS).mkdir()
+            self.documents = make_sink(self.stage / DOCUMENTS) if make_sink else \
+                make_document_sink(self.stage / DOCUMENTS, config.output_format, config.shard_size, compression)
         if write_txt:
             (self.stage / TEXTS).mkdir()
         self.counts = Counter()
@@ -73,12 +89,14 @@ class OutputWriter:
         self._own_ids.add(value)
         return True
 
-    def reject_id_clash(self, path: str, line: str, doc_id: str) -> None:
+    def reject_id_clash(self, path: str, line: str, doc_id: str, removed: str) -> None:
         """Reject a document whose own id an earlier document of the run has (``duplicate-id``):
-        whole in rejects.jsonl, so nothing is lost, and never two documents with one id."""
-        self.emit_reject(path, "duplicate-id", reject_line(doc_id, line, {
+        whole in rejects.jsonl (with its removals), so nothing is lost, and never two documents
+        with one id."""
+        line = reject_line(doc_id, line, {
             "reason": "duplicate-id", "message": f"an earlier document of this run has the id {doc_id!r}; "
-            "document ids must be unique: fix the input's ids, or name another field with --id-field"}))
+            "document ids must be unique: fix the input's ids, or name another field with --id-field"})
+        self.emit_reject(path, "duplicate-id", with_removed(line, removed) if removed else line)
 
     def write(self, item: "Finished") -> bool:
         """Route one finished document by its outcome; its warnings go to errors.jsonl whatever
@@ -86,9 +104,9 @@ class OutputWriter:
         self.write_warnings(item)
         if item.kind == "kept":
             if item.own_id and not self.claim_id(item.id):
-                self.reject_id_clash(item.path, item.line, item.id)
+                self.reject_id_clash(item.path, item.line, item.id, item.removed)
                 return False
-            self.emit_document(item.path, item.line, item.txt, item.id)
+            self.emit_document(item.path, item.line, item.txt, item.id, item.removed)
             return True
         elif item.kind == "rejected":
             self.emit_reject(item.path, item.reason, item.line)
@@ -102,10 +120,14 @@ class OutputWriter:
             self.warnings[reason] += 1
             self.files[ERRORS].write(line + "\n")
 
-    def emit_document(self, path: str, line: str, txt: tuple[str, str] | None, doc_id: str) -> None:
-        """A documents.jsonl ``line`` (JSON, no newline); ``txt``: its .txt file (name, contents)."""
+    def emit_document(self, path: str, line: str, txt: tuple[str, str] | None, doc_id: str,
+                      removed: str = "") -> None:
+        """A documents.jsonl ``line`` (JSON, no newline); ``txt``: its .txt file (name, contents);
+        ``removed``: its removed.jsonl line (none at provenance ``none``)."""
         self._count(path, "kept")
         self.documents.write(line)
+        if REMOVED in self.files:
+            self.files[REMOVED].write(removed + "\n")
         if self.write_txt and txt is not None:
             self.put_txt(*txt, doc_id)
 
@@ -165,22 +187,25 @@ class OutputWriter:
             "warnings": dict(sorted(self.warnings.items())),
             "files": {path: dict(zip(COUNT_KEYS, counts)) for path, counts in sorted(self.per_file.items())},
             "outputs": {"format": self.output_format, "compression": self.compression,
-                        "documents": [{"file": name, "documents": n} for name, n in shards],
-                        "rejects": self.names[REJECTS], "errors": self.names[ERRORS]},
+                        "documents": [{"file": name if self.streaming else f"{DOCUMENTS}/{name}", "documents": n}
+                                      for name, n in shards],
+                        "rejects": self.names[REJECTS], "errors": self.names[ERRORS],
+                        "removed": self.names.get(REMOVED), "texts": TEXTS if self.write_txt else None},
             **manifest,
         }
         (self.stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        written = [name for name, _ in shards] + [*self.names.values(), MANIFEST, *self.extra_files]
+        written = [*self.names.values(), MANIFEST, *self.extra_files]
         for name in written:
             os.replace(self.stage / name, self.out_dir / name)
         self._remove_stale(set(written))
-        if self.write_txt:
-            old = self.out_dir / TEXTS
-            if old.exists():
-                trash = self.stage / "old-texts"
-                os.replace(old, trash)
-            os.replace(self.stage / TEXTS, old)
+        # Folders are swapped whole: no file of an earlier run stays among this run's.
+        for folder, wanted in ((DOCUMENTS, not self.streaming), (TEXTS, self.write_txt)):
+            old = self.out_dir / folder
+            if old.exists() or old.is_symlink():
+                os.replace(old, self.stage / f"old-{folder}")
+            if wanted:
+                os.replace(self.stage / folder, old)
         shutil.rmtree(self.stage, ignore_errors=True)
         return manifest
 

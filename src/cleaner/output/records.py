@@ -11,19 +11,49 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
 def document_json(doc: Document) -> dict:
+    """A kept document's record (cleaner's shape; its removals go to removed.jsonl, see
+    :func:`removed_json`)."""
     out = {"id": doc.id, "title": doc.title, "text": doc.text, "lang": doc.lang,
            "lang_prob": doc.lang_prob, "source": doc.source.to_json()}
     if doc.metadata:
         out["metadata"] = doc.metadata
-    out["removed"] = [r.to_json() for r in sorted(doc.removals, key=lambda r: (r.start, r.end))]
     return out
 
 
-def reject_json(doc: Document) -> dict:
-    out = document_json(doc)
+def removals_json(doc: Document, provenance: str) -> list[dict] | None:
+    """The document's removals at a provenance level: ``full``, every removal with its text (and
+    a heuristic's evidence); ``spans``, rule, category and offsets, one span for a run of
+    removals by one rule with only whitespace between them; ``none``, None."""
+    removals = sorted(doc.removals, key=lambda r: (r.start, r.end))
+    if provenance == "full":
+        return [r.to_json() for r in removals]
+    if provenance == "none":
+        return None
+    runs: list[dict] = []
+    for r in removals:
+        last = runs[-1] if runs else None
+        if last and (last["rule"], last["category"]) == (r.rule, r.category) and last["end"] <= r.start \
+                and not doc.normalised[last["end"]:r.start].strip():
+            last["end"] = r.end
+        else:
+            runs.append({"rule": r.rule, "category": r.category, "start": r.start, "end": r.end})
+    return runs
+
+
+def removed_json(doc: Document, provenance: str) -> dict | None:
+    """A kept document's removed.jsonl line (None at provenance ``none``)."""
+    removed = removals_json(doc, provenance)
+    return None if removed is None else {"id": doc.id, "removed": removed}
+
+
+def reject_json(doc: Document, provenance: str = "full") -> dict:
+    """A rejects.jsonl entry: the reason, the record and its removals at the provenance level."""
     outcome = doc.outcome
     out = {"id": doc.id, "reason": outcome.reason, "message": outcome.message, **outcome.detail,
-           **{k: v for k, v in out.items() if k != "id"}}
+           **{k: v for k, v in document_json(doc).items() if k != "id"}}
+    removed = removals_json(doc, provenance)
+    if removed is not None:
+        out["removed"] = removed
     return out
 
 
@@ -58,6 +88,16 @@ def reject_line(doc_id: str, line: str, fields: dict) -> str:
     if not line.startswith(head):
         raise ValueError(f"document line does not start with its id {doc_id!r}")
     return f"{dumps({'id': doc_id, **fields})[:-1]},{line[len(head):]}"
+
+
+def with_removed(line: str, removed_line: str) -> str:
+    """A record's line with the ``removed`` field of its removed.jsonl line appended.
+
+    >>> with_removed('{"id":"a","text":"t"}', '{"id":"a","removed":[]}')
+    '{"id":"a","text":"t","removed":[]}'
+    """
+    field = removed_line[removed_line.index(',"removed":') + 1:]  # an id's own quotes are escaped
+    return f"{line[:-1]},{field}"
 
 
 def safe_name(text: str) -> str:

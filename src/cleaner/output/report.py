@@ -381,7 +381,8 @@ def render_html(report: dict) -> str:
         f"<title>cleaner run report</title><style>{_CSS}</style></head><body>",
         "<h1>cleaner run report</h1>",
         '<p class="sub">What this run removed and dropped. Numbers: report.json beside this file; '
-        "every removal with its text: documents.jsonl (<code>removed</code>).</p>",
+        "every removal: removed.jsonl (its text too with <code>--provenance full</code>; "
+        "<code>cleaner explain FILE</code> shows it for one input).</p>",
         '<div class="tiles">',
         _tile(f"{d['in']:,}", "documents in"), _tile(f"{d['kept']:,}", "kept"),
         _tile(f"{d['rejected']:,}", "rejected"), _tile(f"{d['errored']:,}", "errored"),

@@ -133,6 +133,29 @@ class DocumentSink:
         raise NotImplementedError
 
 
+class StreamSink:
+    """JSON Lines documents into an open binary stream (standard output for ``-o -``), compressed
+    like a file would be; the stream is flushed, never closed. ``close`` returns ``[("-", n)]``."""
+
+    def __init__(self, stream: BinaryIO, compression: str = "none"):
+        self.stream, self.count = stream, 0
+        self._binary: BinaryIO = stream
+        if compression == "gz":
+            self._binary = gzip.GzipFile(filename="", mode="wb", fileobj=stream, mtime=0, compresslevel=GZIP_LEVEL)
+        elif compression == "zst":
+            self._binary = import_zstandard().ZstdCompressor(level=ZSTD_LEVEL).stream_writer(stream, closefd=False)
+
+    def write(self, line: str) -> None:
+        self._binary.write(line.encode("utf-8") + b"\n")
+        self.count += 1
+
+    def close(self) -> list[tuple[str, int]]:
+        if self._binary is not self.stream and not self._binary.closed:
+            self._binary.close()  # ends the gzip member / zstd frame
+        self.stream.flush()
+        return [("-", self.count)]
+
+
 class JsonlSink(DocumentSink):
     def __init__(self, folder: Path, shard_size: int = 0, compression: str = "none", stem: str = "documents",
                  first_shard: int = 0):
@@ -152,7 +175,7 @@ class JsonlSink(DocumentSink):
 
 
 class ParquetSink(DocumentSink):
-    """The JSONL schema as Arrow types: ``source``, ``removed`` and ``duplicates`` stay nested.
+    """The JSONL schema as Arrow types: ``source`` and ``duplicates`` stay nested.
 
     ``metadata`` (an object whose keys depend on the extractor and the JSONL input) becomes a
     list of ``{key, value, json}`` structs sorted by key: an Arrow map would be the literal
@@ -201,21 +224,18 @@ def make_document_sink(folder: Path, output_format: str, shard_size: int, compre
 # -- the Parquet schema ----------------------------------------------------------------------
 
 SOURCE_FIELDS = ("path", "url", "sha256", "format", "position", "record_id", "encoding")
-REMOVAL_FIELDS = (("rule", "string"), ("category", "string"), ("start", "int64"), ("end", "int64"),
-                  ("text", "string"), ("reason", "string"))
-DOCUMENT_FIELDS = ("id", "title", "text", "lang", "lang_prob", "source", "metadata", "removed", "duplicates")
+DOCUMENT_FIELDS = ("id", "title", "text", "lang", "lang_prob", "source", "metadata", "duplicates")
 
 
 def parquet_schema(pa):
     source = pa.struct([(name, pa.string()) for name in SOURCE_FIELDS])
-    removal = pa.struct([(name, getattr(pa, kind)()) for name, kind in REMOVAL_FIELDS])
     duplicate = pa.struct([("id", pa.string()), ("source", source), ("similarity", pa.float64()),
                            ("kind", pa.string())])
     return pa.schema([
         ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
         ("lang_prob", pa.float64()), ("source", source),
         ("metadata", pa.list_(pa.struct([("key", pa.string()), ("value", pa.string()), ("json", pa.bool_())]))),
-        ("removed", pa.list_(removal)), ("duplicates", pa.list_(duplicate)),
+        ("duplicates", pa.list_(duplicate)),
     ])
 
 
@@ -223,14 +243,11 @@ def parquet_row(record: dict) -> dict:
     """One document record as a Parquet row. A field the schema does not know is an error, not
     a silent loss: the schema above has to learn it first.
 
-    >>> parquet_row({"id": "a", "text": "t", "source": {"path": "p"}, "metadata": {"b": "2", "a": "1"},
-    ...              "removed": []})["metadata"]
+    >>> parquet_row({"id": "a", "text": "t", "source": {"path": "p"}, "metadata": {"b": "2", "a": "1"}})["metadata"]
     [{'key': 'a', 'value': '1', 'json': False}, {'key': 'b', 'value': '2', 'json': False}]
     """
     _known(record, DOCUMENT_FIELDS, "document")
     _known(record.get("source", {}), SOURCE_FIELDS, "source")
-    for removal in record.get("removed", ()):
-        _known(removal, [name for name, _ in REMOVAL_FIELDS], "removed[]")
     for duplicate in record.get("duplicates", ()):
         _known(duplicate, ("id", "source", "similarity", "kind"), "duplicates[]")
         _known(duplicate.get("source", {}), SOURCE_FIELDS, "duplicates[].source")
@@ -257,8 +274,6 @@ def parquet_record(row: dict) -> dict:
                              for item in value}
         elif name == "source":
             out[name] = _drop_nulls(value)
-        elif name == "removed":
-            out[name] = [_drop_nulls(r) for r in value or ()]
         elif name == "duplicates":
             if value is not None:
                 out[name] = [{**d, "source": _drop_nulls(d["source"])} for d in value]
