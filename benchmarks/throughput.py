@@ -182,13 +182,15 @@ def best_of(fn, items: list, repeat: int) -> tuple[float, float]:
 
 def stage_times(texts: list[str]) -> dict[str, float]:
     """Milliseconds per document of each pipeline stage over ``texts`` (parsing, then every
-    step's own work; the steps' loop overhead is left out), from one round."""
+    step's own work, then encoding the output record as a worker does; the steps' loop
+    overhead is left out), from one round."""
+    from cleaner.output.finished import finish
     from cleaner.parse.record import parse_record
     from cleaner.pipeline import Pipeline
     from cleaner.readers.record import Record
 
     pipeline = Pipeline()
-    totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}}
+    totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}, "encode": 0.0}
     for step in pipeline.steps:
         def timed(doc, process=step.process, name=step.name):
             start = time.perf_counter()
@@ -203,7 +205,10 @@ def stage_times(texts: list[str]) -> dict[str, float]:
         start = time.perf_counter()
         parse_record(record)
         totals["parse"] += time.perf_counter() - start
-        pipeline.process_one(record)
+        doc = pipeline.process_one(record)
+        start = time.perf_counter()
+        finish(doc, write_txt=False)
+        totals["encode"] += time.perf_counter() - start
     return {name: seconds * 1000 / len(records) for name, seconds in totals.items()}
 
 

@@ -67,9 +67,9 @@ def finish(doc: Document, config: Config) -> Finished:
         removed = removed_json(doc, config.provenance)
         return Finished(path, KEPT, None, dumps(shaped(record, config.schema)), warnings, doc.id, record_key(doc),
                         dumps({"id": doc.id, "source": record["source"]}), RunReport.live_stats(doc), txt,
-                        has_own_id(doc), "" if removed is None else dumps(removed))
+                        has_own_id(doc), "" if removed is None else dumps(removed, plain=("removed",)))
     if outcome.kind == "rejected":
-        return Finished(path, REJECTED, outcome.reason, dumps(reject_json(doc, config.provenance)), warnings, doc.id)
+        return Finished(path, REJECTED, outcome.reason, dumps(reject_json(doc, config.provenance), plain=("removed",)), warnings, doc.id)
     return Finished(path, ERRORED, outcome.reason, dumps(error_json(doc)), warnings, doc.id)
 
 

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+
+import orjson
 
 from cleaner.document import Document
 
@@ -64,8 +67,40 @@ def error_json(doc: Document, outcome=None) -> dict:
             "reason": outcome.reason, "message": outcome.message, **outcome.detail}
 
 
-def dumps(obj) -> str:
+def dumps(obj, plain: tuple[str, ...] = ()) -> str:
+    """Compact JSON, UTF-8 kept as is: ``json.dumps(obj, ensure_ascii=False, separators=(",", ":"))``.
+
+    orjson writes the same bytes about five times faster, except for what it writes otherwise
+    or refuses: floats below 1e-4 (``1e-05`` is ``0.00001`` there), NaN and infinities
+    (``null``), integers beyond 64 bits, keys that are not strings, lone surrogates. A value
+    holding one of those is encoded by the standard library, so the output never depends on
+    which encoder ran. ``plain``: keys of ``obj`` whose values hold no float by construction
+    (a record's removals), which the look for floats skips.
+
+    >>> dumps({"p": 0.25, "q": 1e-05, "t": "é"})
+    '{"p":0.25,"q":1e-05,"t":"é"}'
+    """
+    try:
+        if _orjson_writes_alike({k: v for k, v in obj.items() if k not in plain} if plain else obj):
+            return orjson.dumps(obj).decode("utf-8")
+    except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; nesting deeper than both go
+        pass
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _orjson_writes_alike(obj) -> bool:
+    """Whether every float in ``obj`` is one orjson writes as ``repr`` does (see :func:`dumps`)."""
+    kind = type(obj)
+    if kind is dict:
+        return all(type(v) in _SCALARS or _orjson_writes_alike(v) for v in obj.values())
+    if kind is list or kind is tuple:
+        return all(type(v) in _SCALARS or _orjson_writes_alike(v) for v in obj)
+    if kind is float:
+        return obj == 0.0 or (math.isfinite(obj) and abs(obj) >= 1e-4)
+    return kind in _SCALARS  # a subclass or another type: the standard library decides what it makes of it
+
+
+_SCALARS = frozenset((str, int, bool, type(None)))
 
 
 def with_duplicates(line: str, duplicates: list[dict]) -> str:
