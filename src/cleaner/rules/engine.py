@@ -10,7 +10,7 @@ import regex
 from cleaner.document import Document
 from cleaner.heuristics.lines import LineMemo
 from cleaner.rules.literals import literal_automaton
-from cleaner.rules.model import MATCH_MODES, REGEX_TIMEOUT_S, Rule, RuleTimeout, SINGLE_LINE_SCOPES
+from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES
 
 
 class RuleEngine:
@@ -51,6 +51,9 @@ class RuleEngine:
         self.combined_rules = {  # the positions of the rules each mode's combined pattern stands for
             mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
             for mode in MATCH_MODES}
+        self.prefilter_timeouts = {  # a combined pattern has a time limit if one of its rules has
+            mode: max((self.rules[p].timeout for p in positions if self.rules[p].timeout is not None), default=None)
+            for mode, positions in self.combined_rules.items()}
         self.memo = LineMemo()
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
@@ -149,7 +152,7 @@ class RuleEngine:
             if combined is not None:
                 test = combined.fullmatch if mode == "full" else combined.search
                 try:
-                    if not test(line, timeout=REGEX_TIMEOUT_S):
+                    if not test(line, timeout=self.prefilter_timeouts[mode]):
                         continue
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False

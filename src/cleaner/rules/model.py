@@ -43,7 +43,10 @@ POSITIONS = ("any", "head", "tail")
 RULE_KEYS = ("id", "name", "category", "description", "scope", "match", "regex", "phrases",
              "end", "max_lines", "guards", "safety", "case_sensitive", "strip", "keep")
 FILE_KEYS = ("rules", "domains", "description")
-REGEX_TIMEOUT_S = 0.25  # per search call; far above any sane rule on one line
+# Per regex call of a user's rule; far above any sane rule on one line. The built-in rules run
+# without one (a time limit adds ~60% to every call): tests/test_rules_backtracking.py checks
+# them for catastrophic backtracking instead.
+REGEX_TIMEOUT_S = 0.25
 
 
 class RuleError(ValueError):
@@ -117,6 +120,7 @@ class Rule:
     # Casefolded literals of which every match contains at least one (see required_literals):
     # a line without any of them is skipped without calling the rule's regex.
     needs: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    timeout: float | None = REGEX_TIMEOUT_S  # seconds per regex call; None for the built-in rules
 
     def applies_to(self, doc: Document) -> bool:
         if not self.domains:
@@ -127,8 +131,8 @@ class Rule:
     def _line_matches(self, line: str) -> bool:
         try:
             if self.match == "full":
-                return self.pattern.fullmatch(line, timeout=REGEX_TIMEOUT_S) is not None
-            return self.pattern.search(line, timeout=REGEX_TIMEOUT_S) is not None
+                return self.pattern.fullmatch(line, timeout=self.timeout) is not None
+            return self.pattern.search(line, timeout=self.timeout) is not None
         except TimeoutError:
             raise RuleTimeout(self.id) from None
 
@@ -163,7 +167,7 @@ class Rule:
         """End offset of the first line after ``index`` that closes the block, if any."""
         for start, end in lines[index + 1: index + 1 + self.max_lines]:
             try:
-                if self.end.search(text[start:end].strip(), timeout=REGEX_TIMEOUT_S):
+                if self.end.search(text[start:end].strip(), timeout=self.timeout):
                     return end
             except TimeoutError:
                 raise RuleTimeout(self.id) from None
@@ -171,7 +175,7 @@ class Rule:
 
     def _remove_spans(self, doc: Document, offset: int, raw: str) -> None:
         try:
-            matches = list(self.pattern.finditer(raw, timeout=REGEX_TIMEOUT_S))
+            matches = list(self.pattern.finditer(raw, timeout=self.timeout))
         except TimeoutError:
             raise RuleTimeout(self.id) from None
         for m in matches:
@@ -216,7 +220,7 @@ def _examples(raw, where: str, keep: bool) -> tuple[Example, ...]:
     return tuple(out)
 
 
-def _rule(raw: dict, file: str, domains: tuple[str, ...]) -> Rule:
+def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None) -> Rule:
     rid = raw.get("id") if isinstance(raw, dict) else None
     where = f"{file}: rule {rid or '<no id>'}"
     if not isinstance(raw, dict):
@@ -278,11 +282,12 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...]) -> Rule:
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
-        needs=literal_needs(pattern),
+        needs=literal_needs(pattern), timeout=timeout,
     )
 
 
-def load_rule_file(path: Path) -> list[Rule]:
+def load_rule_file(path: Path, timeout: float | None = REGEX_TIMEOUT_S) -> list[Rule]:
+    """The rules of one file; ``timeout``: their time limit per regex call (None: the built-ins')."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -293,7 +298,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     if unknown:
         raise RuleError(f"{path}: unknown top-level key(s) {unknown}; valid: {', '.join(FILE_KEYS)}")
     domains = tuple(str(d).lower().lstrip(".") for d in data.get("domains") or ())
-    return [_rule(raw, path.name, domains) for raw in data["rules"]]
+    return [_rule(raw, path.name, domains, timeout) for raw in data["rules"]]
 
 
 def builtin_rules_dir() -> Path:
@@ -310,13 +315,13 @@ class RuleSet:
     @classmethod
     def load(cls, dirs: Iterable[Path] | None = None, *, builtin: bool = True) -> "RuleSet":
         """Built-in rules plus every ``*.yaml`` in ``dirs`` (files in name order)."""
-        folders = ([builtin_rules_dir()] if builtin else []) + [Path(d) for d in dirs or ()]
+        folders = ([(builtin_rules_dir(), None)] if builtin else []) + [(Path(d), REGEX_TIMEOUT_S) for d in dirs or ()]
         rules: list[Rule] = []
-        for folder in folders:
+        for folder, timeout in folders:
             if not folder.is_dir():
                 raise RuleError(f"{folder}: rules folder not found")
             for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-                rules.extend(load_rule_file(path))
+                rules.extend(load_rule_file(path, timeout))
         seen: dict[str, str] = {}
         for rule in rules:
             if rule.id in seen:
