@@ -15,6 +15,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from cleaner.langid.base import IDENTIFIERS
+from cleaner.langid.bundled import missing_package
 from cleaner.rules.model import SAFETY_LEVELS
 
 INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc", "parquet")
@@ -50,6 +52,7 @@ class Config:
     id_field: str = "id"  # JSON Lines/Parquet: the record's own id, the document's id (content-derived when absent)
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
+    language_identifier: str = "langdetect"  # a registered identifier (cleaner.langid): langdetect, cld2, ...
     min_lang_prob: float = 0.0
     dedup: bool = True  # drop exact and near-duplicate clean texts (MinHash LSH, see cleaner.dedup.deduplicator)
     dedup_threshold: float = 0.4  # estimated Jaccard of word 3-grams; 0.4 finds copies with ~10% words edited
@@ -85,6 +88,11 @@ class Config:
             raise ConfigError("dedup_ngram must be >= 1 and dedup_num_perm >= 8")
         if self.doc_timeout < 0:
             raise ConfigError("doc_timeout must be >= 0 seconds (0: no limit)")
+        if self.language_identifier not in IDENTIFIERS:
+            raise ConfigError(f"language_identifier must be one of {', '.join(IDENTIFIERS)}, "
+                              f"not {self.language_identifier!r}")
+        if missing_package(self.language_identifier):
+            raise ConfigError(missing_package(self.language_identifier))
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
         if self.output_format not in OUTPUT_FORMATS:

@@ -38,7 +38,7 @@ class Pipeline:
         self.steps: list[Step] = [
             BodyStripper(recurring=recurring) if config.heuristics else RuleStripper(self.rules),
             RuleStripper(self.rules) if config.heuristics else TitleFinder(),
-            LanguageTagger(config.languages, config.min_lang_prob),
+            LanguageTagger(config.languages, config.min_lang_prob, config.language_identifier),
             MinWordsFilter(config.min_words),
         ]
 

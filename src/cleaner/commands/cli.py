@@ -23,6 +23,7 @@ from typing import BinaryIO
 from cleaner.config import (COMPRESSIONS, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
+from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.sinks import MissingDependency
 from cleaner.readers.stdin import STDIN, stdin_spooled
 from cleaner.rules.examples import example_failures
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="field with the record's id, kept as the document id (default id)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
+    clean.add_argument("--language-identifier", choices=sorted(IDENTIFIERS),
+                       help="langdetect (default), or a faster one: cld2, fasttext-lite, py3langid (benchmarks/langid.py)")
     clean.add_argument("--txt", dest="write_txt", action="store_true", default=None,
                        help="also write one .txt per document into OUT/texts/")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,

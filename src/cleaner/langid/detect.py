@@ -23,6 +23,8 @@ import threading
 from array import array
 from collections import Counter
 
+from cleaner.langid.base import DEFAULT_IDENTIFIER, register_identifier
+
 
 _LOCK = threading.Lock()
 SAMPLE_CHARS = 2000  # langdetect's accuracy saturates long before this; keeps cost flat
@@ -251,3 +253,6 @@ def guess_language(lines: list[str]) -> str | None:
     if not votes:
         return None
     return max(sorted(votes), key=lambda code: votes[code])
+
+
+register_identifier(DEFAULT_IDENTIFIER, detect_language)

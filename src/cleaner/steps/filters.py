@@ -2,22 +2,24 @@
 from __future__ import annotations
 
 from cleaner.document import Document
-from cleaner.langid.detect import detect_language
+from cleaner.langid.base import DEFAULT_IDENTIFIER, identifier
 from cleaner.steps.base import Step
 from cleaner.words import count_words
 
 
 class LanguageTagger(Step):
-    """Sets ``lang``/``lang_prob``; with ``keep`` languages given, rejects the others."""
+    """Sets ``lang``/``lang_prob`` with the registered identifier ``identify`` (a name, see
+    :mod:`cleaner.langid.base`); with ``keep`` languages given, rejects the others."""
 
     name = "language"
 
-    def __init__(self, keep: tuple[str, ...] = (), min_prob: float = 0.0):
+    def __init__(self, keep: tuple[str, ...] = (), min_prob: float = 0.0, identify: str = DEFAULT_IDENTIFIER):
         super().__init__()
+        self.identify = identifier(identify)
         self.keep, self.min_prob = tuple(keep), min_prob
 
     def process(self, doc: Document) -> None:
-        doc.lang, doc.lang_prob = detect_language(((doc.title or "") + "\n" + doc.text).strip())
+        doc.lang, doc.lang_prob = self.identify(((doc.title or "") + "\n" + doc.text).strip())
         self.stats[f"lang_{doc.lang}"] += 1
         if self.keep and (doc.lang not in self.keep or (doc.lang_prob or 0) < self.min_prob):
             doc.reject("language", f"language {doc.lang} (p={doc.lang_prob}) is not in {list(self.keep)}",
