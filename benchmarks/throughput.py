@@ -2,7 +2,7 @@
 
     python benchmarks/throughput.py [--data ../shared/eval/dragnet-dev] [--sizes 200 1000]
                                     [--speed-mb 50] [--e2e-rounds 3] [--html-copies 2] [--keep DIR]
-                                    [--parts text e2e html memory]
+                                    [--parts text e2e html memory] [--profiles exact fast] [--jobs 1 2]
 
 Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: new
 body paragraphs made of sentences from all pages, numbers changed, chrome lines kept, so that
@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from itertools import product
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -182,7 +183,7 @@ def best_of(fn, items: list, repeat: int) -> tuple[float, float]:
     return min(times), (max(times) - min(times)) / min(times)
 
 
-def stage_times(texts: list[str]) -> dict[str, float]:
+def stage_times(texts: list[str], profile: str = "exact") -> dict[str, float]:
     """Milliseconds per document of each pipeline stage over ``texts`` (parsing, then every
     step's own work, then encoding the output record as a worker does; the steps' loop
     overhead is left out), from one round."""
@@ -191,7 +192,9 @@ def stage_times(texts: list[str]) -> dict[str, float]:
     from cleaner.pipeline import Pipeline
     from cleaner.readers.record import Record
 
-    pipeline = Pipeline()
+    from cleaner.config import Config
+
+    pipeline = Pipeline(Config(profile=profile))
     totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}, "encode": 0.0}
     for step in pipeline.steps:
         def timed(doc, process=step.process, name=step.name):
@@ -234,12 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--e2e-rounds", type=int, default=3, help="rounds of the -j 1 / -j 2 end-to-end runs")
     ap.add_argument("--keep", type=Path, help="build the corpora here and keep them")
     ap.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS, help="what to measure (default: all)")
+    ap.add_argument("--profiles", nargs="+", default=["exact"], choices=("exact", "fast"),
+                    help="cleaner's --profile for the text parts, alternating in each round (default: exact)")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values of the end-to-end runs (default: 1 2)")
     args = ap.parse_args(argv)
     if not args.data.is_dir() or not any(args.data.glob("*.dump.txt")):
         print(f"skipped: no dragnet-dev data at {args.data}")
         return 0
 
     from cleaner import clean_html, clean_text
+    from cleaner.config import Config
 
     root = Path(tempfile.mkdtemp(prefix="cleaner-throughput-", dir=args.keep))
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}")
@@ -254,35 +261,39 @@ def main(argv: list[str] | None = None) -> int:
             print(_row("C4 line filter (floor)", c4, len(texts), nbytes, c4_spread))
             jt, jt_spread = best_of(justext_lines, texts, args.repeat)
             print(_row("jusText over lines", jt, len(texts), nbytes, jt_spread, c4))
-            cl, cl_spread = best_of(clean_text, texts, args.repeat)
-            print(_row("cleaner clean_text", cl, len(texts), nbytes, cl_spread, c4))
-            stages = stage_times(texts)
-            print("  where the time goes, ms/doc: " + ", ".join(f"{name} {ms:.2f}" for name, ms in stages.items()))
+            for profile in args.profiles:
+                config = Config(profile=profile)
+                clean_text(texts[0], config=config)
+                cl, cl_spread = best_of(lambda text: clean_text(text, config=config), texts, args.repeat)
+                print(_row(f"cleaner clean_text, profile {profile}", cl, len(texts), nbytes, cl_spread, c4))
+                stages = stage_times(texts, profile)
+                print("  where the time goes, ms/doc: " + ", ".join(f"{name} {ms:.2f}" for name, ms in stages.items()))
 
         # -- text dumps, end to end ------------------------------------------------------------
         if "e2e" in args.parts:
             corpus = root / "text"
             files, size = build_text_corpus(args.data, corpus, args.speed_mb)
             print(f"\n-- text dumps, end to end (cleaner clean DIR -o OUT): {files} files, {size / 1e6:.1f} MB --")
-            # Rounds alternate -j 1 and -j 2, so that a busy spell of the shared machine does not
+            # Rounds alternate -j 1 and -j 2 (and the profiles), so that a busy spell of the shared machine does not
             # fall on one side only; each side's best round is its figure, as in process.
             # Outputs are removed after the last round, not between rounds: on ext4 without a
             # journal (this machine's disk) the inodes of files deleted in the last minutes are
             # skipped one by one when new files are made, so the next run's .txt files would pay,
             # in the main process, for the previous run's deletion.
-            walls: dict[int, list[float]] = {1: [], 2: []}
-            for round_ in range(1, args.e2e_rounds + 1):
-                for jobs in (1, 2):
-                    out = root / f"out-j{jobs}-{round_}"
-                    r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"])
-                    walls[jobs].append(r["wall"])
-                    print(f"-j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
-                          f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s: main process "
-                          f"{r['main_cpu']:.1f}, workers {r['cpu'] - r['main_cpu']:.1f})  "
-                          f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
-                          f"{r['tree_rss_mb']:.0f} MB (all processes)  [round {round_}]")
-            each = "  ".join(f"{one / two:.2f}x" for one, two in zip(walls[1], walls[2]))
-            print(f"scaling -j 1 -> -j 2: {min(walls[1]) / min(walls[2]):.2f}x (best rounds); per round: {each}")
+            walls: dict[tuple[str, int], list[float]] = {}
+            for round_, profile, jobs in product(range(1, args.e2e_rounds + 1), args.profiles, args.jobs):
+                out = root / f"out-j{jobs}-{profile}-{round_}"
+                r = run_cli(["clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q", "--profile", profile])
+                walls.setdefault((profile, jobs), []).append(r["wall"])
+                print(f"{profile:5s} -j {jobs}: wall {r['wall']:6.1f} s  {size / 1e6 / r['wall']:5.2f} MB/s wall  "
+                      f"{size / 1e6 / r['cpu']:5.2f} MB/s per core (CPU {r['cpu']:.1f} s: main process "
+                      f"{r['main_cpu']:.1f}, workers {r['cpu'] - r['main_cpu']:.1f})  "
+                      f"{files / r['wall']:6.1f} docs/s  peak RSS {r['maxrss_mb']:.0f} MB (largest process), "
+                      f"{r['tree_rss_mb']:.0f} MB (all processes)  [round {round_}]")
+            for profile in args.profiles if set(args.jobs) >= {1, 2} else ():
+                one, two = walls[profile, 1], walls[profile, 2]
+                each = "  ".join(f"{a / b:.2f}x" for a, b in zip(one, two))
+                print(f"{profile}: scaling -j 1 -> -j 2: {min(one) / min(two):.2f}x (best rounds); per round: {each}")
             for out in root.glob("out-j*"):
                 shutil.rmtree(out)
             shutil.rmtree(corpus)

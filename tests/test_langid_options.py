@@ -21,7 +21,7 @@ def test_the_check_set_has_twenty_languages_with_short_and_long_texts():
 
 
 def test_langdetect_stays_the_default():
-    assert DEFAULT_IDENTIFIER == "langdetect" == Config().language_identifier
+    assert DEFAULT_IDENTIFIER == "langdetect" == Config().identifier()
     assert set(OPTIONS) <= set(IDENTIFIERS)
 
 

@@ -24,6 +24,11 @@ OUTPUT_FORMATS = ("jsonl", "parquet")
 COMPRESSIONS = ("none", "gz", "zst")
 PROVENANCE_LEVELS = ("full", "spans", "none")  # what is kept of each removal: text and spans, spans, nothing
 SCHEMAS = ("cleaner", "dolma", "datatrove")  # the document record's shape (cleaner.output.presets)
+# exact: every removal credited to the rule behind it, langdetect; fast: the same clean text,
+# removals named by the heuristic that made them, and the fastest language identifier that
+# agrees with langdetect on the check set (docs/performance.md)
+PROFILES = ("exact", "fast")
+PROFILE_IDENTIFIERS = {"exact": "langdetect", "fast": "cld2"}
 # How a run executes, not what it produces: left out of the manifest and of the resume
 # check, so the output is byte-identical for any -j and a run may resume with another -j.
 EXECUTION_KEYS = ("jobs", "quiet", "engine", "ray_address")
@@ -52,7 +57,8 @@ class Config:
     id_field: str = "id"  # JSON Lines/Parquet: the record's own id, the document's id (content-derived when absent)
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
-    language_identifier: str = "langdetect"  # a registered identifier (cleaner.langid): langdetect, cld2, ...
+    language_identifier: str = ""  # a registered identifier (cleaner.langid): langdetect, cld2, ...; "": the profile's
+    profile: str = "exact"  # exact or fast (see PROFILES)
     min_lang_prob: float = 0.0
     dedup: bool = True  # drop exact and near-duplicate clean texts (MinHash LSH, see cleaner.dedup.deduplicator)
     dedup_threshold: float = 0.4  # estimated Jaccard of word 3-grams; 0.4 finds copies with ~10% words edited
@@ -88,11 +94,13 @@ class Config:
             raise ConfigError("dedup_ngram must be >= 1 and dedup_num_perm >= 8")
         if self.doc_timeout < 0:
             raise ConfigError("doc_timeout must be >= 0 seconds (0: no limit)")
-        if self.language_identifier not in IDENTIFIERS:
+        if self.profile not in PROFILES:
+            raise ConfigError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+        if self.language_identifier and self.language_identifier not in IDENTIFIERS:
             raise ConfigError(f"language_identifier must be one of {', '.join(IDENTIFIERS)}, "
                               f"not {self.language_identifier!r}")
-        if missing_package(self.language_identifier):
-            raise ConfigError(missing_package(self.language_identifier))
+        if missing_package(self.identifier()):
+            raise ConfigError(missing_package(self.identifier()))
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
         if self.output_format not in OUTPUT_FORMATS:
@@ -112,6 +120,10 @@ class Config:
             raise ConfigError("ray_address needs engine = \"ray\" (--engine ray)")
         if self.shard_size < 0 or self.jobs < 0:
             raise ConfigError("shard_size and jobs must be >= 0 (0: one file / one worker per core)")
+
+    def identifier(self) -> str:
+        """The language identifier that runs: the one named, else the profile's."""
+        return self.language_identifier or PROFILE_IDENTIFIERS[self.profile]
 
     @classmethod
     def keys(cls) -> list[str]:

@@ -29,16 +29,19 @@ class Pipeline:
     """Everything between the reader and the writer, for one configuration."""
 
     def __init__(self, config: Config = Config(), rules: RuleSet | None = None,
-                 recurring: RecurringLines | None = None):
+                 recurring: RecurringLines | None = None, credit: bool | None = None):
+        """``credit``: name the rule behind the lines the heuristics removed (the exact profile
+        does, the fast one does not; ``explain`` always does)."""
         self.config = config
+        credit = config.profile == "exact" if credit is None else credit
         self.rules = rules if rules is not None else load_rules(config)
         # Heuristics first: the body locator was designed and tuned on whole pages, whose menus
         # and comment walls are its evidence (rules first cost 0.014 F1 on dragnet-dev); the
         # rules then remove what sits inside the article: prompts, share labels, ad markers.
         self.steps: list[Step] = [
             BodyStripper(recurring=recurring) if config.heuristics else RuleStripper(self.rules),
-            RuleStripper(self.rules) if config.heuristics else TitleFinder(),
-            LanguageTagger(config.languages, config.min_lang_prob, config.language_identifier),
+            RuleStripper(self.rules, credit=credit) if config.heuristics else TitleFinder(),
+            LanguageTagger(config.languages, config.min_lang_prob, config.identifier()),
             MinWordsFilter(config.min_words),
         ]
 

@@ -110,7 +110,7 @@ def check_paths(paths: list[Path], config: Config, fail_on: frozenset[str] | Non
 
     rules = load_rules(config)
     recurring = count_recurring(paths, config) if config.heuristics and config.recurring else None
-    pipeline = Pipeline(config, rules=rules, recurring=recurring)
+    pipeline = Pipeline(config, rules=rules, recurring=recurring, credit=True)  # findings name their rule
     names = {r.id: r.name for r in rules.rules}
     findings: list[Finding] = []
     problems: list[InputProblem] = []

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from cleaner.config import (COMPRESSIONS, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
+from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.langid.base import IDENTIFIERS
@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
     clean.add_argument("--language-identifier", choices=sorted(IDENTIFIERS),
                        help="langdetect (default), or a faster one: cld2, fasttext-lite, py3langid (benchmarks/langid.py)")
+    clean.add_argument("--profile", choices=PROFILES,
+                       help="exact (default): every removal credited to its rule, langdetect; fast: the same clean "
+                            "text, removals named by their heuristic, the cld2 language identifier")
     clean.add_argument("--txt", dest="write_txt", action="store_true", default=None,
                        help="also write one .txt per document into OUT/texts/")
     clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
@@ -250,7 +253,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"cleaner: not a file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
     kind = kind_of(args.file.name, config.input_format)
-    pipeline = Pipeline(config)
+    pipeline = Pipeline(config, credit=True)
     (doc,) = pipeline.process([Record(args.file.name, args.file.read_bytes(), kind)])
     names = {rule.id: rule.name for rule in pipeline.rules.rules}
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))

@@ -17,13 +17,16 @@ TITLE_MAX_WORDS = 35
 
 
 class RuleStripper(Step):
-    """Applies the rule files. A rule that times out is skipped for that document and counted."""
+    """Applies the rule files. A rule that times out is skipped for that document and counted.
+    ``credit``: also name the rule behind lines the heuristics removed (see :meth:`_credit_rules`;
+    most of this step's time, and no change to the text)."""
 
     name = "rules"
 
-    def __init__(self, rules: RuleSet):
+    def __init__(self, rules: RuleSet, credit: bool = True):
         super().__init__()
         self.engine = RuleEngine(rules.ordered())
+        self.credit = credit
 
     def process(self, doc: Document) -> None:
         before = len(doc.removals)
@@ -33,7 +36,8 @@ class RuleStripper(Step):
                      f"without end) or switch it off with --disable {timeout.rule_id}", rule=timeout.rule_id)
         for removal in doc.removals[before:]:
             self.stats[f"removed_{removal.rule}"] += 1
-        self._credit_rules(doc, before)
+        if self.credit:
+            self._credit_rules(doc, before)
 
     def _credit_rules(self, doc: Document, heuristic_end: int) -> None:
         """Name the rule, where one exists, for lines the heuristics removed first.
