@@ -51,7 +51,7 @@ def test_clean_output_is_identical_with_the_standard_library_encoder(tmp_path, m
     assert main(["clean", str(corpus), "-o", str(tmp_path / "fast"), "-q"]) == 0
     monkeypatch.setattr(records, "_orjson_writes_alike", lambda obj: False)
     assert main(["clean", str(corpus), "-o", str(tmp_path / "slow"), "-q"]) == 0
-    documents = (tmp_path / "fast" / "documents.jsonl").read_text(encoding="utf-8")
+    documents = (tmp_path / "fast" / "documents" / "documents.jsonl").read_text(encoding="utf-8")
     assert '"score":1e-05' in documents and '"big":1180591620717411303424' in documents
-    for name in ("documents.jsonl", "rejects.jsonl", "errors.jsonl"):
+    for name in ("documents/documents.jsonl", "removed.jsonl", "rejects.jsonl", "errors.jsonl"):
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "slow" / name).read_bytes(), name

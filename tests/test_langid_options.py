@@ -54,7 +54,7 @@ def test_chosen_identifier_decides_the_language_filter_through_the_cli(tmp_path)
     (corpus / "en.txt").write_text(CHECK_SET["en"]["long"], encoding="utf-8")
     out = tmp_path / "out"
     assert main(["clean", str(corpus), "-o", str(out), "-q", "--language-identifier", "cld2", "--languages", "de"]) == 0
-    kept = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    kept = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     rejected = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(d["source"]["path"], d["lang"]) for d in kept] == [("de.txt", "de")]
     assert [(d["source"]["path"], d["reason"], d["lang"]) for d in rejected] == [("en.txt", "language", "en")]

@@ -31,9 +31,9 @@ class Pipeline:
     def __init__(self, config: Config = Config(), rules: RuleSet | None = None,
                  recurring: RecurringLines | None = None, credit: bool | None = None):
         """``credit``: name the rule behind the lines the heuristics removed (the exact profile
-        does, the fast one does not; ``explain`` always does)."""
+        and full provenance do, the fast profile does not; ``explain`` and ``check`` always do)."""
         self.config = config
-        credit = config.profile == "exact" if credit is None else credit
+        credit = config.profile == "exact" or config.provenance == "full" if credit is None else credit
         self.rules = rules if rules is not None else load_rules(config)
         # Heuristics first: the body locator was designed and tuned on whole pages, whose menus
         # and comment walls are its evidence (rules first cost 0.014 F1 on dragnet-dev); the
