@@ -175,6 +175,19 @@ def test_deterministic() -> None:
     assert extract_html(page) == extract_html(page)
 
 
+def test_a_slow_machine_gives_the_same_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No step is skipped by the clock: on a loaded machine where every call seems to take
+    minutes, readability still votes and the text is the same."""
+    import time
+
+    config = HtmlConfig(solid_min_words=10_000)  # readability votes on this page
+    calm = extract_html(article_page(), config=config)
+    ticks = iter(range(0, 10**9, 600))
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(ticks)))
+    assert extract_html(article_page(), config=config) == calm
+    assert calm.extractor == "vote:trafilatura+readability"
+
+
 # ------------------------------------------------------------------ decoding
 
 def test_non_utf8_page_decoded() -> None:

@@ -36,7 +36,6 @@ trafilatura is right), and the blocks both agree on are almost always content.
 from __future__ import annotations
 
 import re
-import time
 
 from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
 from cleaner.parse.html import external
@@ -74,7 +73,6 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     """Extract the main text, headline and metadata of one HTML page. Never raises on bad
     input: an empty or unparsable page gives an ``Extraction`` with empty text.
     ``http_charset`` is the transport's label (HTTP Content-Type) for decoding bytes."""
-    started = time.monotonic()
     external.check_dependencies(config.use_readability)
     decoded: dict[str, str] = {}
     if isinstance(html, bytes):
@@ -103,7 +101,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     traf_votes = block_votes(block_tokens, traf_text, config.block_coverage) if traf_text.strip() else None
     solid = asks_readability and _is_solid(block_tokens, traf_votes, config)
 
-    readability = _Once(lambda: _safe_readability(tree, started, config, problems) if asks_readability else "")
+    readability = _Once(lambda: _safe_readability(tree, problems) if asks_readability else "")
     readability_votes = None
     if asks_readability and not solid and readability().strip():
         readability_votes = block_votes(block_tokens, readability(), config.block_coverage)
@@ -158,9 +156,7 @@ class _Once:
         return self.value
 
 
-def _safe_readability(tree, started: float, config: HtmlConfig, problems: list[str]) -> str:
-    if time.monotonic() - started >= config.time_budget_s:
-        return ""
+def _safe_readability(tree, problems: list[str]) -> str:
     try:
         return external.run_readability(tree)
     except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's

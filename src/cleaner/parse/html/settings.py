@@ -12,10 +12,9 @@ class HtmlConfig:
     """Pages longer than this (decoded characters) are cut at a tag boundary before parsing:
     bounds parse and extraction time on huge pages."""
     max_elements: int = 30_000
-    """Above this many elements only trafilatura runs (no readability vote)."""
-    time_budget_s: float = 2.0
-    """Soft per-page budget: optional stages are skipped once it is spent. The pipeline's
-    hard timeout is the real guard (a single trafilatura call cannot be interrupted)."""
+    """Above this many elements only trafilatura runs (no readability vote). Work is bounded by
+    the page's size, never by the clock, so the output does not depend on the machine's load;
+    the pipeline's ``--doc-timeout`` is the guard against a page that still takes too long."""
     favor_precision: bool = True
     """trafilatura's precision mode (measured better than balanced, alone and in the vote)."""
     use_readability: bool = True
