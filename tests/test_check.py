@@ -194,3 +194,34 @@ def test_records_inside_a_jsonl_file_are_named_by_position(tmp_path, capsys):
     warnings = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("::warning")]
     assert len(warnings) == 4 and all(",line=" not in w for w in warnings)  # not the file's lines
     assert "title=AD001 ads (record 1%2C line 1)::" in warnings[0]
+
+
+def test_check_reports_exactly_what_clean_removes_on_dumps_and_pages_of_one_site(tmp_path, capsys):
+    """Three text dumps and thirty HTML pages of one site, a short line recurring in the dumps:
+    `check` counts recurring lines as `clean` does (text dumps only), so its findings are the
+    spans `clean` removes, the three recurring lines included (deduplication is not a check's)."""
+    articles = sorted(NEGATIVE.glob("*.txt"))
+    site = tmp_path / "site"
+    site.mkdir()
+    for i, article in enumerate(articles[:3]):
+        paragraphs = article.read_text(encoding="utf-8").strip().split("\n\n")
+        paragraphs.insert(2, "Listen to this story on the Riverton app")
+        (site / f"story-{i}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    for i in range(30):
+        body = "".join(f"<p>{p}</p>" for p in articles[i % len(articles)].read_text(encoding="utf-8").split("\n\n"))
+        (site / f"page-{i:02d}.html").write_text(
+            f"<html><head><title>Page {i}</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>Page {i}</h1>{body}</article><footer>Copyright</footer></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", str(site), "-o", str(out), "--no-dedup", "-j", "1"]) == 0
+    records = [json.loads(line) for name in ("documents.jsonl", "rejects.jsonl")
+               for line in (out / name).read_text(encoding="utf-8").splitlines()]
+    removed = sorted((r["source"]["path"], removal["rule"], removal["text"]) for r in records
+                     for removal in r["removed"] if removal["category"] != "title")
+    capsys.readouterr()
+    main(["check", str(site), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    reported = sorted((Path(f["path"]).name, f["rule"], f["text"]) for f in findings)
+    assert [r for r in removed if r[1] == "H-RECURRING"] == [
+        (f"story-{i}.txt", "H-RECURRING", "Listen to this story on the Riverton app") for i in range(3)]
+    assert reported == removed

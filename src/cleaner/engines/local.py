@@ -263,16 +263,6 @@ class ChunkRunner:
         self._pool = None
 
 
-def merge_recurring(parts: Iterable[tuple[dict, dict]]) -> RecurringLines:
-    """Sum the per-chunk line counts (addition: the order of the chunks does not matter)."""
-    recurring = RecurringLines()
-    for docs, lines in parts:
-        recurring.docs.update(docs)
-        for site, counts in lines.items():
-            recurring.lines[site].update(counts)
-    return recurring
-
-
 def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: RunState,
                runner: ChunkRunner, skipped: Counter) -> Iterator[tuple]:
     """Both passes, resuming whatever an interrupted run finished, yielding the clean pass's
@@ -287,7 +277,7 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
         if done is None:
             progress.start("counting lines")
             n = runner.run_phase(RECURRING, read())
-            recurring = merge_recurring(runner.results(RECURRING, n))
+            recurring = RecurringLines.merged(runner.results(RECURRING, n))
             state.mark("recurring", {"recurring": recurring, "records": runner.records})
             state.drop_phase(RECURRING)  # the sum is saved; the parts are not needed any more
             records = runner.records

@@ -181,13 +181,10 @@ def _count_lines(batch, budget: float):
     """One chunk's recurring-line counts (RecurringLines.count, the local code), as rows."""
     import pyarrow as pa
 
-    part = RecurringLines()
     records = _records(batch)
     timeouts: list[int] = []
     _warm_up_once(parse_for_counts)
-    for doc in within_budget([r for _, r in records], parse_for_counts, budget, {}, timeouts):
-        if doc is not None and doc.outcome is None:
-            part.count(doc)
+    part = RecurringLines().count_all(within_budget([r for _, r in records], parse_for_counts, budget, {}, timeouts))
     sites, keys, totals, counts = [], [], [], []
     for position in timeouts:
         sites.append(TIMED_OUT), keys.append(""), totals.append(False), counts.append(records[position][0])
@@ -216,7 +213,7 @@ def count_recurring(records, partitions: int, budget: float) -> tuple[RecurringL
                     summed.filter(lambda row: row["total"]).take_all()})
 
     def recurring(batch):
-        need = [max(template.min_docs, template.min_share * docs[site]) for site in batch["site"].to_pylist()]
+        need = [template.needed(docs[site]) for site in batch["site"].to_pylist()]
         keep = [not total and n >= k for total, n, k in
                 zip(batch["total"].to_pylist(), batch["sum(count)"].to_pylist(), need)]
         return batch.filter(pa.array(keep, pa.bool_()))

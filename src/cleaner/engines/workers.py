@@ -91,13 +91,11 @@ class ChunkWorker:
         size = sum(len(r.data or b"") for r in records)
         timeouts: list[int] = []
         if phase == RECURRING:
-            part = RecurringLines()
             self._warm_up(phase, parse_for_counts)
-            for doc in self._documents(index, records, parse_for_counts, poisoned or {}, timeouts):
-                if doc is not None and doc.outcome is None:
-                    part.count(doc)
+            part = RecurringLines().count_all(self._documents(index, records, parse_for_counts, poisoned or {},
+                                                              timeouts))
             summary = Summary(len(records), size, timeouts=tuple(timeouts))
-            payload = (dict(part.docs), {site: dict(lines) for site, lines in part.lines.items()})
+            payload = part.part()
         else:
             pipeline = self.pipeline(state_root)
             self._warm_up(phase, pipeline.process_one)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from cleaner.config import Config
@@ -60,19 +61,41 @@ class RecurringLines:
                 if line.strip() and len(line.split()) <= self.max_words}
         self.lines[site].update(keys)
 
+    def count_all(self, docs: Iterable[Document | None]) -> RecurringLines:
+        """Count every clean text dump among ``docs`` (:func:`parse_for_counts`' results: None
+        for an HTML page). The one counting loop of clean, check and both engines."""
+        for doc in docs:
+            if doc is not None and doc.outcome is None:
+                self.count(doc)
+        return self
+
+    def needed(self, site_docs: int) -> float:
+        """How many of a site's ``site_docs`` documents a line must be in to be recurring."""
+        return max(self.min_docs, self.min_share * site_docs)
+
     def for_document(self, doc: Document) -> frozenset[str]:
         site = site_of(doc)
         if site not in self._frozen:
-            need = max(self.min_docs, self.min_share * self.docs[site])
+            need = self.needed(self.docs[site])
             self._frozen[site] = frozenset(k for k, n in self.lines.get(site, {}).items() if n >= need)
         return self._frozen[site]
 
+    def part(self) -> tuple[dict, dict]:
+        """The counts as plain dicts, to be summed with :meth:`merged` (a chunk's share of the pass)."""
+        return dict(self.docs), {site: dict(lines) for site, lines in self.lines.items()}
+
+    @classmethod
+    def merged(cls, parts: Iterable[tuple[dict, dict]]) -> RecurringLines:
+        """Sum the per-chunk counts (addition: the order of the chunks does not matter)."""
+        recurring = cls()
+        for docs, lines in parts:
+            recurring.docs.update(docs)
+            for site, counts in lines.items():
+                recurring.lines[site].update(counts)
+        return recurring
+
 
 def count_recurring(inputs: list[Path], config: Config) -> RecurringLines:
-    """First pass: which short lines recur across each site's documents."""
-    recurring = RecurringLines()
-    for record in read_files(inputs, config):
-        doc = parse_record(record)
-        if doc.outcome is None:
-            recurring.count(doc)
-    return recurring
+    """The first pass over ``inputs`` in this process (what ``cleaner check`` runs): the same
+    count as the engines' recurring phase, so a check reports what a clean removes."""
+    return RecurringLines().count_all(parse_for_counts(record) for record in read_files(inputs, config))
