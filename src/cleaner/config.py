@@ -6,14 +6,10 @@ and (with dashes) as command-line flags. Unknown keys fail before any work is do
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.langid.bundled import missing_package
