@@ -431,3 +431,12 @@ def test_clusters_joined_across_pair_batches_equal_one_batch(story, monkeypatch)
     assert expected.counts["dropped"] > 50 and expected.stats["candidate_pairs"] > 200
     assert got.decisions == expected.decisions and got.clusters == expected.clusters
     assert got.stats == expected.stats and got.counts == expected.counts
+
+
+def test_bucket_pairs_are_the_pairs_of_a_band_holding_one_bucket():
+    """What the Ray engine runs per LSH bucket is the local banding rule on that bucket alone."""
+    for members, fanout in ((1, 4), (2, 4), (7, 3), (12, 20)):
+        lo, hi = lsh.bucket_pairs(members, fanout)
+        expected = candidate_pairs(np.zeros((members, 1), dtype=np.uint64), fanout)
+        assert sorted(zip(lo.tolist(), hi.tolist())) == sorted(zip(expected[0].tolist(), expected[1].tolist()))
+        assert all(j < i and j < fanout for j, i in zip(lo.tolist(), hi.tolist()))

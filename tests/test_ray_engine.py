@@ -236,3 +236,29 @@ def test_a_document_over_its_time_budget_on_ray_is_the_local_timeout_error(tmp_p
     errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]
     assert [(e["path"], e["reason"]) for e in errors] == [("hangs.html", "timeout")]
     assert "2 s budget" in errors[0]["message"]
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_engines_write_the_same_folder_on_near_duplicates_and_timeouts_together(tmp_path):
+    """Both at once: the planted exact and near duplicates of the generated sites, and a page
+    among them that never finishes (a timeout error)."""
+    pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[test]'")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(HANG_HOOK)
+    corpus = _corpus(tmp_path / "in")
+    page = ("<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
+            + "".join(f"<p>{_article(random.Random(i), 80)}</p>" for i in range(3)) + "</article></body></html>")
+    (corpus / "alpha" / "hangs.html").write_text(page.replace("</article>", "<p>HANG-HERE</p></article>"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
+    for engine in ("local", "ray"):
+        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())",
+                                 "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
+                                 "--doc-timeout", "2", "-j", "2"],
+                                capture_output=True, text=True, timeout=900, env=env)
+        assert result.returncode == 0, result.stderr
+    manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
+    assert manifest["dedup"]["dropped_exact"] > 5 and manifest["dedup"]["dropped_near"] > 5
+    errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]
+    assert ("alpha/hangs.html", "timeout") in [(e["path"], e["reason"]) for e in errors]

@@ -90,6 +90,10 @@ class Deduplicator:
         """True if ``key`` is a document of a loaded index (the already published corpus)."""
         return key in self._indexed_keys
 
+    def indexed(self) -> list[Fingerprint]:
+        """The documents of the loaded indexes (the published corpus), in stored order."""
+        return list(self._indexed)
+
     def close(self) -> None:
         """Close the spill files (the folder is the caller's to remove)."""
         self._new.close()

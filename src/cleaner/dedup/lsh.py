@@ -33,6 +33,13 @@ def candidate_pairs(keys: np.ndarray, max_bucket_fanout: int) -> tuple[np.ndarra
     return np.concatenate([lo for lo, _ in batches])[order], np.concatenate([hi for _, hi in batches])[order]
 
 
+def bucket_pairs(members: int, max_bucket_fanout: int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs ``(lo, hi)`` inside one bucket of ``members`` documents in keep-policy
+    order, as positions in it: the rule of :func:`candidate_pairs`, run on a single bucket."""
+    codes = bucket_pair_codes(np.zeros(members, dtype=np.uint64), max_bucket_fanout)
+    return codes // max(members, 1), codes % max(members, 1)
+
+
 def bucket_pair_codes(column: np.ndarray, max_bucket_fanout: int) -> np.ndarray:
     """Candidate pairs of one band as codes ``lo * n + hi`` (see :func:`candidate_pairs`)."""
     return np.concatenate([np.empty(0, dtype=np.int64), *bucket_pair_code_blocks(column, max_bucket_fanout)])

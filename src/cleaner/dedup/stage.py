@@ -70,6 +70,22 @@ class Sources:
         self.db.close()
 
 
+def load_deduplicator(config: Config, spill: Path | None = None) -> Deduplicator:
+    """The run's Deduplicator, with the ``--dedup-against`` indexes loaded (both engines start here)."""
+    wanted = dedup_config(config)
+    if not config.dedup_against:
+        return Deduplicator(wanted, spill=spill)
+    indexes = [Path(d) / INDEX for d in config.dedup_against]
+    for index in indexes:
+        if not index.is_file():
+            raise FileNotFoundError(f"{index} not found: --dedup-against takes an output folder "
+                                    "of an earlier `cleaner clean` run (with deduplication on)")
+    dedup = Deduplicator.load_index(indexes[0], wanted, spill=spill)
+    for extra in indexes[1:]:  # later folders join the first as already-published documents
+        dedup.absorb_index(Deduplicator.load_index(extra, wanted))
+    return dedup
+
+
 class DedupStage:
     def __init__(self, config: Config, writer: OutputWriter, dedup: Deduplicator | None = None):
         """``dedup``: what decides the duplicates; by default a :class:`Deduplicator` (signatures
@@ -80,27 +96,12 @@ class DedupStage:
         # a dropped duplicate is logged with its text (and removals) only at provenance "full";
         # otherwise by id and source beside the kept document's id and the similarity
         self.copies = config.provenance == "full"
-        self.dedup = dedup if dedup is not None else self._load(config, spill=writer.stage / "dedup")
+        self.dedup = dedup if dedup is not None else load_deduplicator(config, spill=writer.stage / "dedup")
         self.pending_path = writer.stage / "pending.jsonl"
         self.pending = open(self.pending_path, "w", encoding="utf-8", newline="\n")
         self.sources = Sources(writer.stage / "sources.sqlite")
         self.republished: dict[str, str] = {}  # key already in a loaded index -> that key
         self.added = 0  # documents handed to the deduplicator: the position of the next one
-
-    @staticmethod
-    def _load(config: Config, spill: Path | None = None) -> Deduplicator:
-        wanted = dedup_config(config)
-        if not config.dedup_against:
-            return Deduplicator(wanted, spill=spill)
-        indexes = [Path(d) / INDEX for d in config.dedup_against]
-        for index in indexes:
-            if not index.is_file():
-                raise FileNotFoundError(f"{index} not found: --dedup-against takes an output folder "
-                                        "of an earlier `cleaner clean` run (with deduplication on)")
-        dedup = Deduplicator.load_index(indexes[0], wanted, spill=spill)
-        for extra in indexes[1:]:  # later folders join the first as already-published documents
-            dedup.absorb_index(Deduplicator.load_index(extra, wanted))
-        return dedup
 
     def add(self, item: Finished, fp: Fingerprint | None) -> None:
         """Stage a clean document; ``fp``: its :func:`document_fingerprint`, made by the worker

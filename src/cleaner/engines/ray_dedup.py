@@ -10,9 +10,9 @@ import numpy as np
 from cleaner.config import Config
 from cleaner.dedup.fingerprint import DedupConfig
 from cleaner.dedup.index import write_index
-from cleaner.dedup.lsh import connected_components
+from cleaner.dedup.lsh import bucket_pairs, connected_components, pair_similarity
 from cleaner.dedup.result import Cluster, Decision, DedupResult, Duplicate
-from cleaner.dedup.stage import DedupStage, dedup_config
+from cleaner.dedup.stage import dedup_config, load_deduplicator
 
 
 _MAX_LENGTH = (1 << 63) - 1
@@ -46,6 +46,12 @@ def _sigs(column, num_perm: int) -> np.ndarray:
     return np.frombuffer(b"".join(column), dtype=np.uint32).reshape(-1, num_perm)
 
 
+def _similarity_to_first(sigs: list[bytes], num_perm: int) -> np.ndarray:
+    """Each signature's estimated Jaccard with the first one (:func:`cleaner.dedup.lsh.pair_similarity`)."""
+    rows = np.arange(len(sigs))
+    return pair_similarity(_sigs(sigs, num_perm), np.zeros_like(rows), rows)
+
+
 def _sorted_group(group):
     import pyarrow.compute as pc
 
@@ -77,17 +83,12 @@ def _band_rows(batch, bands: int, rows: int, num_perm: int):
 
 
 def _bucket_pairs(group, fanout: int):
-    """The local rule (:func:`cleaner.dedup.lsh.bucket_pair_codes`): in keep-policy order, each
-    member is paired with the first ``min(position, fanout)`` members of its bucket."""
+    """One LSH bucket's candidate pairs, by the local rule (:func:`cleaner.dedup.lsh.bucket_pairs`)."""
     import pyarrow as pa
 
-    seqs = _sorted_group(group)["seq"].to_pylist()
-    lo, hi = [], []
-    for i in range(1, len(seqs)):
-        for j in range(min(i, fanout)):
-            lo.append(seqs[j])
-            hi.append(seqs[i])
-    return pa.table({"lo": pa.array(lo, pa.int64()), "hi": pa.array(hi, pa.int64())})
+    seqs = _sorted_group(group)["seq"].to_numpy()
+    lo, hi = bucket_pairs(len(seqs), fanout)
+    return pa.table({"lo": pa.array(seqs[lo], pa.int64()), "hi": pa.array(seqs[hi], pa.int64())})
 
 
 def _cogroup_rows(node, peer, sig, prio, is_pair):
@@ -132,9 +133,7 @@ def _verify(group, threshold: float, num_perm: int):
     nodes = group.filter(pa.compute.invert(group["is_pair"]))
     empty = {"lo": [], "hi": [], "lo_prio": [], "hi_prio": []}
     if len(pairs) and len(nodes):
-        mine = _sigs(nodes["sig"].to_pylist(), num_perm)[0]
-        sims = np.count_nonzero(_sigs(pairs["sig"].to_pylist(), num_perm) == mine, axis=1) / num_perm
-        keep = sims >= threshold
+        keep = _similarity_to_first(nodes["sig"].to_pylist() + pairs["sig"].to_pylist(), num_perm)[1:] >= threshold
         hi, hi_prio = nodes["node"][0].as_py(), nodes["prio"][0].as_py()
         empty = {"lo": pairs["peer"].to_numpy()[keep].tolist(), "hi": [hi] * int(keep.sum()),
                  "lo_prio": [p for p, k in zip(pairs["prio"].to_pylist(), keep) if k],
@@ -169,8 +168,7 @@ def _cluster(group, num_perm: int):
 
     group = _sorted_group(group)
     head = group.slice(0, 1)
-    kept_sig = _sigs(head["sig"].to_pylist(), num_perm)[0]
-    sims = np.count_nonzero(_sigs(group["sig"].to_pylist(), num_perm) == kept_sig, axis=1) / num_perm
+    sims = _similarity_to_first(group["sig"].to_pylist(), num_perm)
     exact = group["exact"].to_pylist()
     members = [(key, float(sim), "exact" if e == exact[0] else "near")
                for key, sim, e in zip(group["key"].to_pylist()[1:], sims[1:], exact[1:])]
@@ -213,8 +211,8 @@ def deduplicate(ray, cleaned, config: Config, partitions: int) -> DecidedDuplica
     import pyarrow as pa
 
     cfg = dedup_config(config)
-    loaded = DedupStage._load(config)  # the --dedup-against indexes, as the local engine loads them
-    indexed = list(loaded._indexed)
+    loaded = load_deduplicator(config)  # the --dedup-against indexes, as the local engine loads them
+    indexed = loaded.indexed()
     indexed_keys = frozenset(fp.key for fp in indexed)
     fps = cleaned.filter(lambda row: row["kind"] == "live").select_columns(list(FP_COLUMNS))
     if indexed_keys:
