@@ -212,6 +212,18 @@ extract.extract_html = hanging_extractor
 """
 
 
+def _clean_with_both_engines(corpus: Path, tmp_path: Path, hooks: Path) -> None:
+    """``cleaner clean`` with each engine into ``tmp_path/<engine>``, the hooks on the path
+    (so they also run in the Ray workers the subprocess starts)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
+    for engine in ("local", "ray"):
+        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())",
+                                 "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
+                                 "--doc-timeout", "2", "-j", "2"],
+                                capture_output=True, text=True, timeout=900, env=env)
+        assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.ray
 @pytest.mark.slow
 def test_a_document_over_its_time_budget_on_ray_is_the_local_timeout_error(tmp_path):
@@ -225,13 +237,7 @@ def test_a_document_over_its_time_budget_on_ray_is_the_local_timeout_error(tmp_p
             + "".join(f"<p>{_article(random.Random(i), 80)}</p>" for i in range(3)) + "</article></body></html>")
     (corpus / "fine.html").write_text(page)
     (corpus / "hangs.html").write_text(page.replace("</article>", "<p>HANG-HERE</p></article>"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
-    for engine in ("local", "ray"):
-        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())",
-                                 "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
-                                 "--doc-timeout", "2", "-j", "2"],
-                                capture_output=True, text=True, timeout=600, env=env)
-        assert result.returncode == 0, result.stderr
+    _clean_with_both_engines(corpus, tmp_path, hooks)
     _assert_same(tmp_path / "local", tmp_path / "ray")
     errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]
     assert [(e["path"], e["reason"]) for e in errors] == [("hangs.html", "timeout")]
@@ -251,13 +257,7 @@ def test_engines_write_the_same_folder_on_near_duplicates_and_timeouts_together(
     page = ("<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
             + "".join(f"<p>{_article(random.Random(i), 80)}</p>" for i in range(3)) + "</article></body></html>")
     (corpus / "alpha" / "hangs.html").write_text(page.replace("</article>", "<p>HANG-HERE</p></article>"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
-    for engine in ("local", "ray"):
-        result = subprocess.run([sys.executable, "-c", "import sys; from cleaner.commands.cli import main; sys.exit(main())",
-                                 "clean", str(corpus), "-o", str(tmp_path / engine), "-q", "--engine", engine,
-                                 "--doc-timeout", "2", "-j", "2"],
-                                capture_output=True, text=True, timeout=900, env=env)
-        assert result.returncode == 0, result.stderr
+    _clean_with_both_engines(corpus, tmp_path, hooks)
     manifest = _assert_same(tmp_path / "local", tmp_path / "ray")
     assert manifest["dedup"]["dropped_exact"] > 5 and manifest["dedup"]["dropped_near"] > 5
     errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]

@@ -300,16 +300,9 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
 
 
 def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int | None = None,
-        progress: bool = False, config_file: str | None = None,
-        log: Callable[[str], None] | None = None, stream: BinaryIO | None = None) -> RunResult:
-    """Clean every input under ``inputs`` into ``out_dir`` with worker processes on this machine.
-
-    ``jobs`` (default ``config.jobs``; 0 = one per available core) worker processes do the
-    per-document work chunk by chunk (:mod:`cleaner.engines.local`); every finished chunk is kept
-    in ``out_dir/.cleaner-state`` until the run succeeds, so the same call after an
-    interruption resumes where it stopped. ``log`` receives notices (resuming, starting fresh);
-    ``config_file`` is recorded in the manifest.
-    """
+              progress: bool = False, config_file: str | None = None,
+              log: Callable[[str], None] | None = None, stream: BinaryIO | None = None) -> RunResult:
+    """:func:`cleaner.engines.run.run` on this machine's worker processes (the arguments are run's)."""
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
     check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
     jobs = jobs if jobs is not None else config.jobs
