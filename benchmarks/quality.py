@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cleaner import clean_html, clean_text
 from cleaner.commands.evaluate import score
-from cleaner.parse.html.decode import decode_html
+from cleaner.parse.decode import decode_html
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dragnet-dev"
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'")

@@ -5,7 +5,7 @@ import pytest
 
 from cleaner.parse.html import blocks, external
 from cleaner.parse.html import tree as html_tree
-from cleaner.parse.html.decode import decode_html
+from cleaner.parse.decode import decode_html
 from cleaner.parse.html.extract import extract_html
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 

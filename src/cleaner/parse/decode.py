@@ -1,4 +1,10 @@
-"""Parsing: raw record bytes -> normalised :class:`Document` (HTML goes through extraction)."""
+"""Bytes to text, in one place: binary sniffing, one BOM table, and the two decoding orders.
+
+:func:`decode_text` (text dumps: UTF-16/32 by zero bytes, UTF-8 mixed with cp1252, the
+transport's label, a guess) and :func:`decode_html` (pages: their own ``<meta charset>`` and
+browsers' label aliases count) differ where the two kinds of input differ; their outputs are
+pinned by the golden tests, so the orders are kept as they are.
+"""
 from __future__ import annotations
 
 import codecs
@@ -7,9 +13,9 @@ import re
 
 BINARY_SNIFF_BYTES = 4096
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
-# UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# The one BOM table of both decoders. UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def sniff_kind(data: bytes) -> str:
@@ -115,7 +121,7 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     >>> decode_text("naïve ".encode("utf-8") + "café".encode("cp1252"))
     ('naïve café', 'utf-8+cp1252')
     """
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace"), encoding.replace("-le", "").replace("-be", "")
     wide = wide_encoding(data[:BINARY_SNIFF_BYTES])
@@ -148,3 +154,71 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if any(m.encoding == "cp1252" and (m.chaos, m.coherence) == (best.chaos, best.coherence) for m in matches):
         encoding = "cp1252"
     return data.decode(encoding, "replace"), encoding
+
+
+# -- HTML pages: the page's own labels count, and browsers' aliases apply --------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def _lookup(label: bytes | str) -> str | None:
+    try:
+        name = codecs.lookup(label.decode("ascii") if isinstance(label, bytes) else label).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return "cp1252" if name in _WINDOWS_1252_ALIASES else name
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Decode raw page bytes; return ``(text, encoding used)``.
+
+    Order: BOM; strict UTF-8 (valid multi-byte UTF-8 is almost never anything else, and
+    pages and servers often lie in their labels); the HTTP Content-Type charset (as browsers,
+    it beats the page's own label); the ``<meta charset>`` / http-equiv label;
+    charset-normalizer's guess; cp1252 with replacement.
+
+    >>> decode_html("café".encode("cp1252") + b'<meta charset="windows-1252">')[1]
+    'cp1252'
+    >>> decode_html("café".encode("utf-8"))
+    ('café', 'utf-8')
+    >>> decode_html("плохо".encode("koi8-r") + b'<meta charset="cp1251">', http_charset="KOI8-R")
+    ('плохо<meta charset="cp1251">', 'koi8-r')
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace"), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    match = _META_CHARSET.search(data[:16384])
+    labels = [_lookup(http_charset) if http_charset else None, _lookup(match.group(1)) if match else None]
+    for label in labels:
+        if label and label not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
+            try:
+                return data.decode(label), label
+            except (UnicodeDecodeError, LookupError):
+                pass
+    declared = next((label for label in labels if label), None)
+    guessed = _detect(data)
+    if guessed:
+        try:
+            return data.decode(guessed), guessed
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if declared and declared.startswith("utf-8"):  # declared UTF-8 with a few broken bytes
+        return data.decode("utf-8", "replace"), "utf-8"
+    return data.decode(declared or "cp1252", "replace"), declared or "cp1252"
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # optional: without it the cp1252 fallback applies
+        return None
+    best = from_bytes(data[:200_000]).best()
+    return _lookup(best.encoding) if best is not None else None
+
+
+# WHATWG: these labels mean windows-1252 in browsers, and pages labelled so often use its extras.
+_WINDOWS_1252_ALIASES = {"latin-1", "iso8859-1", "ascii", "cp819"}

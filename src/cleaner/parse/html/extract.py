@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import re
 
-from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
+from cleaner.parse.decode import decode_html
 from cleaner.parse.html import external
-from cleaner.parse.html.decode import decode_html
+from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
 from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands, links_within, looks_like_code,
                                      page_site)
 from cleaner.parse.html.settings import Extraction, HtmlConfig
