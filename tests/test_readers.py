@@ -342,3 +342,18 @@ def test_documents_validate_against_the_schema(tmp_path):
     assert len(docs) == 5
     for doc in docs:
         jsonschema.validate(doc, schema)
+
+
+def test_a_url_root_is_walked_as_a_local_folder_is(tmp_path):
+    """What the Ray engine lists under an fsspec URL: the names and order walk_inputs gives."""
+    pytest.importorskip("fsspec")
+    from cleaner.readers.walk import walk_inputs, walk_url
+
+    for name in ("b/2.txt", "a.txt", "b/1.html", ".hidden/x.txt", "b/.DS_Store", "c/d/e.jsonl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    local = [(f.rel, f.path) for f in walk_inputs([tmp_path])]
+    remote = walk_url(f"file://{tmp_path}")
+    assert [rel for rel, _ in remote] == [rel for rel, _ in local] == ["a.txt", "b/1.html", "b/2.txt", "c/d/e.jsonl"]
+    assert [url for _, url in remote] == [f"file://{path}" for _, path in local]
+    assert walk_url(f"file://{tmp_path}/a.txt") == [("a.txt", f"file://{tmp_path}/a.txt")]

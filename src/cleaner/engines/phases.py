@@ -1,5 +1,7 @@
-"""The end of a run, shared by every engine: route the cleaned documents through deduplication
-into the output folder, the report and the manifest."""
+"""The phases of a run, written once for every engine: counting a chunk's recurring lines,
+cleaning a chunk, and the end (route the cleaned documents through deduplication into the
+output folder, the report and the manifest). An engine only decides where each runs; it hands
+in how its workers run one function over a chunk's records within the time budget."""
 from __future__ import annotations
 
 import platform
@@ -10,18 +12,55 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from cleaner.config import Config
-from cleaner.dedup.fingerprint import Fingerprint
-from cleaner.dedup.stage import DedupStage
+from cleaner.dedup.fingerprint import DedupConfig, Fingerprint
+from cleaner.dedup.stage import DedupStage, document_fingerprint
+from cleaner.document import Document
 from cleaner.engines.progress import Progress, Summary
-from cleaner.output.finished import Finished, KEPT
+from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
+from cleaner.output.finished import Finished, KEPT, finish_chunk
 from cleaner.output.folder import OutputWriter
 from cleaner.output.report import RunReport, write_report
 from cleaner.output.sinks import DocumentSink
 from cleaner.pipeline import Pipeline
+from cleaner.readers.record import Record
 
 
 VERSIONED = ("cleaner", "trafilatura", "justext", "langdetect", "ftfy", "regex", "PyYAML")
 
+
+
+# How an engine runs a per-record function over one chunk's records: within the time budget,
+# with the engine's own bookkeeping (heartbeats, poisoned documents), in order.
+RunRecords = Callable[[Callable[[Record], Document | None]], Iterable[Document | None]]
+
+
+def count_chunk(run_records: RunRecords) -> tuple[dict, dict]:
+    """The recurring-line phase on one chunk: its part of the counts (summed by
+    :meth:`RecurringLines.merged`)."""
+    return RecurringLines().count_all(run_records(parse_for_counts)).part()
+
+
+@dataclass
+class CleanChunk:
+    """The clean phase's result for one chunk, as every engine hands it to the end phase."""
+
+    docs: list[Document]
+    finished: list[Finished]  # encoded for the writer
+    stats: dict[str, Counter]  # the steps' counters
+    report: RunReport  # the chunk's part of the run report
+    fingerprints: list[Fingerprint | None] | None  # of the clean documents (None: dedup is off)
+
+
+def clean_chunk(pipeline: Pipeline, run_records: RunRecords, dedup: DedupConfig | None, config: Config) -> CleanChunk:
+    """The clean phase on one chunk: every record through the pipeline, each clean document
+    fingerprinted for deduplication, every document encoded for the writer."""
+    for step in pipeline.steps:
+        step.stats.clear()
+    docs = list(run_records(pipeline.process_one))
+    fingerprints = [document_fingerprint(d, dedup) if d.outcome is None else None for d in docs] \
+        if dedup is not None else None
+    finished, report = finish_chunk(docs, config)
+    return CleanChunk(docs, finished, {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
 
 @dataclass
 class RunResult:

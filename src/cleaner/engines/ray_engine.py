@@ -53,19 +53,18 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from cleaner.config import Config
-from cleaner.dedup.stage import DedupStage, dedup_config, document_fingerprint
+from cleaner.dedup.stage import DedupStage, dedup_config
 from cleaner.engines.budget import timeout_message, warm_up, within_budget
-from cleaner.engines.phases import RunResult, write_outputs
+from cleaner.engines.phases import RunResult, clean_chunk, count_chunk, write_outputs
 from cleaner.engines.progress import Progress
 from cleaner.engines.ray_dedup import deduplicate, priority
 from cleaner.engines.ray_write import ShardTasks, upload
 from cleaner.engines.state import RunState, chunks, input_listing
 from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
-from cleaner.output.finished import finish_chunk
 from cleaner.output.report import RunReport
 from cleaner.output.sinks import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, load_rules
-from cleaner.readers.walk import InputFile, display_name, read_input, walk_inputs
+from cleaner.readers.walk import InputFile, read_input, walk_inputs, walk_url
 
 
 INSTALL_HINT = "--engine ray needs Ray Data: pip install 'cleaner[ray]'"
@@ -89,28 +88,14 @@ def is_url(path: Any) -> bool:
 # -- phase 1: reading -----------------------------------------------------------------------------
 def list_input_files(inputs: Iterable[Any]) -> list[dict]:
     """Every input file, in the local engine's order: local roots through
-    :func:`~cleaner.readers.walk.walk_inputs`, URLs through fsspec (sorted by relative name)."""
+    :func:`~cleaner.readers.walk.walk_inputs`, URLs through :func:`~cleaner.readers.walk.walk_url`."""
     files = []
     for root in inputs:
         if not is_url(root):
             files += [{"url": "", "path": str(f.path), "rel": f.rel, "problem": f.problem or "",
                        "message": f.message or ""} for f in walk_inputs([Path(root)])]
             continue
-        import fsspec
-
-        fs, base = fsspec.core.url_to_fs(str(root))
-        protocol = str(root).split("://", 1)[0]
-        if not fs.isdir(base):
-            files.append({"url": str(root), "path": "", "rel": display_name(base.rstrip("/").rsplit("/", 1)[-1]),
-                          "problem": "", "message": ""})
-            continue
-        found = []
-        for name in fs.find(base):
-            rel = name[len(base.rstrip("/")) + 1:]
-            if any(part.startswith(".") for part in rel.split("/")):
-                continue  # hidden, as in walk_inputs
-            found.append(("/".join(display_name(p) for p in rel.split("/")), f"{protocol}://{name}"))
-        files += [{"url": url, "path": "", "rel": rel, "problem": "", "message": ""} for rel, url in sorted(found)]
+        files += [{"url": url, "path": "", "rel": rel, "problem": "", "message": ""} for rel, url in walk_url(str(root))]
     for index, entry in enumerate(files):
         entry["file"] = index
     return files
@@ -184,13 +169,13 @@ def _count_lines(batch, budget: float):
     records = _records(batch)
     timeouts: list[int] = []
     _warm_up_once(parse_for_counts)
-    part = RecurringLines().count_all(within_budget([r for _, r in records], parse_for_counts, budget, {}, timeouts))
+    docs, lines_of = count_chunk(lambda process: within_budget([r for _, r in records], process, budget, {}, timeouts))
     sites, keys, totals, counts = [], [], [], []
     for position in timeouts:
         sites.append(TIMED_OUT), keys.append(""), totals.append(False), counts.append(records[position][0])
-    for site, n in part.docs.items():
+    for site, n in docs.items():
         sites.append(site), keys.append(""), totals.append(True), counts.append(n)
-    for site, lines in part.lines.items():
+    for site, lines in lines_of.items():
         for key, n in lines.items():
             sites.append(site), keys.append(key), totals.append(False), counts.append(n)
     return pa.table({"site": pa.array(sites, pa.string()), "key": pa.array(keys, pa.string()),
@@ -277,16 +262,13 @@ def _clean_batch(batch, run: CleanRun):
             cols[name].append(value)
 
     records = _records(batch)
-    for step in pipeline.steps:
-        step.stats.clear()
     poisoned = {position: ("timeout", timeout_message(record, budget))
                 for position, (seq, record) in enumerate(records) if seq in run.timed_out}
-    docs = list(within_budget([r for _, r in records], pipeline.process_one, budget, poisoned, []))
-    finished, report = finish_chunk(docs, run.config)
-    for (seq, _), doc, item in zip(records, docs, finished):
+    done = clean_chunk(pipeline, lambda process: within_budget([r for _, r in records], process, budget, poisoned, []),
+                       dedup, run.config)
+    for (seq, _), item, fp in zip(records, done.finished, done.fingerprints or [None] * len(records)):
         blob = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
-        if doc.outcome is None and dedup is not None:
-            fp = document_fingerprint(doc, dedup)  # the local workers' fingerprint
+        if fp is not None:
             row(seq, "live", blob, fp.key, fp.path, fp.length, bytes.fromhex(fp.exact), fp.signature.tobytes(),
                 priority(fp.length, fp.path, fp.key))
         else:
@@ -294,7 +276,7 @@ def _clean_batch(batch, run: CleanRun):
     for file, n, blob in zip(batch["file"].to_pylist(), batch["n"].to_pylist(), batch["record"].to_pylist()):
         if n < 0:
             row(file << 32, "skipped", blob)
-    row(-1, "stats", pickle.dumps(({s.name: Counter(s.stats) for s in pipeline.steps}, report)))
+    row(-1, "stats", pickle.dumps((done.stats, done.report)))
     types = (pa.int64(), pa.string(), pa.binary(), pa.string(), pa.string(), pa.int64(), pa.binary(),
              pa.binary(), pa.binary())
     return pa.table({name: pa.array(values, t) for (name, values), t in zip(cols.items(), types)})

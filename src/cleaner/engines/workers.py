@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from cleaner.config import Config
-from cleaner.dedup.stage import dedup_config, document_fingerprint
+from cleaner.dedup.stage import dedup_config
 from cleaner.document import Document
 from cleaner.engines.budget import warm_up, within_budget
+from cleaner.engines.phases import clean_chunk, count_chunk
 from cleaner.engines.progress import Summary
 from cleaner.engines.state import chunk_path, load_first, save_atomic
-from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
-from cleaner.output.finished import finish_chunk
+from cleaner.heuristics.recurring import parse_for_counts
 from cleaner.readers.record import Record
 
 
@@ -92,27 +92,19 @@ class ChunkWorker:
         timeouts: list[int] = []
         if phase == RECURRING:
             self._warm_up(phase, parse_for_counts)
-            part = RecurringLines().count_all(self._documents(index, records, parse_for_counts, poisoned or {},
-                                                              timeouts))
+            payload = count_chunk(lambda process: self._documents(index, records, process, poisoned or {}, timeouts))
             summary = Summary(len(records), size, timeouts=tuple(timeouts))
-            payload = part.part()
         else:
             pipeline = self.pipeline(state_root)
             self._warm_up(phase, pipeline.process_one)
-            for step in pipeline.steps:
-                step.stats.clear()
-            docs = list(self._documents(index, records, pipeline.process_one, poisoned or {},
-                                        timeouts))
+            done = clean_chunk(pipeline, lambda process: self._documents(index, records, process, poisoned or {},
+                                                                         timeouts),
+                               self._dedup_config if self.config.dedup else None, self.config)
             outcomes = Counter("kept" if d.outcome is None else
-                               "rejected" if d.outcome.kind == "rejected" else "errored" for d in docs)
+                               "rejected" if d.outcome.kind == "rejected" else "errored" for d in done.docs)
             summary = Summary(len(records), size, outcomes["kept"], outcomes["rejected"], outcomes["errored"],
                               tuple(timeouts))
-            # Fingerprinted, observed for the report and encoded here, in parallel, rather than
-            # by the main process at the end (see cleaner.output.finished).
-            fingerprints = [document_fingerprint(d, self._dedup_config) if d.outcome is None else None
-                            for d in docs] if self.config.dedup else None
-            finished, report = finish_chunk(docs, self.config)
-            payload = (finished, {s.name: Counter(s.stats) for s in pipeline.steps}, report, fingerprints)
+            payload = (done.finished, done.stats, done.report, done.fingerprints)
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 

@@ -154,7 +154,7 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
                                        f"({exc.strerror or exc}); its files were not read. Check its permissions"))
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
+                if is_hidden(entry.name):
                     continue
                 rel, path = prefix + display_name(entry.name), Path(entry.path)
                 try:
@@ -172,6 +172,28 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
                     continue
                 stack.append((path, rel + "/", ancestors + (identity,)))
         yield from sorted(found, key=lambda f: f.rel)
+
+
+def is_hidden(name: str) -> bool:
+    """Hidden files and folders (``.git``, ``.DS_Store``) are never corpus."""
+    return name.startswith(".")
+
+
+def walk_url(root: str) -> list[tuple[str, str]]:
+    """(relative name, URL) of every file under a URL (any fsspec file system, ``s3://...``),
+    named and ordered as :func:`walk_inputs` names and orders local files; a file's URL gives itself."""
+    import fsspec
+
+    fs, base = fsspec.core.url_to_fs(root)
+    protocol = root.split("://", 1)[0]
+    if not fs.isdir(base):
+        return [(display_name(base.rstrip("/").rsplit("/", 1)[-1]), root)]
+    found = []
+    for name in fs.find(base):
+        parts = name[len(base.rstrip("/")) + 1:].split("/")
+        if not any(is_hidden(part) for part in parts):
+            found.append(("/".join(display_name(part) for part in parts), f"{protocol}://{name}"))
+    return sorted(found)
 
 
 def _identity(folder: Path) -> tuple[int, int]:
