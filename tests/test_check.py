@@ -213,11 +213,15 @@ def test_check_reports_exactly_what_clean_removes_on_dumps_and_pages_of_one_site
             f"<html><head><title>Page {i}</title></head><body><nav><a href='/'>Home</a></nav>"
             f"<article><h1>Page {i}</h1>{body}</article><footer>Copyright</footer></body></html>", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["clean", str(site), "-o", str(out), "--no-dedup", "-j", "1"]) == 0
-    records = [json.loads(line) for name in ("documents.jsonl", "rejects.jsonl")
-               for line in (out / name).read_text(encoding="utf-8").splitlines()]
-    removed = sorted((r["source"]["path"], removal["rule"], removal["text"]) for r in records
-                     for removal in r["removed"] if removal["category"] != "title")
+    assert main(["clean", str(site), "-o", str(out), "--no-dedup", "--provenance", "full", "-j", "1"]) == 0
+    docs = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    spans = [json.loads(line) for line in (out / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [d["id"] for d in docs] == [s["id"] for s in spans]  # removed.jsonl is in document order
+    removed = sorted((r["source"]["path"], removal["rule"], removal["text"])
+                     for r, removals in [(d, s["removed"]) for d, s in zip(docs, spans)] +
+                     [(r, r.get("removed", [])) for r in rejects]
+                     for removal in removals if removal["category"] != "title")
     capsys.readouterr()
     main(["check", str(site), "--format", "json"])
     findings = json.loads(capsys.readouterr().out)["findings"]
