@@ -43,7 +43,7 @@ class Config:
     safety: str = "moderate"  # apply rules up to this level: safe < moderate < aggressive
     select: tuple[str, ...] = ()  # only these rule ids / categories (empty: all)
     disable: tuple[str, ...] = ()  # rule ids / categories to switch off
-    heuristics: bool = True  # line heuristics (body locator, title) after the rules
+    heuristics: bool = True  # line heuristics (body locator, title), run before the rules
     recurring: bool = True  # count short lines recurring across a site's documents (first pass)
     input_format: str = "auto"  # auto: by extension, then content; text|html|jsonl|warc: that reader for every file
     # JSON Lines fields and Parquet columns; dotted paths (metadata.url) reach into nested objects

@@ -1,53 +1,10 @@
-"""Exact and near-duplicate detection over clean texts: MinHash, LSH banding, connected components.
+"""The deduplication driver: exact and near duplicates of a run's clean documents.
 
-API
----
-Per document (pure functions; run them in worker processes)::
-
-    config = DedupConfig()                      # frozen, validated; defaults documented below
-    exact_key(text) -> str                      # blake2b-128 hex of the normal form
-    signature(text, config) -> np.ndarray       # (num_perm,) uint32 MinHash signature
-    band_keys(sig, config) -> np.ndarray        # (bands,) uint64 LSH keys; (n, bands) for a matrix
-    fingerprint(key, text, config, path="") -> Fingerprint   # the record a worker emits
-
-Over all records (the local implementation of what a distributed run shuffles by band key)::
-
-    candidate_pairs(band_key_matrix, max_bucket_fanout) -> (lo, hi)   # int64 index pairs, lo < hi
-    bucket_pair_codes(band_key_column, max_bucket_fanout) -> codes     # the same, for one band
-    bucket_pair_code_blocks(band_key_column, max_bucket_fanout)       # the same, in blocks
-    candidate_pair_batches(band_blocks, n, bands) -> (lo, hi) batches # bounded memory, disk beyond
-    pair_similarity(signatures, lo, hi) -> float64                    # estimated Jaccard
-    connected_components(n, lo, hi) -> labels                         # smallest index per component
-
-The driver::
-
-    dedup = Deduplicator(config)                # or Deduplicator.load_index(path) for --dedup-against
-    dedup.add(key, text, path=source_path)      # or dedup.add_fingerprint(fp) from a worker
-    result = dedup.result()                     # DedupResult: decisions, clusters, counts
-    dedup.save_index(path)                      # the kept documents, for the next incremental run
-
-What counts as a duplicate
---------------------------
-*Exact*: equal :func:`~cleaner.dedup.minhash.normal_form` (NFKC, case-folded, punctuation and
-whitespace runs collapsed), compared by a 128-bit blake2b digest.
-*Near*: estimated Jaccard similarity of the word ``ngram``-gram sets >= ``threshold``.  LSH
-only proposes candidates (documents sharing a band key); every candidate pair is verified on
-the full signature, and duplicates are the connected components of verified pairs (so a chain
-A~B~C puts A and C together even if A and C alone fall below the threshold; the similarity
-reported is always the one to the kept document).
-
-Keep policy (deterministic; independent of input order and worker count)
--------------------------------------------------------------------------
-In every cluster the document that sorts first by ``(-len(clean text), source path, key)`` is
-kept: the longest clean text, then the smallest source path, then the smallest key.  Documents
-in a loaded index (the already published corpus) always rank before new ones, so a new document
-never displaces an old one: it is dropped as ``duplicate_of`` the indexed document.  Internally
-all work is done on documents sorted into that order, so ties inside LSH buckets and the
-connected-component labels (the smallest index = the kept document) follow it too.
-
-Defaults, and why (``benchmarks/dedup.py`` measures them)
----------------------------------------------------------
-See :class:`DedupConfig`.
+:class:`Deduplicator` takes fingerprints (:mod:`cleaner.dedup.fingerprint`), finds candidate
+pairs by LSH banding, verifies them on the full signatures and clusters them
+(:mod:`cleaner.dedup.lsh`); the keep policy ``(-length, path, key)`` makes the decisions
+independent of input order and worker count. What counts as a duplicate and the keep
+policy: docs/design.md (Deduplication).
 """
 from __future__ import annotations
 

@@ -1,53 +1,9 @@
 """MinHash signatures and LSH band keys as pure, vectorised numpy functions.
 
-Everything here is a pure function of its arguments, so it runs unchanged in worker
-processes (local pool or Ray) and gives the same bytes on every machine and every run:
-
-- :func:`normal_form` -- the text form that both exact and near-duplicate detection see.
-- :func:`shingle_hashes` -- one stable uint64 per word n-gram ("shingle") of a normal form.
-- :func:`minhash` -- the ``(num_perm,)`` uint32 signature of a normal form.
-- :func:`band_keys` -- the ``(bands,)`` uint64 LSH bucket keys of a signature (or of a
-  ``(n, num_perm)`` matrix of them); documents sharing a key in the same band are candidates.
-- :func:`lsh_params` -- bands x rows that best fit a Jaccard threshold.
-
-Why our own numpy code and not a library -- measured on this machine (2 cores), 2,000
-synthetic documents of ~475 words, 128 permutations, one process, signatures only:
-
-====================================================  ===========
-signature path                                         docs/s
-====================================================  ===========
-this module (normal form + shingle hashes + minhash)   ~4,800
-rensa 0.5 RMinHash (same normal form, n-gram strings)  ~5,000
-datasketch 2.0 MinHash.update_batch (same strings)     ~1,100
-====================================================  ===========
-
-- datasketch hashes every shingle with SHA-1 in a Python loop; 4x slower.
-- rensa (Rust) is about as fast end to end: its permutations are nearly free (~4 us per
-  document against our ~60 us), but the time goes into what both need first -- the Unicode
-  normal form (~90 us) and the shingles (our vectorised hashing ~50 us; rensa needs a Python
-  list of n-gram strings, which costs about the same).  Feeding our shingle hashes to rensa's
-  batch API would save ~25 %, not enough to take a compiled dependency whose permutation
-  scheme is its own: a saved index is only valid while every signature comes from the same
-  algorithm, and that is easier to guarantee for 30 lines of numpy we pin with a test.
-- Here no Python code runs per word: one polynomial prefix hash over the UTF-8 bytes gives
-  every shingle's hash by two array lookups, and the permutations are one ``(shingles,
-  perms)`` uint32 multiply-add with a column minimum.  Only numpy is needed.
-- ``benchmarks/dedup.py`` repeats the comparison end to end (with LSH and clustering).
-
-Hashing choices, and why:
-
-- Python's ``hash()`` of a ``str`` is salted per process, so it is never used.  Shingles
-  are hashed by a polynomial hash over the normalised UTF-8 bytes modulo 2**64 with an odd
-  base derived from the seed, then passed through the murmur3 64-bit finaliser.  A
-  polynomial modulo 2**64 has known adversarial collisions (Thue-Morse strings), which do
-  not occur in natural text; a collision only merges two shingles of one corpus.
-- Permutation ``i`` is ``a_i * x + b_i (mod 2**32)``, ``a_i`` odd, on the top 32 bits of
-  the mixed shingle hash (see :func:`minhash_of_hashes` for the accuracy check against the
-  textbook 64-bit multiply-add-shift).  Signatures are uint32: 512 bytes per document at
-  128 permutations.
-- Permutation constants come from splitmix64 of the seed (not from ``numpy.random``, whose
-  streams numpy does not promise to keep across versions), so an index written today
-  matches signatures computed after an upgrade.
+Pure functions of their arguments, so they run unchanged in any worker and give the same
+bytes on every machine: :func:`normal_form`, :func:`shingle_hashes`, :func:`minhash`,
+:func:`band_keys`, :func:`lsh_params`. Why our own numpy code, and the hashing choices:
+docs/performance.md (MinHash).
 """
 from __future__ import annotations
 

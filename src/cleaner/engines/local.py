@@ -1,36 +1,10 @@
-"""The local executor: chunks of records through worker processes, each finished chunk kept on disk.
+"""The local engine: chunks of records through worker processes, each finished chunk kept on disk.
 
-A run makes up to two passes over the record stream, each cut into chunks of
-:data:`~cleaner.engines.state.CHUNK` records (or :data:`~cleaner.engines.state.CHUNK_BYTES`) in input order:
-
-* ``recurring`` -- parse every record and count the short lines of each site (cc_net's
-  recurring lines); the per-chunk counts are summed once the pass is complete;
-* ``clean`` -- the whole per-document pipeline; a chunk's documents (clean ones still waiting
-  for deduplication, rejects, errors) already encoded for the writer (:mod:`cleaner.output.finished`),
-  their dedup fingerprints, their part of the run report and the step counters.
-
-Whoever processes a chunk (a worker process, or the main process with ``-j 1`` or when there
-is only one chunk to do) writes its state file itself (:mod:`cleaner.engines.state`) and hands back
-only a :class:`Summary`, so the main process never unpickles documents while the pool works.
-At most ``2 x jobs`` chunks are in flight, so memory stays bounded however large the input.
-The main process writes the clean pass's chunks as soon as each one and all before it are done,
-while the workers go on with the later ones. Step code never knows which process runs it; the
-output cannot depend on ``-j``, because the writer takes the chunk files in chunk order.
-
-Every document has a time budget (``doc_timeout``), enforced twice:
-
-* in the process that works on it, ``SIGALRM`` raises :class:`DocumentTimeout` when the budget
-  is spent -- enough for anything that returns to the Python interpreter now and then;
-* code stuck inside a C library never sees that signal, so each worker also announces the
-  document it is on (a shared-memory *heartbeat*), and the main process kills a worker that is
-  still on one document a grace period after its budget. The pool is replaced, the chunks in
-  flight are handed out again, and the document is *poisoned*: from then on (this phase, the
-  next one, a resumed run) it is an error entry without being tried again. A worker that dies
-  for another reason (out of memory, a crash in C) poisons the document it held the same way.
-
-Runs with a single chunk of work are done in the main process, where only the alarm applies;
-more than one chunk always go through worker processes (one for ``-j 1``), so the watchdog
-guards every batch of real size.
+Two passes (``recurring``, then ``clean``) over chunks of the record stream; a worker writes
+each chunk's state file itself and hands back a :class:`~cleaner.engines.progress.Summary`;
+the main process writes the clean chunks in input order while the workers go on, so the
+output cannot depend on ``-j``. Per-document time budgets are enforced by an alarm in the
+worker and a heartbeat watchdog in the main process. Details: docs/design.md (Engines).
 """
 from __future__ import annotations
 

@@ -1,43 +1,11 @@
-"""The Ray engine: the same run as :func:`cleaner.engines.run.run`, on a Ray cluster (Ray Data).
+"""The Ray engine: the same run as the local engine, on a Ray cluster (Ray Data).
 
-``cleaner clean IN -o OUT --engine ray [--address auto|ray://host:10001]`` gives the same
-output files, byte for byte, as the local engine; only where the work runs changes. Step code
-is not duplicated: workers run :func:`~cleaner.readers.walk.read_input`, :class:`~cleaner.pipeline.
-Pipeline` and :mod:`cleaner.dedup.deduplicator`'s pure functions, and the driver ends the run with the
-local engine's own :func:`~cleaner.engines.phases.write_outputs`.
-
-Phases (each a Ray Data plan; ``seq`` numbers records by input file and position in it):
-
-1. *read* -- one task per input file (local, on a shared file system, or any fsspec URL such
-   as ``s3://``, fetched to the worker's disk) yields its records in chunks of 64.
-2. *recurring lines* -- workers parse the records and count each site's short lines per
-   chunk; ``groupby(site, line)`` sums them, a filter keeps the recurring ones (a few
-   thousand keys), which go to the clean tasks.
-3. *clean* -- tasks (one :class:`Pipeline` per worker process) run the steps over chunks of records,
-   fingerprint every clean document (:func:`cleaner.dedup.stage.document_fingerprint`), observe
-   the chunk for the run report and encode each document for the writer
-   (:func:`cleaner.output.finished.finish`), as the local workers do. The result is materialised in
-   the object store (spilled to disk when large), in input order.
-4. *dedup* -- exact duplicates: ``groupby(exact key)``; LSH: one row per (band, key) of every
-   exact representative, ``groupby(band, key)`` pairs each bucket member with the best-ranked
-   ``max_bucket_fanout`` members before it (the local rule, so results match exactly), unique
-   pairs by ``groupby(lo, hi)``, verified on the full signatures through two co-groups (the
-   signature of each end joins the pair). Only the verified edge list comes to the driver,
-   which labels connected components (:func:`cleaner.dedup.lsh.connected_components`); a last
-   co-group by kept document computes each duplicate's similarity to it. The keep policy is
-   the local one: every row carries a byte string that sorts like ``(-length, path, key)``.
-5. *write* -- the driver streams the cleaned documents in input order into the same writer,
-   report and dedup routing the local engine uses; with ``--shard-size`` each full shard of
-   documents goes to a Ray task that writes it with the local sink (:class:`ShardTasks`).
-
-Why the driver routes: the output must be byte-identical to the local engine's, including the
-order of ``rejects.jsonl`` (duplicates after the rest), shard boundaries, the ``texts/`` names
-and the manifest's counts, which all depend on the global input order and the dedup
-decisions. Routing is cheap next to cleaning: the documents arrive JSON-encoded, so the
-driver moves strings; the rest of writing is the compression and disk I/O of the document
-shards, so that runs on the workers. An
-unsharded documents file is one sequential stream, and a URL output folder is not a place
-the workers can rename into: there the driver writes the documents too (docs/ray.md).
+``cleaner clean IN -o OUT --engine ray`` gives the same output files, byte for byte; only
+where the work runs changes. Ray tasks run the same phase code as local workers (reading,
+the recurring-line count, the pipeline, fingerprints, the dedup package's banding,
+verification and clustering), and the driver ends the run with
+:func:`~cleaner.engines.phases.write_outputs`. The phases as Ray Data plans, and why the
+driver routes: docs/design.md (Engines) and docs/ray.md.
 """
 from __future__ import annotations
 

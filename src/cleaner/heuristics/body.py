@@ -1,31 +1,8 @@
 """Heuristic main-content locator for plain-text page dumps.
 
-Input: the non-blank lines of one page dump, in order. Output: a keep/remove verdict with a
-reason for every line, and the index of the headline.
-
-How it decides, in four passes over per-line features (:mod:`cleaner.heuristics.lines`):
-
-1. **Core.** Each line gets a value: prose lines (enough words, enough stopwords, few
-   interface words) are worth their word count, other lines cost a fixed penalty. The body
-   core is the maximum-sum contiguous run (Finn et al.'s Body Text Extraction, on lines
-   instead of tags). Comment-section openers ('12 Comments', 'Leave a Reply'), per-comment
-   furniture (timestamps, 'Reply') and after-article headers ('Author:', 'Related Posts')
-   are walls the run may not cross, so reader comments, prose as they are, stay out; of the
-   wall-free runs the *first* one scoring at least ``first_run_share`` of the best wins,
-   because comments and sidebars follow the article. Hard-wrapped paragraphs are judged
-   as one block.
-2. **Extension.** From the core, walk outwards and absorb further prose lines separated from
-   it by at most a few non-prose lines (an image credit or a subheading in the middle of an
-   article splits the core, a sidebar does not look like the article).
-3. **Inside the body**, drop what is not article text although it sits between paragraphs:
-   runs of short link-like lines (related stories, galleries), interface lines, a lone
-   Title Case headline (another story; subheadings come in series), bylines, picture
-   credits, copyright lines, and short lines that recur across documents (``recurring``).
-4. **Title.** The headline is the short, non-sentence line shortly before the body that
-   shares the most words with the body's opening; it is kept.
-
-Everything outside the body and title is removed with a reason naming the region
-(``H-HEAD`` before, ``H-TAIL`` after) and what the line looked like.
+The non-blank lines of one dump in, a keep/remove verdict with a reason for every line and
+the headline's index out. Four passes over line features (:mod:`cleaner.heuristics.lines`):
+core, extension, inside the body, title; what each does: docs/design.md (The body locator).
 """
 from __future__ import annotations
 

@@ -2,16 +2,8 @@
 
 The process that cleans a chunk (a local worker, a Ray task) turns each :class:`Document`
 into a :class:`Finished`: its output line already JSON-encoded, its warnings' error lines,
-and the few values the writer, the deduplicator and the report need. The main process then
-routes strings in input order. It used to unpickle every Document (hundreds of removal
-objects each) and encode it to JSON twice (once to stage it for deduplication, once to write
-it): 7.8 s of a 29 s ``-j 2`` run on the throughput corpus, on one core while the workers idled.
-
-The JSON is the same bytes :func:`cleaner.output.records.dumps` gives for the record: a kept document
-that deduplication later annotates gets its ``duplicates`` appended to the encoded line, and a
-duplicate becomes a reject whose fields are spliced in front of it
-(:func:`cleaner.output.records.with_duplicates`, :func:`cleaner.output.records.reject_line`), so no
-line is decoded again.
+and the few values the writer, the deduplicator and the report need, so the main process
+routes strings (docs/performance.md, Encoding in the workers).
 """
 from __future__ import annotations
 

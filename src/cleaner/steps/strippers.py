@@ -111,7 +111,7 @@ class TitleFinder(Step):
 
 
 class BodyStripper(Step):
-    """Line heuristics after the rules: keeps the article body and headline, drops the rest.
+    """Line heuristics, run before the rules: keeps the article body and headline, drops the rest.
 
     ``recurring`` maps a site (see :func:`cleaner.heuristics.recurring.site_of`) to the line keys that
     recur across that site's documents in this batch.

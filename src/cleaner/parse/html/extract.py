@@ -1,37 +1,7 @@
 """HTML main-text extraction: trafilatura first, readability-lxml as a second opinion,
-jusText as the fallback.
+jusText as the fallback; the blocks both extractors vote for are the text.
 
-How one page goes through it:
-
-1. ``decode_html`` turns raw bytes into text (BOM, strict UTF-8, ``<meta charset>``,
-   charset detection, cp1252 as the last resort).
-2. The page is capped (``max_chars``) and parsed once, with a parser that never touches the
-   network; HTML parsing never expands external entities.
-3. The page's metadata is read as trafilatura's ``extract_metadata`` reads it, at less than
-   half its cost (``html_metadata``). trafilatura (``favor_precision``, ``deduplicate=False``,
-   no comments) extracts the text, in ``fast`` mode: that skips trafilatura's internal
-   readability/jusText comparison, which step 4 does better. Full mode is the retry when fast mode finds
-   (almost) nothing, and the only mode when readability does not vote.
-4. The page is cut into *blocks*: the visible text of each block-level element, in page
-   order, hidden elements skipped. trafilatura's and readability's outputs vote for the
-   blocks they cover (4-word shingles; each output shingle is used once, so a paragraph the
-   page repeats is not voted twice). The blocks both voted for mark the main text's span;
-   inside it, a block either voted for is kept (``_select_blocks``). Working on the page's
-   own blocks makes extractors with different paragraph splits comparable and gives the
-   text in page order. When trafilatura's blocks are *solid* (long, one stretch of the page:
-   ``_is_solid``), readability is not asked and they are the text: on such pages the vote
-   rarely changes anything, and readability costs about 40% of trafilatura's time.
-5. Blocks from a reader-comments heading onwards are dropped, repeated paragraphs kept once,
-   islands of short links to the site's own pages (related headlines) dropped (``junk``),
-   and the headline (``pick_title``) goes to ``title``, not ``text``.
-6. If that leaves junk -- too little text, or mostly code -- the next path is tried:
-   trafilatura's own text, readability's, jusText's good paragraphs (jusText with all its
-   stoplists merged, as trafilatura does). Long text nodes that read as code (script source
-   let out by broken markup) are blanked before any extractor runs (``junk``).
-
-Why a vote: trafilatura and readability fail on *different* pages (trafilatura keeps a
-sidebar table where readability is right, readability takes the wrong container where
-trafilatura is right), and the blocks both agree on are almost always content.
+How one page goes through it, and why a vote: docs/design.md (HTML extraction).
 """
 from __future__ import annotations
 

@@ -1,25 +1,10 @@
 """Page metadata (author, date, site name, categories, ...) as trafilatura's
 ``extract_metadata`` finds it, at less than half the cost.
 
-trafilatura spends two thirds of its metadata time on the author: it copies the whole page,
-prunes the copy with regex XPaths (comment sections, sidebars, dates, figures) and then runs
-up to three more regex XPaths over every element, each ``re:test`` a call from libxml2 back
-into Python (about 6.5 ms of 10.5 a page on dragnet-dev). Here:
-
-* the author: one pass over the page's elements applies the same tests as trafilatura's
-  XPaths, in Python, and finds both the candidates and the elements the pruning would remove
-  (``_author``). A candidate inside a removed element is not there for trafilatura either; a
-  candidate with removed elements *inside* it would read differently after the pruning, so
-  then trafilatura's own search runs (rare: a byline holding a <time>).
-* categories and tags: trafilatura keeps only links whose href has ``/category/``
-  (``/tag/``, ``/tags/``, ...). A page without such a link cannot give any, and its XPaths are
-  not run (``_catstags``).
-
-Everything else is trafilatura's own code, called in ``extract_metadata``'s order. The tests
-compare this with ``extract_metadata`` on pages that take each branch. The trafilatura XPaths
-and functions mirrored here are pinned by a digest (``MIRRORED_DIGEST``), checked once a
-process: with a trafilatura whose mirrored code differs, ``page_metadata`` calls
-``extract_metadata`` itself and warns once, so an upgrade costs speed, never correctness.
+Same results as ``extract_metadata`` (the tests compare them); the trafilatura code mirrored
+here is pinned by ``MIRRORED_DIGEST``, and with a trafilatura whose mirrored code differs
+``page_metadata`` calls ``extract_metadata`` itself and warns once. Where the time goes:
+docs/performance.md (HTML metadata).
 """
 from __future__ import annotations
 
