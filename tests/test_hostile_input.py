@@ -271,14 +271,16 @@ def test_an_unreadable_file_is_an_error_entry(tmp_path, monkeypatch):
     (root / "open.txt").write_text(ARTICLE + " Open.")
     os.chmod(root / "locked.txt", 0)
     if os.access(root / "locked.txt", os.R_OK):  # root reads anything: fail the read the way the OS would
-        real = Path.read_bytes
+        import cleaner.readers.walk
 
-        def read_bytes(self):
-            if self.name == "locked.txt":
-                raise PermissionError(errno.EACCES, "Permission denied", str(self))
-            return real(self)
+        real = cleaner.readers.walk.open_regular
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        def open_regular(path):
+            if Path(path).name == "locked.txt":
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(path)
+
+        monkeypatch.setattr(cleaner.readers.walk, "open_regular", open_regular)
     out = tmp_path / "out"
     assert main(["clean", str(root), "-o", str(out), "-q", "--no-dedup", "--min-words", "5"]) == 0
     (error,) = _jsonl(out / "errors.jsonl")

@@ -51,6 +51,7 @@ class Config:
     html_field: str = "html"  # the field holding a page's HTML (HTML extraction; wins over text)
     url_field: str = "url"  # the page URL, into source.url
     id_field: str = "id"  # JSON Lines/Parquet: the record's own id, the document's id (content-derived when absent)
+    max_document_bytes: int = 64 << 20  # largest file, JSONL line or WARC payload read as one document; larger: too-large
     min_words: int = 20  # shorter clean texts are rejected as "too-short"
     languages: tuple[str, ...] = ()  # keep only these langdetect codes (empty: keep all)
     language_identifier: str = ""  # a registered identifier (cleaner.langid): langdetect, cld2, ...; "": the profile's
@@ -82,6 +83,8 @@ class Config:
         fields = (self.text_field, self.html_field, self.url_field, self.id_field)
         if not all(fields) or len(set(fields)) < len(fields):
             raise ConfigError("text_field, html_field, url_field and id_field must be distinct, non-empty names")
+        if self.max_document_bytes < 1:
+            raise ConfigError("max_document_bytes must be >= 1")
         if self.min_words < 0:
             raise ConfigError("min_words must be >= 0")
         if not 0.0 < self.dedup_threshold <= 1.0:

@@ -26,6 +26,7 @@ from cleaner.engines.state import OutputBusy
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.sinks import MissingDependency
 from cleaner.readers.stdin import STDIN, stdin_spooled
+from cleaner.readers.files import special_file_message, special_kind
 from cleaner.rules.examples import example_failures
 from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS
 
@@ -69,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--url-field", metavar="PATH", help="field with the page URL, e.g. metadata.url (default url)")
     clean.add_argument("--id-field", metavar="PATH",
                        help="field with the record's id, kept as the document id (default id)")
+    clean.add_argument("--max-document-bytes", type=int, metavar="N",
+                       help="largest file, JSONL line or WARC payload read as one document; larger ones are "
+                       "too-large errors, never read whole (default 67108864: 64 MiB)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
     clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
     clean.add_argument("--language-identifier", choices=sorted(IDENTIFIERS),
@@ -177,6 +181,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     for path in args.inputs:
         if isinstance(path, Path) and str(path) != STDIN and not path.exists():
             print(f"cleaner: input not found: {path}", file=sys.stderr)
+            return EXIT_USAGE
+        special = special_kind(path) if isinstance(path, Path) and str(path) != STDIN else None
+        if special is not None:
+            print(f"cleaner: {special_file_message(str(path), special)}", file=sys.stderr)
             return EXIT_USAGE
     if sum(str(p) == STDIN for p in args.inputs) > 1:
         print("cleaner: '-' (standard input) can be given once", file=sys.stderr)
@@ -358,18 +366,21 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141
     except OSError as exc:
-        if args.command != "clean" or exc.errno not in _WRITE_ERRORS:
+        if args.command != "clean":
             raise
-        # Output files are staged and renamed into place, so nothing half-written is visible;
-        # the finished chunks stay in OUT/.cleaner-state for the rerun.
+        # Inputs that cannot be read are error records, so an OSError that reaches here is the
+        # output's. Output files are staged and renamed into place, so nothing half-written is
+        # visible; the finished chunks stay in OUT/.cleaner-state for the rerun.
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"cleaner: cannot write the output: {exc.strerror}{where}. No partial file was left under a final "
-              "name; free space (or fix the disk) and run the same command again: it resumes from the chunks "
-              "already finished", file=sys.stderr)
+        fix = "free space (or fix the disk)" if exc.errno in _SPACE_ERRORS else \
+            f"make -o name a folder you can write to ({args.output})"
+        print(f"cleaner: cannot write the output: {exc.strerror or exc}{where}. No partial file was left under a "
+              f"final name; {fix} and run the same command again: it resumes from the chunks already finished",
+              file=sys.stderr)
         return EXIT_INCOMPLETE
 
 
-_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+_SPACE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
 
 
 if __name__ == "__main__":

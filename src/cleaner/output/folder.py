@@ -146,14 +146,18 @@ class OutputWriter:
 
     def put_txt(self, name: str, contents: str, doc_id: str) -> str:
         """Write a document's .txt file as ``name``, or, when an earlier document of this run took
-        that name (two inputs with one stem), as ``<stem>_<id>.txt``; returns the name taken."""
+        that name (two inputs with one stem), as ``<stem>_<id>.txt``, then ``<stem>_<id>_2.txt``, ...
+        (identical inputs share an id); returns the name taken, which no other document holds."""
         # The stage's folder is new, so a name taken is one this run wrote. Asking the file
         # system keeps no set of every name.
-        try:
-            f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
-        except FileExistsError:
-            name = f"{name[:-4]}_{safe_name(doc_id)[:64]}.txt"
-            f = open(self.stage / TEXTS / name, "w", encoding="utf-8", newline="\n")
+        wanted, copy = name, 1
+        while True:
+            try:
+                f = open(self.stage / TEXTS / name, "x", encoding="utf-8", newline="\n")
+                break
+            except FileExistsError:
+                copy += 1
+                name = f"{wanted[:-4]}_{safe_name(doc_id)[:64]}{f'_{copy - 1}' if copy > 2 else ''}.txt"
         with f:
             f.write(contents)
         return name

@@ -10,7 +10,8 @@ from typing import Iterator
 from cleaner.config import Config
 from cleaner.readers.compression import open_decompressed
 from cleaner.readers.fields import json_type, object_record
-from cleaner.readers.record import MAX_RECORD_BYTES, Record, count_empty, error_record
+from cleaner.readers.files import open_regular
+from cleaner.readers.record import Record, count_empty, error_record
 
 
 # -- JSON Lines -------------------------------------------------------------------------------
@@ -24,20 +25,21 @@ def read_jsonl(path: Path, rel: str, config: Config, skipped: Counter) -> Iterat
     names the document, every other field passes through into ``metadata``.
     """
     fields = (config.html_field, config.text_field, config.url_field, config.id_field)
+    limit = config.max_document_bytes
     line_no = 0
-    with open(path, "rb") as raw:
+    with open_regular(path) as raw:
         stream = open_decompressed(raw)
         try:
             while True:
-                line = stream.readline(MAX_RECORD_BYTES + 1)
+                line = stream.readline(limit + 1)
                 if not line:
                     break
                 line_no += 1
-                if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                if len(line) > limit and not line.endswith(b"\n"):
                     while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
                         pass  # the rest of the over-long line, read in bounded chunks
-                    yield error_record(rel, "too-large", f"{rel} line {line_no} is longer than {MAX_RECORD_BYTES:,} "
-                                       "bytes; split the record or raise cleaner.readers.record.MAX_RECORD_BYTES",
+                    yield error_record(rel, "too-large", f"{rel} line {line_no} is longer than {limit:,} "
+                                       "bytes; split the record or raise --max-document-bytes",
                                        line_no, "jsonl")
                     continue
                 if not line.strip():

@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-MAX_RECORD_BYTES = 64 << 20  # one JSONL line or WARC payload; larger ones are errors, not memory blow-ups
-
-
 @dataclass(frozen=True, slots=True)
 class Record:
     """One input unit: a file's bytes, one JSONL line's or WARC record's content, or why they

@@ -13,10 +13,13 @@ forces one for every file):
 * Parquet (``.parquet``, or a file starting ``PAR1``): one record per row, its columns
   read like a JSON Lines object's fields (needs pyarrow, the ``parquet`` extra).
 
-Every reader streams: memory is bounded by the largest single record
-(:data:`MAX_RECORD_BYTES`), never by the size of a container file. A line or record that
-cannot be read becomes an error :class:`Record` (file, position, what to do); what is not a
-document at all (WARC request records, images, blank lines) is counted in ``skipped``.
+Every read is bounded: a file, JSONL line or WARC payload is read up to
+``config.max_document_bytes`` (``--max-document-bytes``), never by trusting a size the file
+system reports. Special files (FIFOs, sockets, devices) are never opened for reading
+(:mod:`cleaner.readers.files`): found in a folder they are counted in ``skipped``; named as
+an input they are an error. A line or record that cannot be read becomes an error
+:class:`Record` (file, position, what to do); what is not a document at all (WARC request
+records, images, blank lines) is counted in ``skipped``.
 """
 from __future__ import annotations
 
@@ -31,9 +34,10 @@ from typing import Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
+from cleaner.readers.files import SpecialFile, open_regular, special_file_message, special_kind
 from cleaner.readers.jsonl import read_jsonl
 from cleaner.readers.parquet import read_parquet
-from cleaner.readers.record import MAX_RECORD_BYTES, Record, error_record
+from cleaner.readers.record import Record, error_record
 from cleaner.readers.warc import read_warc
 
 
@@ -93,7 +97,7 @@ def sniff_container(head: bytes) -> str | None:
 def _head(path: Path) -> bytes:
     """The first bytes of a file, decompressed when it is gzip or zstd (a truncated or corrupt
     stream gives what could be read)."""
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         raw = f.read(_SNIFF_BYTES)
         if not raw.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             return raw
@@ -137,10 +141,13 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
 
     Hidden files and folders (``.git``, ``.DS_Store``) are skipped: they are never corpus.
     Symlinked folders are followed, except one that leads back into a folder it sits in.
+    A root that is a special file (FIFO, device) is an error entry; special files inside a
+    folder are skipped by :func:`read_input`, with a count.
     """
     for root in roots:
         if not root.is_dir():
-            yield InputFile(root, display_name(root.name))
+            rel, kind = display_name(root.name), special_kind(root)
+            yield InputFile(root, rel, "special-file", special_file_message(rel, kind)) if kind else InputFile(root, rel)
             continue
         found: list[InputFile] = []
         stack = [(root, "", (_identity(root),))]
@@ -226,6 +233,11 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
     if found.problem is not None:
         yield error_record(rel, found.problem, found.message)
         return
+    special = special_kind(path)
+    if special is not None:  # a FIFO, socket or device found in a folder: never opened
+        skipped[special] += 1
+        skipped[f"file:{rel}"] += 1
+        return
     kind = kind_of(rel, config.input_format)
     try:
         if kind == "auto" or (kind in ("jsonl", "warc", "parquet") and config.input_format == "auto"):
@@ -235,12 +247,14 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
         elif kind == "parquet":
             yield from read_parquet(path, rel, config, skipped)
         elif kind == "warc":
-            yield from read_warc(path, rel, skipped)
+            yield from read_warc(path, rel, skipped, config.max_document_bytes)
         elif kind == "compressed":
             yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
                                "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
         else:
-            yield _read_whole(path, rel, kind)
+            yield _read_whole(path, rel, kind, config.max_document_bytes)
+    except SpecialFile as exc:  # became a FIFO or device after the check above
+        yield error_record(rel, "special-file", special_file_message(rel, exc.kind))
     except OSError as exc:  # opening or reading the file itself failed
         yield _unreadable(path, rel, exc)
 
@@ -264,14 +278,20 @@ def _sniffed_kind(path: Path, rel: str, by_name: str) -> str:
         return sniffed
     if by_name != "auto":  # named .jsonl/.warc but the head says otherwise: its reader reports why
         return by_name
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         compressed = f.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC))
     return "compressed" if compressed else "auto"
 
 
-def _read_whole(path: Path, rel: str, kind: str) -> Record:
-    size = path.stat().st_size
-    if size > MAX_RECORD_BYTES:
-        return error_record(rel, "too-large", f"{rel} is {size:,} bytes, more than the {MAX_RECORD_BYTES:,} a "
-                            "single document may have; split it, or store it as JSON Lines or WARC")
-    return Record(rel, path.read_bytes(), kind)
+def _read_whole(path: Path, rel: str, kind: str, limit: int) -> Record:
+    """The file as one record, reading at most ``limit + 1`` bytes whatever size it reports
+    (files in /proc and /sys report 0)."""
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        data = f.read(limit + 1) if size <= limit else b""
+    if size > limit or len(data) > limit:
+        shown = f"{size:,} bytes" if size > limit else f"more than {limit:,} bytes"
+        return error_record(rel, "too-large", f"{rel} is {shown}, more than the {limit:,} a single document may "
+                            "have (--max-document-bytes); split it, store it as JSON Lines or WARC, or raise the "
+                            "limit")
+    return Record(rel, data, kind)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
-from cleaner.readers.record import MAX_RECORD_BYTES, Record, count_empty, error_record
+from cleaner.readers.files import open_regular
+from cleaner.readers.record import Record, count_empty, error_record
 
 
 # -- WARC -------------------------------------------------------------------------------------
@@ -19,7 +20,7 @@ _TEXT_TYPES = re.compile(r"^\s*text/plain\b", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
-def read_warc(path: Path, rel: str, skipped: Counter) -> Iterator[Record]:
+def read_warc(path: Path, rel: str, skipped: Counter, limit: int) -> Iterator[Record]:
     """HTML responses (and HTML/text resource records) and WET conversion records as records;
     everything else is counted in ``skipped``. Offsets are of the record in the file as stored
     (the gzip member's start for ``.warc.gz``), as in CDX indexes.
@@ -33,7 +34,7 @@ def read_warc(path: Path, rel: str, skipped: Counter) -> Iterator[Record]:
         raise ImportError("reading WARC files needs FastWARC: pip install fastwarc") from None
 
     offset, inside = None, False  # inside: the failure is in the current record, not between two
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         magic = f.read(4)
         f.seek(0)
         # zstd through cleaner's own frame reader, which raises at a cut-off frame (offsets are
@@ -45,7 +46,7 @@ def read_warc(path: Path, rel: str, skipped: Counter) -> Iterator[Record]:
             seen = False
             for rec in ArchiveIterator(stream, parse_http=True, auto_decode="all", fsspec_args=False):
                 offset, inside, seen = rec.stream_pos, True, True
-                record = _warc_record(rec, rel, offset)
+                record = _warc_record(rec, rel, offset, limit)
                 if isinstance(record, str):  # not a document; consume it to check it is whole
                     skipped[record] += 1
                     skipped[f"file:{rel}"] += 1
@@ -151,7 +152,7 @@ def _is_identity(rec) -> bool:
     return not rec.is_http or not (rec.http_headers.get("Content-Encoding") or rec.http_headers.get("Transfer-Encoding"))
 
 
-def _warc_record(rec, rel: str, offset: int) -> Record | str:
+def _warc_record(rec, rel: str, offset: int, limit: int) -> Record | str:
     """The record's document or error record, or the reason (a ``skipped`` key) it is none."""
     declared = rec.headers.get("Content-Length")
     if declared is None or not declared.strip().isdigit():
@@ -177,11 +178,15 @@ def _warc_record(rec, rel: str, offset: int) -> Record | str:
         doc_kind = "auto"  # no declared type: the parser sniffs the bytes
     else:
         return "non-html"  # images, PDFs, scripts, JSON
-    if rec.content_length > MAX_RECORD_BYTES:
+    if rec.content_length > limit:
         rec.reader.consume()
         return _warc_error(rel, offset, "too-large", f"the payload has {rec.content_length:,} bytes, more than "
-                           f"the {MAX_RECORD_BYTES:,} a single document may have; it was not read")
-    data = rec.reader.read()
+                           f"the {limit:,} a single document may have (--max-document-bytes); it was not read")
+    data = rec.reader.read(limit + 1)  # bounded: a decoded (gzip, brotli) payload can outgrow its length
+    if len(data) > limit:
+        rec.reader.consume()
+        return _warc_error(rel, offset, "too-large", f"the decoded payload has more than the {limit:,} bytes a "
+                           "single document may have (--max-document-bytes); it was not read")
     if _is_identity(rec) and len(data) < rec.content_length:
         return _warc_error(rel, offset, "truncated", _CUT_OFF)
     match = _CHARSET.search(content_type)
