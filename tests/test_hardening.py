@@ -162,3 +162,106 @@ def test_a_text_that_is_mostly_one_huge_word_is_rejected_with_a_reason(tmp_path)
     assert kept == ["article.txt"]
     assert rejects["chinese.txt"]["reason"] != "no-words"  # (the line heuristics drop it: see the report)
     assert _manifest(tmp_path / "out")["steps"]["words"]["dropped_no-words"] == 1
+
+
+# -- 7: language codes ------------------------------------------------------------------------
+
+GERMAN = ("Der Stadtrat hat am Montag nach einer langen Debatte über die Finanzierung der Schulen den neuen "
+          "Haushalt beschlossen. Die Mitglieder sagten, der Plan werde Lehrer einstellen und Gebäude im ganzen "
+          "Bezirk reparieren. ") * 3
+FRENCH = ("Le conseil municipal a approuvé lundi le nouveau budget après un long débat sur le financement des "
+          "écoles. Les membres ont déclaré que le plan permettrait d'embaucher des enseignants. ") * 3
+
+
+@pytest.mark.parametrize("flags", [["--languages", "en,de"], ["--languages", "en", "--languages", "de"],
+                                   ["--languages", "EN, de"]])
+def test_language_codes_are_accepted_comma_separated_or_repeated(tmp_path, flags):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for name, text in (("en.txt", ARTICLE), ("de.txt", GERMAN), ("fr.txt", FRENCH)):
+        (inp / name).write_text(text, encoding="utf-8")
+    assert main(["clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q", *flags]) == 0
+    manifest = _manifest(tmp_path / "out")
+    assert manifest["counts"]["kept"] == 2 and manifest["reasons"] == {"language": 1}
+    assert manifest["config"]["languages"] == ["en", "de"]
+
+
+@pytest.mark.parametrize("code", ["english", "xx", "en,deutsch"])
+def test_an_unknown_language_code_is_an_error_before_any_work(tmp_path, capsys, code):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--languages", code]) == 2
+    err = capsys.readouterr().err
+    assert "unknown code(s)" in err and "zh-cn" in err and "--languages en,de" in err
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "cleaner.toml").write_text('languages = ["en", "english"]\n', encoding="utf-8")
+    assert main(["clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"),
+                 "--config", str(tmp_path / "cleaner.toml")]) == 2
+    assert "'english'" in capsys.readouterr().err
+
+
+# -- 8: eval with nothing to compare ----------------------------------------------------------
+
+def test_eval_without_a_single_matching_prediction_is_an_error_saying_what_it_looked_for(tmp_path, capsys):
+    gold, pred = tmp_path / "gold", tmp_path / "pred"
+    gold.mkdir()
+    pred.mkdir()
+    (gold / "a.gold.txt").write_text(ARTICLE, encoding="utf-8")
+    (gold / "b.gold.txt").write_text(GERMAN, encoding="utf-8")
+    (pred / "a.pred").write_text(ARTICLE, encoding="utf-8")
+    assert main(["eval", str(tmp_path / "nope"), str(gold), "--gold-suffix", ".gold.txt"]) == 2
+    assert f"predictions not found: {tmp_path / 'nope'}" in capsys.readouterr().err
+    assert main(["eval", str(pred), str(gold), "--gold-suffix", ".gold.txt"]) == 2  # wrong suffix
+    err = capsys.readouterr().err
+    assert f"looked for {pred}/<name>.txt beside each <name>.gold.txt" in err and "--pred-suffix" in err
+    assert main(["eval", str(pred), str(gold), "--gold-suffix", ".gold.txt", "--pred-suffix", ".pred"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("n=2 ") and "1 of 2 gold file(s) have no prediction" in err
+
+
+# -- 6: the output folder inside the input folder ---------------------------------------------
+
+def test_an_output_folder_inside_the_input_is_skipped_not_reingested(tmp_path):
+    inp = tmp_path / "rc2"
+    inp.mkdir()
+    for n in range(3):
+        (inp / f"{n}.txt").write_text(f"Story {n}\n\n{ARTICLE} Story number {n} differs. " * (n + 1), encoding="utf-8")
+    first = _cli("clean", str(inp), "-o", str(inp / "clean"), "-j", "1")
+    assert first.returncode == 0, first.stderr
+    before = _manifest(inp / "clean")
+    second = _cli("clean", str(inp), "-o", str(inp / "clean"), "-j", "1")
+    assert second.returncode == 0, second.stderr
+    after = _manifest(inp / "clean")
+    assert after["counts"] == before["counts"] and after["counts"]["in"] == 3
+    assert after["skipped"]["reasons"] == {"cleaner-output": 1} and "clean" in after["skipped"]["files"]
+    assert "1 skipped (not documents: cleaner-output 1)" in second.stderr
+    other = tmp_path / "rc2" / "older-run"  # another run's output folder inside the input, too
+    assert _cli("clean", str(tmp_path / "rc2" / "0.txt"), "-o", str(other), "-q").returncode == 0
+    third = _cli("clean", str(inp), "-o", str(inp / "clean"), "-j", "1", "-q")
+    assert third.returncode == 0 and _manifest(inp / "clean")["counts"]["in"] == 3
+
+
+# -- 9: an empty input folder, user files in OUT/texts -----------------------------------------
+
+def test_an_empty_input_folder_says_so(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["clean", str(tmp_path / "empty"), "-o", str(tmp_path / "out")]) == 0
+    assert "warning: no input files found in" in capsys.readouterr().err
+    assert main(["clean", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), "--strict", "-q"]) == 1
+    assert "no input files found" in capsys.readouterr().err
+
+
+def test_a_rerun_never_deletes_user_files_in_the_texts_folder(tmp_path, capsys):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0
+    assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0  # a plain rerun replaces texts/ as before
+    for foreign in ("notes.md", "mine.txt"):
+        (out / "texts" / foreign).write_text("my own notes", encoding="utf-8")
+        assert main(["clean", str(inp), "-o", str(out), "-q"]) == 2
+        assert f"{out / 'texts'} holds files cleaner did not write" in capsys.readouterr().err
+        assert (out / "texts" / foreign).read_text(encoding="utf-8") == "my own notes"
+        (out / "texts" / foreign).unlink()
+    assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0

@@ -6,6 +6,7 @@ and (with dashes) as command-line flags. Unknown keys fail before any work is do
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ PROFILE_IDENTIFIERS = {"exact": "langdetect", "fast": "cld2"}
 EXECUTION_KEYS = ("jobs", "quiet", "engine", "ray_address")
 ENGINES = ("local", "ray")
 CONFIG_FILE = "cleaner.toml"  # picked up from the working directory when no --config is given
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z]{2,4})?")
 
 
 class ConfigError(ValueError):
@@ -100,6 +104,18 @@ class Config:
                               f"not {self.language_identifier!r}")
         if missing_package(self.identifier()):
             raise ConfigError(missing_package(self.identifier()))
+        if self.languages:
+            from cleaner.langid.detect import language_codes
+
+            # langdetect's profiles are its list; the other identifiers answer ISO 639 codes
+            known = language_codes() if self.identifier() == "langdetect" else None
+            unknown = [code for code in self.languages
+                       if not _LANGUAGE_CODE.fullmatch(code) or (known is not None and code not in known)]
+            if unknown:
+                listing = f"knows {', '.join(known)}" if known else "answers ISO 639 codes such as en, de, zh"
+                raise ConfigError(f"languages: unknown code(s) {', '.join(map(repr, unknown))}; the language "
+                                  f"identifier ({self.identifier()}) {listing}. Give codes as --languages "
+                                  "en,de or --languages en --languages de")
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
         if self.output_format not in OUTPUT_FORMATS:
@@ -153,6 +169,8 @@ def build_config(values: dict[str, Any], base: Config | None = None, origin: str
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{origin}: {key} must be a list of strings")
             value = tuple(value)
+            if key == "languages":  # "en,de" and repeated flags alike; codes are lower case
+                value = tuple(code.strip().lower() for item in value for code in item.split(",") if code.strip())
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise ConfigError(f"{origin}: {key} must be true or false")

@@ -24,6 +24,7 @@ from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.langid.base import IDENTIFIERS
+from cleaner.output.folder import ForeignFiles
 from cleaner.output.sinks import MissingDependency
 from cleaner.readers.stdin import STDIN, stdin_spooled
 from cleaner.readers.files import special_file_message, special_kind
@@ -74,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="largest file, JSONL line or WARC payload read as one document; larger ones are "
                        "too-large errors, never read whole (default 67108864: 64 MiB)")
     clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
-    clean.add_argument("--languages", action="append", metavar="CODE", help="keep only these languages")
+    clean.add_argument("--languages", action="append", metavar="CODE[,CODE...]",
+                       help="keep only these languages: langdetect codes such as en or zh-cn (en,de or repeated)")
     clean.add_argument("--language-identifier", choices=sorted(IDENTIFIERS),
                        help="langdetect (default), or a faster one: cld2, fasttext-lite, py3langid (benchmarks/langid.py)")
     clean.add_argument("--profile", choices=PROFILES,
@@ -238,7 +240,9 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | s
 
         for line in summary_lines(result.report) if result.report else ():
             print(line, file=sys.stderr)
-        skipped = result.manifest.get("skipped", {}).get("total", 0)
+        skipped = result.manifest.get("skipped", {})
+        reasons = ", ".join(f"{reason} {n}" for reason, n in skipped.get("reasons", {}).items())
+        skipped_note = f", {skipped['total']} skipped (not documents: {reasons})" if skipped.get("total") else ""
         if stream is None:
             where = f"{out} (review: {out}/{REPORT_HTML})"
         elif args.side_output:
@@ -246,7 +250,11 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | s
         else:
             where = "standard output (rejects, errors and report not kept: --side-output DIR keeps them)"
         print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
-              f"{f', {skipped} skipped (not documents)' if skipped else ''} -> {where}", file=sys.stderr)
+              f"{skipped_note} -> {where}", file=sys.stderr)
+    if not result.manifest["files"]:
+        print(f"cleaner: warning: no input files found in {', '.join(map(str, args.inputs))} (hidden files and "
+              "folders are skipped): the output is an empty corpus", file=sys.stderr)
+        return EXIT_FOUND if config.strict else EXIT_OK
     return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
 
 
@@ -304,11 +312,24 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if not args.gold.exists():
         print(f"cleaner: gold not found: {args.gold}", file=sys.stderr)
         return EXIT_USAGE
+    if not args.pred.exists():
+        print(f"cleaner: predictions not found: {args.pred}", file=sys.stderr)
+        return EXIT_USAGE
     pairs = pair_files(args.pred, args.gold, args.pred_suffix, args.gold_suffix)
     if not pairs:
         print(f"cleaner: no gold files matching *{args.gold_suffix} in {args.gold}", file=sys.stderr)
         return EXIT_USAGE
-    print(score(pairs))
+    matched = sum(found for _, _, found in pairs)
+    if not matched:
+        looked = args.pred if args.pred.is_file() or args.gold.is_file() else f"{args.pred}/<name>{args.pred_suffix}"
+        print(f"cleaner: no prediction matched any of the {len(pairs)} gold file(s): looked for {looked} beside each "
+              f"<name>{args.gold_suffix} of {args.gold}; name the predictions' suffix with --pred-suffix",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if matched < len(pairs):
+        print(f"cleaner: {len(pairs) - matched} of {len(pairs)} gold file(s) have no prediction; they score as "
+              "empty predictions", file=sys.stderr)
+    print(score([(gold, pred) for gold, pred, _ in pairs]))
     return EXIT_OK
 
 
@@ -355,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
                 "check": _cmd_check}
     try:
         return handlers[args.command](args)
-    except (ConfigError, RuleError, FileNotFoundError, OutputBusy, MissingDependency) as exc:
+    except (ConfigError, RuleError, FileNotFoundError, OutputBusy, MissingDependency, ForeignFiles) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

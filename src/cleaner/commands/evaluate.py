@@ -55,12 +55,16 @@ def score(pairs: list[tuple[str, str]]) -> Score:
     return Score(p, r, 2 * p * r / (p + r) if p + r else 0.0, len(pairs))
 
 
-def pair_files(pred: Path, gold: Path, pred_suffix: str = ".txt", gold_suffix: str = ".txt") -> list[tuple[str, str]]:
-    """(gold, pred) texts: two files, or two folders matched by name (a missing prediction scores empty)."""
+def pair_files(pred: Path, gold: Path, pred_suffix: str = ".txt",
+               gold_suffix: str = ".txt") -> list[tuple[str, str, bool]]:
+    """(gold, pred, whether the prediction exists) texts: two files, or two folders matched by
+    name (a missing prediction scores empty)."""
     if gold.is_file():
-        return [(gold.read_text(encoding="utf-8"), pred.read_text(encoding="utf-8") if pred.exists() else "")]
+        found = pred.is_file()
+        return [(gold.read_text(encoding="utf-8"), pred.read_text(encoding="utf-8") if found else "", found)]
     pairs = []
     for g in sorted(gold.glob(f"*{gold_suffix}")):
         p = pred / (g.name[: -len(gold_suffix)] + pred_suffix)
-        pairs.append((g.read_text(encoding="utf-8"), p.read_text(encoding="utf-8") if p.exists() else ""))
+        found = p.is_file()
+        pairs.append((g.read_text(encoding="utf-8"), p.read_text(encoding="utf-8") if found else "", found))
     return pairs

@@ -24,6 +24,7 @@ from cleaner.engines.progress import Progress, Summary
 from cleaner.engines.state import CHUNK, CHUNK_BYTES, RunState, chunks, input_listing, load_all, load_first
 from cleaner.engines.workers import CLEAN, ChunkWorker, Heartbeat, RECURRING, init_worker, run_in_worker
 from cleaner.heuristics.recurring import RecurringLines
+from cleaner.output.folder import check_texts_folder
 from cleaner.output.sinks import check_available
 from cleaner.pipeline import Pipeline, load_rules
 from cleaner.readers.record import Record
@@ -279,6 +280,7 @@ def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs
     """:func:`cleaner.engines.run.run` on this machine's worker processes (the arguments are run's)."""
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
     check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
+    check_texts_folder(out_dir, config.write_txt)  # nor do a user's files in OUT/texts, which a run replaces
     jobs = jobs if jobs is not None else config.jobs
     jobs = jobs or available_cores()
     identity = {"versions": versions(), "config": config.to_json(), "rules": rules.digest, "chunk": [CHUNK, CHUNK_BYTES],

@@ -29,6 +29,7 @@ from cleaner.engines.ray_dedup import deduplicate, priority
 from cleaner.engines.ray_write import ShardTasks, upload
 from cleaner.engines.state import RunState, chunks, input_listing
 from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
+from cleaner.output.folder import check_texts_folder
 from cleaner.output.report import RunReport
 from cleaner.output.sinks import MissingDependency, check_available
 from cleaner.pipeline import Pipeline, load_rules
@@ -61,7 +62,7 @@ def list_input_files(inputs: Iterable[Any]) -> list[dict]:
     for root in inputs:
         if not is_url(root):
             files += [{"url": "", "path": str(f.path), "rel": f.rel, "problem": f.problem or "",
-                       "message": f.message or ""} for f in walk_inputs([Path(root)])]
+                       "message": f.message or "", "skip": f.skip or ""} for f in walk_inputs([Path(root)])]
             continue
         files += [{"url": url, "path": "", "rel": rel, "problem": "", "message": ""} for rel, url in walk_url(str(root))]
     for index, entry in enumerate(files):
@@ -87,7 +88,8 @@ def read_chunks(entry: dict, config: Config) -> Iterator[tuple[list, Counter]]:
                                   f"{entry['url']}: cannot fetch the file ({type(exc).__name__}: {exc}); check "
                                   "the URL and the credentials of the Ray workers")
         else:
-            found = InputFile(Path(entry["path"]), entry["rel"], entry["problem"] or None, entry["message"] or None)
+            found = InputFile(Path(entry["path"]), entry["rel"], entry["problem"] or None, entry["message"] or None,
+                              entry.get("skip") or None)
         for chunk in chunks(read_input(found, config, skipped)):
             yield chunk, skipped
         yield [], skipped  # the file's final skipped count, after its last record
@@ -296,6 +298,8 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
     """
     rules = load_rules(config)  # rule and output errors before any cluster work
     check_available(config.output_format, config.compression)
+    if not is_url(out_dir):
+        check_texts_folder(Path(out_dir), config.write_txt)
     ray, started = connect(config)
     try:
         context = ray.data.DataContext.get_current()

@@ -204,6 +204,17 @@ class _FastDetector:
         return result
 
 
+def language_codes() -> list[str]:
+    """The codes :func:`detect_language` can return: one per langdetect profile.
+
+    >>> "en" in language_codes() and "zh-cn" in language_codes() and "english" not in language_codes()
+    True
+    """
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    return sorted(name for name in os.listdir(PROFILES_DIRECTORY) if not name.startswith("."))
+
+
 def detect_language(text: str) -> tuple[str | None, float | None]:
     """ISO 639-1 code (langdetect's, e.g. 'en', 'zh-cn') and its probability, or (None, None).
 

@@ -33,6 +33,36 @@ COUNT_KEYS = ("in", "kept", "rejected", "errored")  # of the manifest's counts, 
 _OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|(rejects|removed)\.jsonl(\.gz|\.zst)?")
 
 
+class ForeignFiles(RuntimeError):
+    """The output's ``texts/`` folder, which every run replaces, holds files cleaner did not write."""
+
+
+def check_texts_folder(out_dir: Path, write_txt: bool) -> None:
+    """Refuse, before any work, to replace an ``OUT/texts`` that holds what a user put there: a
+    folder, a file not named ``*.txt``, or more ``.txt`` files than the last run kept (its
+    manifest's count). Cleaner writes nothing else there, so nothing of the user's is lost."""
+    texts = Path(out_dir) / TEXTS
+    if not write_txt or not texts.is_dir():
+        return
+    try:
+        kept = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))["counts"]["kept"]
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = 0
+    foreign, txt_files = [], 0
+    with os.scandir(texts) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False) and entry.name.endswith(".txt"):
+                txt_files += 1
+            else:
+                foreign.append(entry.name)
+    if not foreign and txt_files <= kept:
+        return
+    what = (f"{', '.join(sorted(foreign)[:3])}{' ...' if len(foreign) > 3 else ''}" if foreign
+            else f"{txt_files:,} .txt files where the last run wrote {kept:,}")
+    raise ForeignFiles(f"{texts} holds files cleaner did not write ({what}); every run replaces that folder. "
+                       "Move them out of the output folder and run again")
+
+
 class OutputWriter:
     """The output folder, laid out for loaders: the documents alone in ``documents/`` (a sink of
     the chosen layout, :mod:`cleaner.output.sinks`: JSONL or Parquet, sharded or not,

@@ -132,6 +132,7 @@ class InputFile:
     rel: str  # relative to the root, '/'-separated, made printable by :func:`display_name`
     problem: str | None = None
     message: str | None = None
+    skip: str | None = None  # a ``skipped`` reason: found, listed, never read (cleaner's own output folder)
 
 
 def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
@@ -141,7 +142,8 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
 
     Hidden files and folders (``.git``, ``.DS_Store``) are skipped: they are never corpus.
     Symlinked folders are followed, except one that leads back into a folder it sits in.
-    A root that is a special file (FIFO, device) is an error entry; special files inside a
+    An output folder of cleaner inside a root (``cleaner clean in -o in/clean``) is skipped,
+    not re-ingested: it is one entry with ``skip="cleaner-output"``. A root that is a special file (FIFO, device) is an error entry; special files inside a
     folder are skipped by :func:`read_input`, with a count.
     """
     for root in roots:
@@ -170,6 +172,9 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[InputFile]:
                     is_dir = False
                 if not is_dir:
                     found.append(InputFile(path, rel))
+                    continue
+                if is_cleaner_output(path):
+                    found.append(InputFile(path, rel, skip="cleaner-output"))
                     continue
                 identity = _identity(path)
                 if identity in ancestors:
@@ -203,15 +208,30 @@ def walk_url(root: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def is_cleaner_output(folder: Path) -> bool:
+    """Whether a folder is an output folder of cleaner: it holds a run's state or a manifest
+    with the run counts and outputs cleaner writes."""
+    if (folder / ".cleaner-state").is_dir():
+        return True
+    try:
+        with open_regular(folder / "manifest.json") as f:
+            manifest = json.loads(f.read(1 << 26))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"counts", "outputs", "config"} <= manifest.keys()
+
+
 def _identity(folder: Path) -> tuple[int, int]:
     st = folder.stat()
     return st.st_dev, st.st_ino
 
 
 def list_inputs(roots: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    """(file, relative name) for every entry :func:`walk_inputs` finds."""
+    """(file, relative name) for every entry :func:`walk_inputs` finds that may be read (not a
+    skipped output folder of cleaner, which changes as it is written)."""
     for found in walk_inputs(roots):
-        yield found.path, found.rel
+        if found.skip is None:
+            yield found.path, found.rel
 
 
 def read_files(roots: Iterable[Path], config: Config = Config(), skipped: Counter | None = None) -> Iterator[Record]:
@@ -233,9 +253,9 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
     if found.problem is not None:
         yield error_record(rel, found.problem, found.message)
         return
-    special = special_kind(path)
-    if special is not None:  # a FIFO, socket or device found in a folder: never opened
-        skipped[special] += 1
+    skip = found.skip or special_kind(path)  # a FIFO, socket or device found in a folder: never opened
+    if skip is not None:
+        skipped[skip] += 1
         skipped[f"file:{rel}"] += 1
         return
     kind = kind_of(rel, config.input_format)
