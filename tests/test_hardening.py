@@ -265,3 +265,78 @@ def test_a_rerun_never_deletes_user_files_in_the_texts_folder(tmp_path, capsys):
         assert (out / "texts" / foreign).read_text(encoding="utf-8") == "my own notes"
         (out / "texts" / foreign).unlink()
     assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0
+
+
+# -- 12: messages -----------------------------------------------------------------------------
+
+def test_check_into_a_closed_pipe_ends_without_a_traceback(tmp_path):
+    for n in range(40):
+        (tmp_path / f"{n:02d}.txt").write_text("Sign up for our free weekly newsletter\n" * 200 + ARTICLE,
+                                               encoding="utf-8")
+    check = subprocess.Popen([sys.executable, "-m", "cleaner.commands.cli", "check", str(tmp_path)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    check.stdout.readline()
+    check.stdout.close()  # what `| head -1` does
+    stderr = check.stderr.read().decode()
+    assert check.wait(timeout=120) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_sigterm_stops_a_run_with_its_own_message_and_the_rerun_resumes(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for n in range(400):
+        (inp / f"{n:03d}.txt").write_text(f"Story {n}\n\n{ARTICLE} This is story {n}.", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "cleaner.commands.cli", "clean", str(inp), "-o", str(tmp_path / "out"),
+                            "-j", "1"], stderr=subprocess.PIPE, text=True)
+    state = tmp_path / "out" / ".cleaner-state" / "clean"
+    for _ in range(1200):  # until the first chunk is clean
+        if state.is_dir() and any(state.glob("*.pkl")):
+            break
+        if run.poll() is not None:
+            pytest.fail(f"the run ended before it could be stopped: {run.stderr.read()}")
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    stderr = run.stderr.read()
+    assert run.wait(timeout=120) == 143
+    assert "cleaner: terminated (SIGTERM); run the same command again to resume" in stderr
+    again = _cli("clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q", timeout=600)
+    assert again.returncode == 0 and "resumed" in again.stderr, again.stderr
+    assert _manifest(tmp_path / "out")["counts"]["in"] == 400
+
+
+def test_a_resumed_end_phase_says_how_many_chunks_it_resumed(tmp_path, capsys, monkeypatch):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for n in range(70):  # two chunks
+        (inp / f"{n:02d}.txt").write_text(f"Story {n}\n\n{ARTICLE} This is story {n}.", encoding="utf-8")
+    from cleaner.output.folder import OutputWriter
+
+    def full_disk(self, manifest):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OutputWriter, "close", full_disk)  # the end phase fails after every chunk is clean
+        assert main(["clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q"]) == 3
+    capsys.readouterr()
+    assert main(["clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q"]) == 0
+    assert "resumed 2 finished chunk(s)" in capsys.readouterr().err
+
+
+def _warc_head(kind: str, length: str) -> bytes:
+    return (f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{kind}>\r\n"
+            f"WARC-Date: 2024-05-01T10:00:00Z\r\nContent-Length: {length}\r\n\r\n").encode()
+
+
+def test_a_negative_warc_content_length_is_named_and_a_truncated_record_is_errored_only(tmp_path, capsys):
+    body = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
+    (tmp_path / "negative.warc").write_bytes(_warc_head("request", "-5") + body + b"\r\n\r\n")
+    (tmp_path / "cut.warc").write_bytes(_warc_head("request", str(len(body) + 500)) + body)
+    assert main(["clean", str(tmp_path / "negative.warc"), str(tmp_path / "cut.warc"), "-o", str(tmp_path / "out"),
+                 "-q"]) == 0
+    errors = {e["path"]: e for e in _errors(tmp_path / "out")}
+    assert "Content-Length '-5' is not a length" in errors["negative.warc"]["message"]
+    assert "no Content-Length" not in errors["negative.warc"]["message"]
+    assert errors["cut.warc"]["reason"] == "truncated"
+    manifest = _manifest(tmp_path / "out")
+    assert manifest["counts"]["errored"] == 2 and manifest["skipped"]["total"] == 0

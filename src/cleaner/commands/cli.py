@@ -15,8 +15,10 @@ import argparse
 import errno
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -370,22 +372,33 @@ def _test_rules(rules: RuleSet) -> int:
     return EXIT_FOUND if failures else EXIT_OK
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, Slurm, a container stop): stops the run the way Ctrl-C does."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules,
                 "check": _cmd_check}
+    previous = signal.signal(signal.SIGTERM, _terminate) \
+        if args.command == "clean" and threading.current_thread() is threading.main_thread() else None
     try:
         return handlers[args.command](args)
     except (ConfigError, RuleError, FileNotFoundError, OutputBusy, MissingDependency, ForeignFiles) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("\ncleaner: interrupted; run the same command again to resume where it stopped", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # the reader of -o - went away (`| head`): stop quietly, as Unix filters do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        return 141
+    except BrokenPipeError:  # `cleaner check DIR | head -1`, `-o - | head`: stop quietly, as Unix filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 128 + signal.SIGPIPE
+    except KeyboardInterrupt as exc:
+        how, code = ("terminated (SIGTERM)", 128 + signal.SIGTERM) if isinstance(exc, Terminated) else \
+            ("interrupted", 130)
+        print(f"\ncleaner: {how}; run the same command again to resume where it stopped", file=sys.stderr)
+        return code
     except OSError as exc:
         if args.command != "clean":
             raise
@@ -399,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
               f"final name; {fix} and run the same command again: it resumes from the chunks already finished",
               file=sys.stderr)
         return EXIT_INCOMPLETE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 _SPACE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}

@@ -268,7 +268,8 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
         clean = {"chunks": n, "records": runner.records, "skipped": counted}
         state.mark("clean-done", clean)
         runner.close()  # every chunk is clean: the idle workers' memory goes before the end phase
-    else:
+    else:  # interrupted in the end phase: every chunk was clean
+        runner.reused += clean["chunks"]
         yield from runner.results(CLEAN, clean["chunks"])
     skipped.update(clean["skipped"])
     progress.close()

@@ -48,11 +48,11 @@ def read_warc(path: Path, rel: str, skipped: Counter, limit: int) -> Iterator[Re
                 offset, inside, seen = rec.stream_pos, True, True
                 record = _warc_record(rec, rel, offset, limit)
                 if isinstance(record, str):  # not a document; consume it to check it is whole
-                    skipped[record] += 1
-                    skipped[f"file:{rel}"] += 1
                     if _is_identity(rec) and rec.reader.consume() < rec.content_length:
-                        record = _warc_error(rel, offset, "truncated", _CUT_OFF)
+                        record = _warc_error(rel, offset, "truncated", _CUT_OFF)  # an error, not also skipped
                     else:
+                        skipped[record] += 1
+                        skipped[f"file:{rel}"] += 1
                         inside = False
                         continue
                 yield record
@@ -155,9 +155,12 @@ def _is_identity(rec) -> bool:
 def _warc_record(rec, rel: str, offset: int, limit: int) -> Record | str:
     """The record's document or error record, or the reason (a ``skipped`` key) it is none."""
     declared = rec.headers.get("Content-Length")
-    if declared is None or not declared.strip().isdigit():
+    if declared is None:
         return _warc_error(rel, offset, "truncated", "the record's headers are incomplete (no Content-Length): the "
                            "file is truncated or corrupt here; the records before it were read")
+    if not declared.strip().isdigit():
+        return _warc_error(rel, offset, "corrupt", f"the record's Content-Length {declared.strip()!r} is not a "
+                           "length (a number of bytes): the file is corrupt here; the records before it were read")
     kind = str(rec.record_type)  # "response", "request", ...
     if kind not in _DOCUMENT_TYPES:
         return f"warc-{kind}"  # warcinfo, request, metadata, revisit, ...
