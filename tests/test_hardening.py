@@ -340,3 +340,29 @@ def test_a_negative_warc_content_length_is_named_and_a_truncated_record_is_error
     assert errors["cut.warc"]["reason"] == "truncated"
     manifest = _manifest(tmp_path / "out")
     assert manifest["counts"]["errored"] == 2 and manifest["skipped"]["total"] == 0
+
+
+# -- 11: progress outside a terminal ----------------------------------------------------------
+
+def test_without_a_terminal_progress_lines_come_at_a_steady_interval(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for n in range(300):
+        (inp / f"{n:03d}.txt").write_text(f"Story {n}\n\n{ARTICLE} This is story {n}.", encoding="utf-8")
+    started = time.monotonic()
+    done = _cli("clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "--progress-interval", "0.5", timeout=600)
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("cleaner: counting lines:")
+             or line.startswith("cleaner: cleaning:")]
+    counting = [line for line in lines if "counting lines" in line]
+    cleaning = [line for line in lines if "cleaning:" in line]
+    # a line per half second of each pass, and one at its end
+    assert len(lines) >= took / 0.5 * 0.5, (took, lines)
+    assert counting and cleaning
+    assert " of " in counting[0] and "from 300 file(s)" in counting[0]  # the first pass has a total too
+    assert cleaning[-1].startswith("cleaner: cleaning: 300 of 300 documents (100%)")
+    assert "MB/s" in cleaning[0] and "documents/s" in cleaning[0] and "kept 300" in cleaning[-1]
+    assert any("ETA" in line for line in lines)
+    quiet = _cli("clean", str(inp), "-o", str(tmp_path / "out2"), "-j", "1", "--progress-interval", "0", timeout=600)
+    assert "cleaning:" not in quiet.stderr

@@ -28,7 +28,7 @@ PROFILES = ("exact", "fast")
 PROFILE_IDENTIFIERS = {"exact": "langdetect", "fast": "cld2"}
 # How a run executes, not what it produces: left out of the manifest and of the resume
 # check, so the output is byte-identical for any -j and a run may resume with another -j.
-EXECUTION_KEYS = ("jobs", "quiet", "engine", "ray_address")
+EXECUTION_KEYS = ("jobs", "quiet", "progress_interval", "engine", "ray_address")
 ENGINES = ("local", "ray")
 CONFIG_FILE = "cleaner.toml"  # picked up from the working directory when no --config is given
 
@@ -76,6 +76,7 @@ class Config:
     compression: str = "none"  # gz or zst for documents and rejects; the column codec for Parquet
     jobs: int = 0  # worker processes; 0: one per available core
     quiet: bool = False  # no progress bars and no summary line
+    progress_interval: float = 30.0  # stderr not a terminal: a progress line every this many seconds (0: none)
     engine: str = "local"  # local: worker processes on this machine; ray: a Ray cluster (cleaner[ray], docs/ray.md)
     ray_address: str = ""  # engine ray: "" starts a Ray instance here, "auto" joins the local cluster, or ray://host:10001
 
@@ -133,6 +134,8 @@ class Config:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.ray_address and self.engine != "ray":
             raise ConfigError("ray_address needs engine = \"ray\" (--engine ray)")
+        if self.progress_interval < 0:
+            raise ConfigError("progress_interval must be >= 0 seconds (0: no progress lines)")
         if self.shard_size < 0 or self.jobs < 0:
             raise ConfigError("shard_size and jobs must be >= 0 (0: one file / one worker per core)")
 

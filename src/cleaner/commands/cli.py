@@ -113,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default 0: one per available core)")
     clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
+    clean.add_argument("--progress-interval", type=float, metavar="SECONDS",
+                       help="stderr not a terminal (CI, nohup, Slurm): a progress line this often (default 30, 0: none)")
     clean.add_argument("--engine", choices=ENGINES,
                        help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray])")
     clean.add_argument("--address", dest="ray_address", metavar="auto|ray://HOST:PORT",
@@ -231,7 +233,8 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | s
         drift = check_drift(inputs, args.output, config)
         sys.stdout.write(format_drift(drift, args.output))
         return EXIT_OK if drift.clean else EXIT_FOUND
-    progress = not config.quiet and sys.stderr.isatty()
+    # a terminal gets bars; a log gets a line every progress_interval seconds
+    progress = False if config.quiet else True if sys.stderr.isatty() else "lines" if config.progress_interval else False
     config_file = find_config_file(args.config)
     result = run(inputs, out, config, progress=progress,
                  config_file=str(config_file) if config_file else None,

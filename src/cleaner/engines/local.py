@@ -229,6 +229,8 @@ class ChunkRunner:
         redone by the next run. The pool is still shut down with ``wait=True``: leaving its
         manager thread running into interpreter exit races with the exit hook on CPython 3.11
         (``OSError: Bad file descriptor`` printed after our error message)."""
+        if failed:
+            self.progress.close()  # no progress line from a run that stopped
         if self._pool is None:
             return
         if failed:
@@ -276,7 +278,7 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
 
 
 def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs: int | None = None,
-              progress: bool = False, config_file: str | None = None,
+              progress: bool | str = False, config_file: str | None = None,
               log: Callable[[str], None] | None = None, stream: BinaryIO | None = None) -> RunResult:
     """:func:`cleaner.engines.run.run` on this machine's worker processes (the arguments are run's)."""
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
@@ -288,7 +290,9 @@ def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs
                 "inputs": [str(Path(p).resolve()) for p in inputs]}
     state = RunState(out_dir, identity, input_listing(list_inputs(inputs)), log,
                      note={"config_file": config_file})
-    runner = ChunkRunner(config, jobs, state, Progress(progress), rules)
+    inputs_seen = state.manifest["inputs"]
+    runner = ChunkRunner(config, jobs, state, Progress(bool(progress), config.progress_interval if progress == "lines"
+                                                       else 0.0, (inputs_seen["files"], inputs_seen["bytes"])), rules)
     skipped: Counter = Counter()  # read but not documents: WARC requests, images, blank lines
     payloads = run_phases(config, lambda sink=None: read_files(inputs, config, sink), state, runner, skipped)
     pipeline = Pipeline(config, rules)  # the step names, in order, and the rules, for the manifest

@@ -1,7 +1,8 @@
-"""The progress bar of a run and the per-chunk counts that drive it."""
+"""The progress of a run (bars on a terminal, lines in a log) and the per-chunk counts that drive it."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -20,41 +21,94 @@ class Summary:
 
 
 class Progress:
-    """tqdm bars on stderr (documents/s, MB/s, running kept/rejected/errored), or nothing."""
+    """Progress of a pass on stderr: tqdm bars (documents/s, MB/s, running kept/rejected/errored)
+    on a terminal; with ``interval`` > 0 instead, a plain line every ``interval`` seconds and at
+    the end of the pass, for logs (CI, nohup, Slurm, ``2>log``) where bars are noise; or nothing.
+    ``inputs`` (files, bytes of the input listing) give a pass a total before its documents are
+    counted."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
+    def __init__(self, enabled: bool, interval: float = 0.0, inputs: tuple[int, int] = (0, 0)):
+        self.enabled, self.interval = enabled, interval
+        self.files, self.total_bytes = inputs
         self.bar = None
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
         self._reset()
 
-    def _reset(self) -> None:
+    def _reset(self, desc: str = "", total: int | None = None) -> None:
+        self.desc, self.total = desc, total
         self.counts: Counter[str] = Counter()
-        self.fresh_bytes = 0
+        self.fresh_bytes = self.all_bytes = self.records = 0
         self.t0 = time.monotonic()
 
     def start(self, desc: str, total: int | None = None) -> None:
         self.close()
-        self._reset()
-        if self.enabled:
-            from tqdm import tqdm
+        self._reset(desc, total)
+        if not self.enabled:
+            return
+        if self.interval > 0:
+            self._stop = threading.Event()
+            self._ticker = threading.Thread(target=self._tick, daemon=True, name="cleaner-progress")
+            self._ticker.start()
+            return
+        from tqdm import tqdm
 
-            self.bar = tqdm(desc=desc, total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
-                            smoothing=0.1, mininterval=0.5)
+        self.bar = tqdm(desc=desc, total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
+                        smoothing=0.1, mininterval=0.5)
 
     def update(self, summary: Summary, resumed: bool = False) -> None:
         for kind in ("kept", "rejected", "errored"):
             self.counts[kind] += getattr(summary, kind)
         if not resumed:  # MB/s of work done now, not of chunks loaded from an earlier run
             self.fresh_bytes += summary.bytes
+        self.all_bytes += summary.bytes
+        self.records += summary.records
         if self.bar is not None:
             elapsed = max(time.monotonic() - self.t0, 1e-6)
             counts = f", kept={self.counts['kept']} rejected={self.counts['rejected']} " \
                      f"errored={self.counts['errored']}" if sum(self.counts.values()) else ""
             rate = f"{self.fresh_bytes / 1e6 / elapsed:.2f} MB/s" if self.fresh_bytes else ""
-            self.bar.set_postfix_str(f"{rate}{counts}", refresh=False)
+            of = f"{self.all_bytes / 1e6:.0f}/{self.total_bytes / 1e6:.0f} MB, " \
+                if self.total is None and self.total_bytes else ""
+            self.bar.set_postfix_str(f"{of}{rate}{counts}", refresh=False)
             self.bar.update(summary.records)
+
+    def line(self) -> str:
+        """The plain progress line: documents, input files and MB (with totals where known), rate, ETA."""
+        elapsed = max(time.monotonic() - self.t0, 1e-6)
+        docs = f"{self.records:,}" + (f" of {self.total:,}" if self.total else "") + " documents"
+        mb = f"{self.all_bytes / 1e6:,.1f}" + (f" of {self.total_bytes / 1e6:,.1f}" if self.total_bytes else "") + " MB"
+        done = self.records / self.total if self.total else \
+            self.all_bytes / self.total_bytes if self.total_bytes else None
+        share = f" ({min(done, 1.0):.0%})" if done is not None else ""
+        eta = ""
+        if done is not None and 0 < done < 1 and self.fresh_bytes:
+            eta = f", ETA {_clock(elapsed * (1 - done) / done)}"
+        counts = ", ".join(f"{kind} {self.counts[kind]:,}" for kind in ("kept", "rejected", "errored")) \
+            if sum(self.counts.values()) else ""
+        return (f"cleaner: {self.desc}: {docs}{share}, {mb} from {self.files:,} file(s), "
+                f"{self.fresh_bytes / 1e6 / elapsed:.2f} MB/s, {self.records / elapsed:,.0f} documents/s, "
+                f"{_clock(elapsed)} elapsed{eta}" + (f"; {counts}" if counts else ""))
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.interval):
+            print(self.line(), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+        if self._ticker is not None:
+            self._stop.set()
+            self._ticker.join()
+            self._ticker = None
+            print(self.line(), file=sys.stderr, flush=True)
+
+
+def _clock(seconds: float) -> str:
+    """
+    >>> _clock(3725.4)
+    '1:02:05'
+    """
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

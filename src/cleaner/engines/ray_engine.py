@@ -287,7 +287,7 @@ def connect(config: Config):
     return ray, True
 
 
-def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool = False,
+def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool | str = False,
                config_file: str | None = None, log: Callable[[str], None] | None = None,
                stream: BinaryIO | None = None) -> RunResult:
     """:func:`cleaner.engines.run.run` on Ray: the same output files, byte for byte (``stream``:
@@ -304,7 +304,7 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
     try:
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # output order is input order
-        context.enable_progress_bars = progress
+        context.enable_progress_bars = progress is True
         # Ray's hash shuffle starts aggregator actors per groupby: ~5 s each on a small cluster,
         # 4x this engine's whole run on the sample corpus. The sort shuffle has no fixed cost;
         # CLEANER_RAY_SHUFFLE=hash_shuffle picks the other for very large clusters (docs/ray.md).
@@ -341,7 +341,8 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
             shard_tasks = (lambda stage: ShardTasks(ray, stage, config, window=partitions)) \
                 if config.shard_size and not is_url(out_dir) and stream is None else None
             result = write_outputs(local_out, config, _documents(cleaned, skipped), pipeline, skipped, config_file,
-                                   Progress(progress), make_dedup=lambda cfg, writer: DedupStage(cfg, writer, dedup),
+                                   Progress(bool(progress), config.progress_interval if progress == "lines" else 0.0),
+                                   make_dedup=lambda cfg, writer: DedupStage(cfg, writer, dedup),
                                    make_sink=shard_tasks, stream=stream)
         finally:
             state.close(success=True)
