@@ -366,3 +366,56 @@ def test_without_a_terminal_progress_lines_come_at_a_steady_interval(tmp_path):
     assert any("ETA" in line for line in lines)
     quiet = _cli("clean", str(inp), "-o", str(tmp_path / "out2"), "-j", "1", "--progress-interval", "0", timeout=600)
     assert "cleaning:" not in quiet.stderr
+
+
+# -- 10: heuristic ids are first-class --------------------------------------------------------
+
+CAPTIONED = ("Harbour plan approved\n\n" + ARTICLE + "\nPicture: Gazette archive, the harbour at dawn\n" + ARTICLE.replace(
+    "council", "board") + "\n")
+
+
+def _removed(out: Path) -> list[dict]:
+    (doc,) = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    return doc["removed"]
+
+
+def test_heuristic_ids_are_listed_selected_and_disabled_like_rules(tmp_path, capsys):
+    assert main(["rules", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "  H-CAPTION      caption     heuristic" in listing and "11 of 11 heuristics enabled" in listing
+    assert main(["rules", "list", "--disable", "H-CAPTION"]) == 0
+    assert "- H-CAPTION" in capsys.readouterr().out
+    assert main(["rules", "show", "H-TAIL"]) == 0 and '"kind": "heuristic"' in capsys.readouterr().out
+    page = tmp_path / "page.txt"
+    page.write_text("Home | News | Sport\n" + CAPTIONED, encoding="utf-8")
+    assert main(["clean", str(page), "-o", str(tmp_path / "all"), "-q"]) == 0
+    (caption,) = [r for r in _removed(tmp_path / "all") if r["category"] == "caption"]
+    assert caption["rule"] == "CP001" and caption["reason"].startswith("H-CAPTION")  # found by both
+    assert main(["clean", str(page), "-o", str(tmp_path / "h-off"), "-q", "--disable", "H-CAPTION"]) == 0
+    (caption,) = [r for r in _removed(tmp_path / "h-off") if r["category"] == "caption"]
+    assert caption["rule"] == "CP001" and not (caption.get("reason") or "").startswith("H-")  # the rule alone
+    for off in (["H-CAPTION", "CP001"], ["caption"]):  # by ids, and by category: the heuristic is off too
+        flags = [arg for rule in off for arg in ("--disable", rule)]
+        assert main(["clean", str(page), "-o", str(tmp_path / off[-1]), "-q", *flags]) == 0
+        removed = _removed(tmp_path / off[-1])
+        assert not any(r["category"] == "caption" for r in removed), removed
+        assert any(r["category"] == "navigation" for r in removed)  # the other removers still work
+    assert main(["clean", str(page), "-o", str(tmp_path / "only"), "-q", "--select", "H-CAPTION"]) == 0
+    assert {r["rule"] for r in _removed(tmp_path / "only") if r["category"] != "title"} == {"H-CAPTION"}
+    assert main(["check", str(page), "--fail-on", "H-CAPTION,caption"]) == 1  # a heuristic id is a known name
+
+
+def test_a_heuristic_removal_is_credited_only_to_a_rule_whose_category_fits(tmp_path):
+    from test_rules_crediting import CRAFTED
+
+    page = tmp_path / "page.txt"
+    page.write_text("Sci/Environment\n" + CRAFTED, encoding="utf-8")
+    assert main(["clean", str(page), "-o", str(tmp_path / "out"), "-q"]) == 0
+    by_text = {r["text"]: r for r in _removed(tmp_path / "out")}
+    # a breadcrumb before the body was credited to a caption rule (CP002)
+    assert (by_text["Sci/Environment"]["rule"], by_text["Sci/Environment"]["category"]) == ("H-HEAD", "navigation")
+    # a copyright line inside a comment section was credited to the section's rule (CM004 comments)
+    copyright_line = by_text["© 2024 Example Media. All rights reserved."]
+    assert (copyright_line["rule"], copyright_line["category"]) == ("LG001", "legal")
+    assert copyright_line["reason"].startswith("H-TAIL")
+    assert by_text["Advertisement"]["rule"] == "AD001"  # a fitting rule is still named

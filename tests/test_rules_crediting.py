@@ -18,7 +18,7 @@ from cleaner.heuristics.lines import LineMemo
 from cleaner.parse.normalize import normalize
 from cleaner.rules.engine import _overlaps, RuleEngine
 from cleaner.rules.model import RuleSet, SINGLE_LINE_SCOPES
-from cleaner.steps.strippers import BodyStripper, RuleStripper
+from cleaner.steps.strippers import BodyStripper, RuleStripper, credit_fits
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = RuleSet.load().select(safety="aggressive")
@@ -108,20 +108,35 @@ def test_focused_run_is_exact_in_any_rule_order(seed):
         assert sorted(alone.removals) == plain_alone_removals(engine, doc, spans)
 
 
+def _cover(spans: list[Removal], removal: Removal) -> Removal | None:
+    return next((r for r in spans if r.start <= removal.start and r.end >= removal.end), None)
+
+
 def plain_credits(doc: Document, heuristic_end: int) -> list[Removal]:
-    """RuleStripper's crediting as it was first written, on the plain crediting run."""
+    """RuleStripper's crediting on the plain crediting run: the covering rule, a single-line
+    rule first inside a section, and only where the category fits."""
     removals = list(doc.removals)
     heuristic = [i for i, r in enumerate(removals[:heuristic_end]) if r.rule.startswith("H-") and r.category != "title"]
     if not heuristic:
         return removals
     spans = plain_alone_removals(RuleEngine(RULES.ordered()), doc,
                                  sorted((removals[i].start, removals[i].end) for i in heuristic))
+    sections = {r.id for r in RULES.rules if r.scope not in SINGLE_LINE_SCOPES}
+    in_sections = [i for i in heuristic if (rule := _cover(spans, removals[i])) and rule.rule in sections]
+    line_spans = plain_alone_removals(RuleEngine([r for r in RULES.ordered() if r.scope in SINGLE_LINE_SCOPES]),
+                                      doc, sorted((removals[i].start, removals[i].end) for i in in_sections))
     for i in heuristic:
         old = removals[i]
-        rule = next((r for r in spans if r.start <= old.start and r.end >= old.end), None)
-        if rule is not None:
-            removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
-                                  f"{old.rule}: {old.reason}" if old.reason else old.rule)
+        rule = _cover(spans, old)
+        if rule is None:
+            continue
+        line_rule = _cover(line_spans, old) if rule.rule in sections and in_sections else None
+        if line_rule is not None and credit_fits(old, line_rule.category):
+            rule = line_rule
+        elif not credit_fits(old, rule.category):
+            continue
+        removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
+                              f"{old.rule}: {old.reason}" if old.reason else old.rule)
     return removals
 
 
@@ -143,7 +158,12 @@ def test_crafted_page_credits_rules_for_heuristic_removals():
     by_text = {r.text: r for r in doc.removals}
     assert (by_text["Advertisement"].rule, by_text["Advertisement"].category) == ("AD001", "ads")
     assert by_text["Advertisement"].reason.startswith("H-")
-    assert by_text["Reply"].rule == "CM004"  # inside the comment section a to-end rule cuts
+    assert by_text["Great article, thanks for writing it, I have been following this story for a long "
+                   "time."].rule == "CM004"  # inside the comment section a to-end rule cuts
+    assert by_text["Reply"].rule == "CM001"  # ... where a single-line rule claims the line itself
+    # inside that section, a line a single-line rule claims is credited to it, not to the section
+    assert (by_text["© 2024 Example Media. All rights reserved."].category,
+            by_text["Privacy Policy | Terms of Use"].category) == ("legal", "legal")
     assert by_text["Explore the city guide"].rule == "H-HEAD"  # no rule removes it
     assert stripper.stats["credited_AD001"] == 2
 

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.document import Document
+from cleaner.heuristics.body import HEURISTICS
 from cleaner.heuristics.recurring import RecurringLines
 from cleaner.parse.record import parse_record
 from cleaner.readers.record import Record
@@ -22,7 +23,7 @@ from cleaner.steps.strippers import BodyStripper, RuleStripper, TitleFinder
 
 def load_rules(config: Config) -> RuleSet:
     rules = RuleSet.load([Path(d) for d in config.rules], builtin=not config.no_builtin_rules)
-    return rules.select(safety=config.safety, only=config.select, disable=config.disable)
+    return rules.select(safety=config.safety, only=config.select, disable=config.disable, other_ids=HEURISTICS)
 
 
 class Pipeline:
@@ -40,7 +41,8 @@ class Pipeline:
         # rules then remove what sits inside the article: prompts, share labels, ad markers.
         self.steps: list[Step] = [
             WordStructureFilter(),
-            BodyStripper(recurring=recurring) if config.heuristics else RuleStripper(self.rules),
+            BodyStripper(recurring=recurring, only=config.select, disable=config.disable) if config.heuristics
+            else RuleStripper(self.rules),
             RuleStripper(self.rules, credit=credit) if config.heuristics else TitleFinder(),
             LanguageTagger(config.languages, config.min_lang_prob, config.identifier()),
             MinWordsFilter(config.min_words),

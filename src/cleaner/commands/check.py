@@ -25,6 +25,7 @@ from cleaner.parse.decode import decode_text
 from cleaner.parse.normalize import normalize, unify_newlines
 from cleaner.readers.record import Record
 from cleaner.readers.walk import read_files
+from cleaner.heuristics.body import HEURISTICS
 from cleaner.rules.model import CATEGORIES, RuleSet
 
 
@@ -95,8 +96,8 @@ def parse_fail_on(values: Iterable[str] | None, rules: RuleSet) -> frozenset[str
     if not values:
         return None
     wanted = {v.strip() for value in values for v in value.split(",") if v.strip()}
-    known = set(CATEGORIES) | {r.id for r in rules.rules}
-    unknown = sorted(w for w in wanted if w not in known and not w.startswith("H-"))
+    known = set(CATEGORIES) | {r.id for r in rules.rules} | set(HEURISTICS)
+    unknown = sorted(w for w in wanted if w not in known)
     if unknown:
         raise FailOnError(f"--fail-on: unknown category or rule id {', '.join(unknown)}; "
                           f"categories: {', '.join(CATEGORIES)}")

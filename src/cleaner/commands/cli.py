@@ -25,13 +25,14 @@ from typing import BinaryIO
 from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
+from cleaner.heuristics.body import HEURISTICS
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.folder import ForeignFiles
 from cleaner.output.sinks import MissingDependency
 from cleaner.readers.stdin import STDIN, stdin_spooled
 from cleaner.readers.files import special_file_message, special_kind
 from cleaner.rules.examples import example_failures
-from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS
+from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS, selected
 
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -345,6 +346,11 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     config = _config(args)
     rules = RuleSet.load([Path(d) for d in config.rules], builtin=not config.no_builtin_rules)
     if args.rules_command == "show":
+        if args.rule_id in HEURISTICS:
+            category, description = HEURISTICS[args.rule_id]
+            print(json.dumps({"id": args.rule_id, "category": category, "kind": "heuristic",
+                              "description": description}, indent=2))
+            return EXIT_OK
         try:
             rule = rules.get(args.rule_id)
         except KeyError:
@@ -354,13 +360,21 @@ def _cmd_rules(args: argparse.Namespace) -> int:
                           "strip": [e.text for e in rule.strip], "keep": [e.text for e in rule.keep]},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
-    enabled = {r.id for r in rules.select(safety=config.safety, only=config.select, disable=config.disable).rules}
+    enabled = {r.id for r in rules.select(safety=config.safety, only=config.select, disable=config.disable,
+                                          other_ids=HEURISTICS).rules}
     for rule in rules.rules:
         flag = " " if rule.id in enabled else "-"
         print(f"{flag} {rule.id}  {rule.category:<11} {rule.safety:<10} {rule.name}: {rule.description.splitlines()[0]}")
     print(f"{len(enabled)} of {len(rules.rules)} rules enabled (safety <= {config.safety}"
           + (f", select {','.join(config.select)}" if config.select else "")
           + (f", disable {','.join(config.disable)}" if config.disable else "") + "; '-' marks disabled rules)")
+    heuristics_on = 0
+    for heuristic_id, (category, description) in HEURISTICS.items():
+        on = selected(heuristic_id, category, config.select, config.disable) and config.heuristics
+        heuristics_on += on
+        print(f"{' ' if on else '-'} {heuristic_id:<14} {category:<11} heuristic  {description}")
+    print(f"{heuristics_on} of {len(HEURISTICS)} heuristics enabled (text dumps; --select/--disable take their ids "
+          "and categories too)")
     return EXIT_OK
 
 

@@ -14,7 +14,23 @@ from cleaner.heuristics.lines import (LineFeatures, LineMemo, ends_sentence, lin
                                       stoplist, words)
 
 
-__all__ = ["BodyConfig", "BodyLayout", "LineVerdict", "line_key", "locate_body"]
+__all__ = ["HEURISTICS", "BodyConfig", "BodyLayout", "LineVerdict", "line_key", "locate_body"]
+
+# The heuristics' removals, id -> (category, what they remove): listed by `cleaner rules list`
+# and switched on and off by --select/--disable like the rules (by id or category).
+HEURISTICS = {
+    "H-HEAD": ("navigation", "lines before the article body"),
+    "H-TAIL": ("boilerplate", "lines after the article body (category comments after a comment form)"),
+    "H-NO-BODY": ("boilerplate", "every line of a text without a run of prose lines"),
+    "H-RECURRING": ("boilerplate", "short lines inside the body that recur across the site's documents"),
+    "H-LEGAL": ("legal", "a copyright notice inside the body"),
+    "H-BYLINE": ("byline", "a byline or dateline inside the body"),
+    "H-UI": ("share", "a line of interface words inside the body"),
+    "H-LINK-RUN": ("related", "a run of short link-like lines inside the body"),
+    "H-HEADLINE": ("related", "a lone headline between paragraphs: a link to another story"),
+    "H-CAPTION": ("caption", "a picture caption or credit inside the body"),
+    "H-SHORT-ISLAND": ("boilerplate", "a short line among non-prose lines inside the body"),
+}
 
 
 @dataclass(frozen=True, slots=True)

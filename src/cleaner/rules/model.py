@@ -308,6 +308,16 @@ def builtin_rules_dir() -> Path:
     return packaged if packaged.is_dir() else package.parents[1] / "rules"
 
 
+def selected(remover: str, category: str, only: Iterable[str], disable: Iterable[str]) -> bool:
+    """Whether a rule or heuristic (by id and category) removes anything under --select
+    (``only``; empty: all) and --disable.
+
+    >>> selected("H-CAPTION", "caption", (), ("caption",)), selected("AD001", "ads", ("ads",), ())
+    (False, True)
+    """
+    return (not only or remover in only or category in only) and remover not in disable and category not in disable
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     rules: tuple[Rule, ...]
@@ -330,22 +340,19 @@ class RuleSet:
         return cls(tuple(rules))
 
     def select(self, *, safety: str = "moderate", only: Iterable[str] = (),
-               disable: Iterable[str] = ()) -> "RuleSet":
-        """Rules up to a safety level; ``only``/``disable`` take rule ids or categories."""
+               disable: Iterable[str] = (), other_ids: Iterable[str] = ()) -> "RuleSet":
+        """Rules up to a safety level; ``only``/``disable`` take rule ids or categories, or
+        ``other_ids`` (the heuristics' ids, which :func:`selected` switches alike)."""
         if safety not in SAFETY_LEVELS:
             raise RuleError(f"safety '{safety}' is not one of {', '.join(SAFETY_LEVELS)}")
         only, disable = set(only), set(disable)
-        known = {r.id for r in self.rules} | set(CATEGORIES)
+        known = {r.id for r in self.rules} | set(CATEGORIES) | set(other_ids)
         unknown = sorted((only | disable) - known)
         if unknown:
             raise RuleError(f"unknown rule id or category: {', '.join(unknown)}")
         level = SAFETY_LEVELS.index(safety)
-        return RuleSet(tuple(
-            r for r in self.rules
-            if SAFETY_LEVELS.index(r.safety) <= level
-            and (not only or r.id in only or r.category in only)
-            and r.id not in disable and r.category not in disable
-        ))
+        return RuleSet(tuple(r for r in self.rules if SAFETY_LEVELS.index(r.safety) <= level
+                             and selected(r.id, r.category, only, disable)))
 
     @property
     def digest(self) -> str:

@@ -8,12 +8,43 @@ from cleaner.heuristics.body import BodyConfig, locate_body
 from cleaner.heuristics.recurring import RecurringLines
 from cleaner.langid.detect import guess_language
 from cleaner.rules.engine import RuleEngine
-from cleaner.rules.model import RuleSet
+from cleaner.rules.model import SINGLE_LINE_SCOPES, RuleSet, selected
 from cleaner.steps.base import Step
 
 
 TITLE_MAX_CHARS = 250
 TITLE_MAX_WORDS = 35
+
+
+# Which rule may be named for a line a heuristic removed (see RuleStripper._credit_rules).
+_NEAR = {"byline": {"byline", "dateline"}, "dateline": {"byline", "dateline"},
+         "share": {"share", "social"}, "social": {"share", "social"}}
+_BY_CONTENT = frozenset({"H-LEGAL", "H-BYLINE", "H-CAPTION"})  # they recognised what the line is
+
+
+def credit_fits(heuristic: Removal, rule_category: str) -> bool:
+    """Whether a rule of ``rule_category`` may be named for a line ``heuristic`` removed.
+
+    A heuristic that recognised the line's content knows its category: the rule must agree
+    (or be near: byline/dateline, share/social). Before the article there are no comments,
+    and a caption rule matching a one- or two-word line there has found a menu entry
+    ("Video", "Sci/Environment"), not a credit; after the article, caption rules match links
+    to videos and galleries. Otherwise the heuristic knew where the line was or what it
+    looked like, and the rule that matches it says what it is.
+
+    >>> head = Removal(0, 15, "H-HEAD", "navigation", "Sci/Environment")
+    >>> credit_fits(head, "caption"), credit_fits(head, "navigation"), credit_fits(head, "comments")
+    (False, True, False)
+    >>> credit_fits(Removal(0, 9, "H-LEGAL", "legal", "© 2024 X"), "comments")
+    False
+    """
+    if heuristic.rule in _BY_CONTENT:
+        return rule_category in _NEAR.get(heuristic.category, {heuristic.category})
+    if heuristic.rule == "H-HEAD":
+        return rule_category != "comments" and (rule_category != "caption" or len(heuristic.text.split()) > 2)
+    if heuristic.rule == "H-TAIL":
+        return rule_category != "caption"
+    return True
 
 
 class RuleStripper(Step):
@@ -25,7 +56,10 @@ class RuleStripper(Step):
 
     def __init__(self, rules: RuleSet, credit: bool = True):
         super().__init__()
-        self.engine = RuleEngine(rules.ordered())
+        ordered = rules.ordered()
+        self.engine = RuleEngine(ordered)
+        self.line_engine = RuleEngine([r for r in ordered if r.scope in SINGLE_LINE_SCOPES])
+        self.sections = {r.id for r in ordered if r.scope not in SINGLE_LINE_SCOPES}
         self.credit = credit
 
     def process(self, doc: Document) -> None:
@@ -40,34 +74,58 @@ class RuleStripper(Step):
             self._credit_rules(doc, before)
 
     def _credit_rules(self, doc: Document, heuristic_end: int) -> None:
-        """Name the rule, where one exists, for lines the heuristics removed first.
+        """Name the rule, where one exists and fits, for lines the heuristics removed first.
 
         The heuristics run before the rules (they need the whole page as evidence), so they
         claim "Advertisement" or a donation appeal as just "before body start". A reviewer
         learns more from "AD001 ads": the rules are run once more, alone, over the whole
-        page, and every heuristic removal that lies inside a span a rule removes (the same
-        line, or a section a to-end or block rule cuts) is credited to that rule, the
-        heuristic's verdict kept in ``reason``. Only attribution changes; the text is the same.
+        page, and a heuristic removal that lies inside a span a rule removes (the same line,
+        or a section a to-end or block rule cuts) is credited to that rule when the rule's
+        category fits (:func:`credit_fits`); inside a section, a single-line rule that claims
+        the line itself (a copyright line in a comment section) comes first. The heuristic's
+        verdict is kept in ``reason``. Only attribution changes; the text is the same.
         """
         heuristic = [i for i, r in enumerate(doc.removals[:heuristic_end])
                      if r.rule.startswith("H-") and r.category != "title"]
         if not heuristic:
             return
-        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata)
         # A single-line rule can only cover a heuristic removal on that removal's own line, so
         # those rules look at the heuristics' lines alone (a page is mostly such lines, but the
         # costly ones are the long body lines they skip); section rules look at every line.
-        self.engine.apply(alone, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic))
-        spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
-        starts = [r.start for r in spans]
+        covering = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic),
+                                  self.engine)
+        in_sections = [i for i in heuristic if (rule := covering(doc.removals[i])) and rule.rule in self.sections]
+        by_line = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in in_sections),
+                                 self.line_engine) if in_sections else (lambda removal: None)
         for i in heuristic:
             old = doc.removals[i]
-            j = bisect_right(starts, old.start) - 1  # rule spans are disjoint: one candidate
-            rule = spans[j] if j >= 0 and spans[j].end >= old.end else None
-            if rule is not None:
-                doc.removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
-                                          f"{old.rule}: {old.reason}" if old.reason else old.rule)
-                self.stats[f"credited_{rule.rule}"] += 1
+            rule = covering(old)
+            if rule is None:
+                continue
+            line_rule = by_line(old) if rule.rule in self.sections else None
+            if line_rule is not None and credit_fits(old, line_rule.category):
+                rule = line_rule
+            elif not credit_fits(old, rule.category):
+                self.stats["credit_refused"] += 1
+                continue
+            doc.removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
+                                      f"{old.rule}: {old.reason}" if old.reason else old.rule)
+            self.stats[f"credited_{rule.rule}"] += 1
+
+    @staticmethod
+    def _covering(doc: Document, focus: list[tuple[int, int]], engine: RuleEngine):
+        """A function from a removal to the span ``engine``, run alone on the page, removes
+        around it (or None)."""
+        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata)
+        engine.apply(alone, focus)
+        spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
+        starts = [r.start for r in spans]
+
+        def covering(removal: Removal) -> Removal | None:
+            j = bisect_right(starts, removal.start) - 1  # rule spans are disjoint: one candidate
+            return spans[j] if j >= 0 and spans[j].end >= removal.end else None
+
+        return covering
 
 
 def looks_like_title(line: str) -> bool:
@@ -114,15 +172,19 @@ class BodyStripper(Step):
     """Line heuristics, run before the rules: keeps the article body and headline, drops the rest.
 
     ``recurring`` maps a site (see :func:`cleaner.heuristics.recurring.site_of`) to the line keys that
-    recur across that site's documents in this batch.
+    recur across that site's documents in this batch. ``only``/``disable``: heuristic ids or
+    categories, as --select/--disable give them (a line a switched-off heuristic would remove
+    stays).
     """
 
     name = "heuristics"
 
-    def __init__(self, config: BodyConfig = BodyConfig(), recurring: RecurringLines | None = None):
+    def __init__(self, config: BodyConfig = BodyConfig(), recurring: RecurringLines | None = None,
+                 only: tuple[str, ...] = (), disable: tuple[str, ...] = ()):
         super().__init__()
         self.config = config
         self.recurring = recurring
+        self.only, self.disable = only, disable
 
     def process(self, doc: Document) -> None:
         if "extractor" in doc.metadata:
@@ -136,9 +198,13 @@ class BodyStripper(Step):
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
         layout = locate_body(lines, lang=guess_language(lines), recurring=recurring, config=self.config)
         for (start, end), verdict in zip(spans, layout.verdicts):
-            if not verdict.keep:
+            if verdict.keep:
+                continue
+            if selected(verdict.rule, verdict.category, self.only, self.disable):
                 doc.remove(start, end, verdict.rule, verdict.category, verdict.reason)
                 self.stats[f"removed_{verdict.rule}"] += 1
+            else:
+                self.stats[f"switched_off_{verdict.rule}"] += 1
         if layout.title is not None and doc.title is None:
             start, end = spans[layout.title]
             doc.title = lines[layout.title]
