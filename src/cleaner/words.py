@@ -1,10 +1,12 @@
 """Words of any script: scripts written without spaces between words (Chinese, Japanese)
-count one word per character, as word processors count them, instead of one per sentence."""
+count one word per character, as word processors count them, instead of one per sentence;
+and the part of a text that is not words at all (runs of characters no script would write
+without a space)."""
 from __future__ import annotations
 
 import re
 
-__all__ = ["count_words", "tokens"]
+__all__ = ["count_words", "tokens", "wordless_chars"]
 
 # Han (with extensions and compatibility ideographs), Hiragana and Katakana
 _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -39,3 +41,27 @@ def count_words(text: str) -> int:
         unspaced = len(_UNSPACED_CHAR.findall(token))
         count += unspaced + (1 if not unspaced or _OTHER_WORD_CHAR.search(token) else 0)
     return count
+
+
+_LONG_RUN = re.compile(r"\S{100,}")  # no word of a language written with spaces is this long
+# Scripts written without spaces between words, where a long run is prose, not a blob: Han and
+# kana, then Thai, Lao, Tibetan, Myanmar, Khmer, CJK symbols and full-width forms.
+_SPACELESS = re.compile(f"[{_UNSPACED}\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u303f"
+                        "\uff00-\uffef]")
+
+
+def wordless_chars(text: str) -> tuple[int, int]:
+    """(characters in runs of 100+ non-space characters that are not in a script written
+    without spaces, the longest such run): the part of a text that is not made of words.
+
+    >>> wordless_chars("a short text " + "x" * 150 + " end"), wordless_chars("新华社北京电" * 40)
+    ((150, 150), (0, 0))
+    """
+    total = longest = 0
+    for match in _LONG_RUN.finditer(text):
+        start, end = match.span()
+        sample = text[start:start + 200]  # a sample, not a copy of a run of megabytes
+        if len(_SPACELESS.findall(sample)) * 3 < len(sample):
+            total += end - start
+            longest = max(longest, end - start)
+    return total, longest

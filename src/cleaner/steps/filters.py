@@ -1,12 +1,10 @@
 """Steps that tag documents or reject them with a reason."""
 from __future__ import annotations
 
-import re
-
 from cleaner.document import Document
 from cleaner.langid.base import DEFAULT_IDENTIFIER, identifier
 from cleaner.steps.base import Step
-from cleaner.words import count_words
+from cleaner.words import count_words, wordless_chars
 
 
 class LanguageTagger(Step):
@@ -47,30 +45,6 @@ class MinWordsFilter(Step):
                        words=words)
 
 
-_LONG_RUN = re.compile(r"\S{%d,}" % 100)  # no word of a language written with spaces is this long
-# Scripts written without spaces between words: a long run of them is prose, not a blob.
-_SPACELESS = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
-                        r"\uff00-\uffef\U00020000-\U0003134f]")
-WORDLESS_SHARE = 0.5
-
-
-def wordless_chars(text: str) -> tuple[int, int]:
-    """(characters in runs of 100+ non-space characters that are not CJK/Thai-like script, the
-    longest such run): the part of a text that is not made of words.
-
-    >>> wordless_chars("a short text " + "x" * 150 + " end"), wordless_chars("新华社北京电" * 40)
-    ((150, 150), (0, 0))
-    """
-    total = longest = 0
-    for match in _LONG_RUN.finditer(text):
-        start, end = match.span()
-        sample = text[start:start + 200]  # a sample, not a copy of a run of megabytes
-        if len(_SPACELESS.findall(sample)) * 3 < len(sample):
-            total += end - start
-            longest = max(longest, end - start)
-    return total, longest
-
-
 class WordStructureFilter(Step):
     """Rejects texts that are mostly not words (a megabyte of one "word": a base64 blob, a
     minified script, a run of one letter) before the line heuristics, whose memory per line
@@ -82,7 +56,7 @@ class WordStructureFilter(Step):
         text = doc.normalised
         wordless, longest = wordless_chars(text)
         letters = len(text) - text.count(" ") - text.count("\n")
-        if wordless and wordless > WORDLESS_SHARE * letters:
+        if wordless and wordless > 0.5 * letters:
             doc.reject("no-words", f"{wordless:,} of its {letters:,} characters are runs of 100 or more without a "
                        f"space (the longest {longest:,}): not text made of words (a blob, a script, a run of one "
                        "letter)", wordless_chars=wordless)
