@@ -103,11 +103,11 @@ def test_three_identical_files_with_one_base_name_do_not_crash_and_rerun(tmp_pat
         (inp / name).parent.mkdir(parents=True, exist_ok=True)
         (inp / name).write_text(page, encoding="utf-8")
     for _ in range(2):  # the rerun too
-        assert main(["clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q"]) == 0
+        assert main(["clean", str(inp), "-o", str(tmp_path / "out"), "-j", "1", "-q", "--txt"]) == 0
         manifest = _manifest(tmp_path / "out")
         assert manifest["counts"] == {"in": 3, "kept": 1, "rejected": 2, "errored": 0}
         assert len(list((tmp_path / "out" / "texts").iterdir())) == 1
-    assert main(["clean", str(inp), "-o", str(tmp_path / "all"), "-j", "1", "-q", "--no-dedup"]) == 0
+    assert main(["clean", str(inp), "-o", str(tmp_path / "all"), "-j", "1", "-q", "--no-dedup", "--txt"]) == 0
     assert len(list((tmp_path / "all" / "texts").iterdir())) == 3
 
 
@@ -157,8 +157,8 @@ def test_a_text_that_is_mostly_one_huge_word_is_rejected_with_a_reason(tmp_path)
         encoding="utf-8").splitlines())}
     assert rejects["blob.txt"]["reason"] == "no-words"
     assert "1,000,000" in rejects["blob.txt"]["message"]
-    kept = [json.loads(line)["source"]["path"] for line in (tmp_path / "out" / "documents.jsonl").read_text(
-        encoding="utf-8").splitlines()]
+    documents = (tmp_path / "out" / "documents" / "documents.jsonl").read_text(encoding="utf-8")
+    kept = [json.loads(line)["source"]["path"] for line in documents.splitlines()]
     assert "article.txt" in kept and "blob.txt" not in kept
     assert "chinese.txt" in kept or rejects["chinese.txt"]["reason"] != "no-words"  # a script without spaces
     assert _manifest(tmp_path / "out")["steps"]["words"]["dropped_no-words"] == 1
@@ -256,8 +256,8 @@ def test_a_rerun_never_deletes_user_files_in_the_texts_folder(tmp_path, capsys):
     inp.mkdir()
     (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0
-    assert main(["clean", str(inp), "-o", str(out), "-q"]) == 0  # a plain rerun replaces texts/ as before
+    assert main(["clean", str(inp), "-o", str(out), "-q", "--txt"]) == 0
+    assert main(["clean", str(inp), "-o", str(out), "-q", "--txt"]) == 0  # a plain rerun replaces texts/ as before
     for foreign in ("notes.md", "mine.txt"):
         (out / "texts" / foreign).write_text("my own notes", encoding="utf-8")
         assert main(["clean", str(inp), "-o", str(out), "-q"]) == 2
@@ -375,8 +375,9 @@ CAPTIONED = ("Harbour plan approved\n\n" + ARTICLE + "\nPicture: Gazette archive
 
 
 def _removed(out: Path) -> list[dict]:
-    (doc,) = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
-    return doc["removed"]
+    """The removals of the one kept document, as --provenance full writes them."""
+    (record,) = [json.loads(line) for line in (out / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    return record["removed"]
 
 
 def test_heuristic_ids_are_listed_selected_and_disabled_like_rules(tmp_path, capsys):
@@ -388,19 +389,19 @@ def test_heuristic_ids_are_listed_selected_and_disabled_like_rules(tmp_path, cap
     assert main(["rules", "show", "H-TAIL"]) == 0 and '"kind": "heuristic"' in capsys.readouterr().out
     page = tmp_path / "page.txt"
     page.write_text("Home | News | Sport\n" + CAPTIONED, encoding="utf-8")
-    assert main(["clean", str(page), "-o", str(tmp_path / "all"), "-q"]) == 0
+    assert main(["clean", str(page), "-o", str(tmp_path / "all"), "-q", "--provenance", "full"]) == 0
     (caption,) = [r for r in _removed(tmp_path / "all") if r["category"] == "caption"]
     assert caption["rule"] == "CP001" and caption["reason"].startswith("H-CAPTION")  # found by both
-    assert main(["clean", str(page), "-o", str(tmp_path / "h-off"), "-q", "--disable", "H-CAPTION"]) == 0
+    assert main(["clean", str(page), "-o", str(tmp_path / "h-off"), "-q", "--provenance", "full", "--disable", "H-CAPTION"]) == 0
     (caption,) = [r for r in _removed(tmp_path / "h-off") if r["category"] == "caption"]
     assert caption["rule"] == "CP001" and not (caption.get("reason") or "").startswith("H-")  # the rule alone
     for off in (["H-CAPTION", "CP001"], ["caption"]):  # by ids, and by category: the heuristic is off too
         flags = [arg for rule in off for arg in ("--disable", rule)]
-        assert main(["clean", str(page), "-o", str(tmp_path / off[-1]), "-q", *flags]) == 0
+        assert main(["clean", str(page), "-o", str(tmp_path / off[-1]), "-q", "--provenance", "full", *flags]) == 0
         removed = _removed(tmp_path / off[-1])
         assert not any(r["category"] == "caption" for r in removed), removed
         assert any(r["category"] == "navigation" for r in removed)  # the other removers still work
-    assert main(["clean", str(page), "-o", str(tmp_path / "only"), "-q", "--select", "H-CAPTION"]) == 0
+    assert main(["clean", str(page), "-o", str(tmp_path / "only"), "-q", "--provenance", "full", "--select", "H-CAPTION"]) == 0
     assert {r["rule"] for r in _removed(tmp_path / "only") if r["category"] != "title"} == {"H-CAPTION"}
     assert main(["check", str(page), "--fail-on", "H-CAPTION,caption"]) == 1  # a heuristic id is a known name
 
@@ -410,7 +411,7 @@ def test_a_heuristic_removal_is_credited_only_to_a_rule_whose_category_fits(tmp_
 
     page = tmp_path / "page.txt"
     page.write_text("Sci/Environment\n" + CRAFTED, encoding="utf-8")
-    assert main(["clean", str(page), "-o", str(tmp_path / "out"), "-q"]) == 0
+    assert main(["clean", str(page), "-o", str(tmp_path / "out"), "-q", "--provenance", "full"]) == 0
     by_text = {r["text"]: r for r in _removed(tmp_path / "out")}
     # a breadcrumb before the body was credited to a caption rule (CP002)
     assert (by_text["Sci/Environment"]["rule"], by_text["Sci/Environment"]["category"]) == ("H-HEAD", "navigation")

@@ -283,7 +283,7 @@ def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs
     """:func:`cleaner.engines.run.run` on this machine's worker processes (the arguments are run's)."""
     rules = load_rules(config)  # loaded before any work, so rule errors cost nothing
     check_available(config.output_format, config.compression)  # a missing pyarrow costs nothing either
-    check_texts_folder(out_dir, config.write_txt)  # nor do a user's files in OUT/texts, which a run replaces
+    check_texts_folder(out_dir)  # nor do a user's files in OUT/texts, which a run replaces
     jobs = jobs if jobs is not None else config.jobs
     jobs = jobs or available_cores()
     identity = {"versions": versions(), "config": config.to_json(), "rules": rules.digest, "chunk": [CHUNK, CHUNK_BYTES],

@@ -299,7 +299,7 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
     rules = load_rules(config)  # rule and output errors before any cluster work
     check_available(config.output_format, config.compression)
     if not is_url(out_dir):
-        check_texts_folder(Path(out_dir), config.write_txt)
+        check_texts_folder(Path(out_dir))
     ray, started = connect(config)
     try:
         context = ray.data.DataContext.get_current()

@@ -37,16 +37,19 @@ class ForeignFiles(RuntimeError):
     """The output's ``texts/`` folder, which every run replaces, holds files cleaner did not write."""
 
 
-def check_texts_folder(out_dir: Path, write_txt: bool) -> None:
-    """Refuse, before any work, to replace an ``OUT/texts`` that holds what a user put there: a
-    folder, a file not named ``*.txt``, or more ``.txt`` files than the last run kept (its
-    manifest's count). Cleaner writes nothing else there, so nothing of the user's is lost."""
+def check_texts_folder(out_dir: Path) -> None:
+    """Refuse, before any work, to replace (``--txt``) or remove an ``OUT/texts`` that holds what
+    a user put there: a folder, a file not named ``*.txt``, or more ``.txt`` files than the last
+    run wrote (its manifest's kept count, when it wrote texts). Cleaner writes nothing else
+    there, so nothing of the user's is lost."""
     texts = Path(out_dir) / TEXTS
-    if not write_txt or not texts.is_dir():
+    if not texts.is_dir():
         return
     try:
-        kept = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))["counts"]["kept"]
-    except (OSError, ValueError, KeyError, TypeError):
+        manifest = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+        wrote_texts = manifest.get("outputs", {}).get("texts", TEXTS) == TEXTS  # older versions always did
+        kept = manifest["counts"]["kept"] if wrote_texts else 0
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         kept = 0
     foreign, txt_files = [], 0
     with os.scandir(texts) as entries:
