@@ -1,6 +1,12 @@
-"""Extraction quality on dragnet-dev: cleaner and its peers, in one run, one metric.
+"""Extraction quality on dragnet-dev or -train: cleaner and its peers, in one run, one metric.
 
-    python benchmarks/quality.py [--data ../shared/eval/dragnet-dev] [--kinds dumps html]
+    python benchmarks/quality.py [--set dev|train] [--data DIR] [--kinds dumps styles html]
+                                 [--styles one-line lynx ...]
+
+``dumps`` scores the set's own one-line ``.dump.txt``; ``styles`` the same pages rendered as
+real scrapers write them (``benchmarks/dump_styles.py``: inscriptis, w3m, lynx, html2text,
+markdownify, trafilatura markdown; rendered once into a cache under /tmp), one row per style
+for cleaner and for the line-filter peers.
 
 Scores ``title + "\\n\\n" + text`` against ``<id>.gold.txt`` with the shingle P/R/F1 of
 ``cleaner.commands.evaluate`` (the Scrapinghub article-extraction-benchmark metric, the same as
@@ -18,7 +24,10 @@ from cleaner import clean_html, clean_text
 from cleaner.commands.evaluate import score
 from cleaner.parse.decode import decode_html
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dragnet-dev"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dump_styles  # noqa: E402
+
+DEFAULT_DATA = dump_styles.EVAL / "dragnet-dev"
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'")
 
 
@@ -107,15 +116,18 @@ def measure(name: str, fn, inputs: list, golds: list[str]) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--kinds", nargs="+", choices=("dumps", "html"), default=["dumps", "html"])
+    parser.add_argument("--set", dest="set_name", choices=("dev", "train"), default="dev")
+    parser.add_argument("--data", type=Path, default=None, help="default: ../shared/eval/dragnet-<set>")
+    parser.add_argument("--kinds", nargs="+", choices=("dumps", "styles", "html"), default=["dumps", "html"])
+    parser.add_argument("--styles", nargs="+", choices=dump_styles.STYLES, default=list(dump_styles.STYLES))
     args = parser.parse_args(argv)
+    args.data = args.data or DEFAULT_DATA.with_name(f"dragnet-{args.set_name}")
     if not args.data.is_dir():
-        print(f"skipped: {args.data} not found (the dragnet-dev evaluation set lives outside the repo)")
+        print(f"skipped: {args.data} not found (the evaluation sets live outside the repo)")
         return 0
     ids = sorted(p.name[: -len(".gold.txt")] for p in args.data.glob("*.gold.txt"))
     golds = [(args.data / f"{i}.gold.txt").read_text(encoding="utf-8") for i in ids]
-    print(f"dragnet-dev: {len(ids)} pages, shingle metric (4-grams, macro P/R)")
+    print(f"{args.data.name}: {len(ids)} pages, shingle metric (4-grams, macro P/R)")
     rows = []
     if "dumps" in args.kinds:
         dumps = [(args.data / f"{i}.dump.txt").read_text(encoding="utf-8") for i in ids]
@@ -124,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(measure("C4 line rules", c4_lines, dumps, golds))
         rows.append(measure("jusText over dump lines", justext_lines, dumps, golds))
         rows.append(measure("cleaner (text dump)", cleaner_dump, dumps, golds))
+    if "styles" in args.kinds:
+        folders = dump_styles.build(args.set_name, tuple(args.styles))
+        for style, folder in folders.items():
+            texts = [(folder / f"{i}.txt").read_text(encoding="utf-8") for i in ids]
+            rows.append((f"-- dump style {style} --", ""))
+            rows.append(measure(f"{style}: do nothing", lambda t: t, texts, golds))
+            rows.append(measure(f"{style}: C4 line rules", c4_lines, texts, golds))
+            rows.append(measure(f"{style}: jusText over lines", justext_lines, texts, golds))
+            rows.append(measure(f"{style}: cleaner", cleaner_dump, texts, golds))
     if "html" in args.kinds:
         pages = [(args.data / f"{i}.html").read_bytes() for i in ids]
         rows.append(("-- HTML --", ""))
