@@ -108,7 +108,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
 
 def _drop_link_islands(blocks: list[Block], keep: list[bool], url: str | None) -> None:
     site = page_site(url)
-    internal = [bool(b.hrefs) and all(links_within(h, site) for h in b.hrefs) for b in blocks]
+    # kept blocks only: a page has hundreds of links, the kept text a few
+    internal = [k and bool(b.hrefs) and all(links_within(h, site, url) for h in b.hrefs) for b, k in zip(blocks, keep)]
     for i in link_islands([b.text for b in blocks], [b.link_chars for b in blocks], keep, internal):
         keep[i] = False
 

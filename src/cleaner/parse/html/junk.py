@@ -127,18 +127,32 @@ def page_site(url: str | None) -> str | None:
     return _site(_host(url or ""))
 
 
-def links_within(href: str, site: str | None) -> bool:
+def links_within(href: str, site: str | None, url: str | None = None) -> bool:
     """Whether a link leads to another page of ``site``: relative links do; anchors into this
-    page (a table of contents), mail and script links do not.
+    page (``url``; a table of contents), mail and script links do not.
 
     >>> links_within("/story/2", None), links_within("https://news.example.com/x", "example.com")
     (True, True)
     >>> links_within("https://shop.other.org/item", "example.com"), links_within("#section-2", "example.com")
     (False, False)
+    >>> links_within("https://example.com/post#q3", "example.com", url="https://www.example.com/post")
+    False
     """
-    if href.strip().lower().startswith(("#", "mailto:", "javascript:", "tel:")):
+    href = href.strip()
+    if href.lower().startswith(("#", "mailto:", "javascript:", "tel:")) or _same_page(href, url):
         return False
     host = _host(href)
     if host is None:  # relative
         return True
     return bool(host) and _site(host) == site
+
+
+def _same_page(href: str, url: str | None) -> bool:
+    """An anchor into the page at ``url``, written as a full link."""
+    if not url or "#" not in href:
+        return False
+    try:
+        link, page = urlsplit(href), urlsplit(url)
+    except ValueError:
+        return False
+    return (_site(link.hostname), link.path.rstrip("/")) == (_site(page.hostname), page.path.rstrip("/"))
