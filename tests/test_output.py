@@ -121,7 +121,7 @@ def test_parquet_has_the_documents_of_the_jsonl(corpus, plain, tmp_path, monkeyp
     assert [parquet_record(row) for row in rows] == expected
     assert any(row["duplicates"] for row in rows)  # nested lists of structs survive
     schema = pq.read_schema(shards[0])
-    assert schema.field("source").type.num_fields == 7 and str(schema.field("duplicates").type).startswith("list<")
+    assert schema.field("source").type.num_fields == 8 and str(schema.field("duplicates").type).startswith("list<")
     assert _decompress(out / "rejects.jsonl.zst") == (plain / "rejects.jsonl").read_bytes()  # still JSONL
     assert (out / "errors.jsonl").read_bytes() == (plain / "errors.jsonl").read_bytes()
 

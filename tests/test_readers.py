@@ -91,7 +91,7 @@ def test_jsonl_plain_gzip_and_zstd(tmp_path, suffix):
     assert [d["source"]["position"] for d in docs] == ["1", "2", "3"]
     first, second, third = docs
     assert first["source"] == {"path": path.name, "url": "https://example.com/1", "sha256": first["source"]["sha256"],
-                               "format": "jsonl", "position": "1", "encoding": "utf-8"}
+                               "format": "jsonl", "position": "1", "encoding": "utf-8", "style": "one-line"}
     assert first["metadata"] == {"crawl": "2024-10", "score": 0.9, "tags": ["news", "local"]}
     assert first["text"].startswith("The harbour authority")
     # the HTML field went through extraction: the headline moved to title, nav and footer gone

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cleaner.heuristics.dump_style import STYLES
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.langid.bundled import missing_package
 from cleaner.rules.model import SAFETY_LEVELS
@@ -48,6 +49,7 @@ class Config:
     select: tuple[str, ...] = ()  # only these rule ids / categories (empty: all)
     disable: tuple[str, ...] = ()  # rule ids / categories to switch off
     heuristics: bool = True  # line heuristics (body locator, title), run before the rules
+    dump_style: str = "auto"  # how text dumps are written: auto (found per document) or one of dump_style.STYLES
     recurring: bool = True  # count short lines recurring across a site's documents (first pass)
     input_format: str = "auto"  # auto: by extension, then content; text|html|jsonl|warc: that reader for every file
     # JSON Lines fields and Parquet columns; dotted paths (metadata.url) reach into nested objects
@@ -83,6 +85,8 @@ class Config:
     def __post_init__(self) -> None:
         if self.safety not in SAFETY_LEVELS:
             raise ConfigError(f"safety must be one of {', '.join(SAFETY_LEVELS)}, not {self.safety!r}")
+        if self.dump_style not in ("auto", *STYLES):
+            raise ConfigError(f"dump_style must be auto or one of {', '.join(STYLES)}, not {self.dump_style!r}")
         if self.input_format not in INPUT_FORMATS:
             raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
         fields = (self.text_field, self.html_field, self.url_field, self.id_field)

@@ -24,11 +24,13 @@ class Source:
     position: str | None = None  # line number (JSONL) / byte offset (WARC) inside a container file
     encoding: str | None = None
     record_id: str | None = None  # the container's own id: JSONL id field, WARC-Record-ID
+    style: str | None = None  # a text dump's style (cleaner.heuristics.dump_style), found or given by --dump-style
 
     def to_json(self) -> dict:
         return {k: v for k, v in (("path", self.path), ("url", self.url), ("sha256", self.sha256),
                                   ("format", self.format), ("position", self.position),
-                                  ("record_id", self.record_id), ("encoding", self.encoding)) if v is not None}
+                                  ("record_id", self.record_id), ("encoding", self.encoding),
+                                  ("style", self.style)) if v is not None}
 
 
 @dataclass(slots=True, frozen=True, order=True)
@@ -80,6 +82,9 @@ class Document:
     # what went wrong without stopping the document (a rule that timed out): errors.jsonl
     # entries with severity "warning", not counted as errored
     warnings: list[Outcome] = field(default_factory=list)
+    # spans of the article's own lists, table rows and code, kept by the heuristics: line-shaped
+    # rules (menus of '|'-separated items, lines of symbols) leave them alone
+    structure: list[tuple[int, int]] = field(default_factory=list)
     _merged: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     # (number of removals, normalised input, clean text): ``text`` is read by several steps and
     # the writer; removals only ever grow through ``remove``, so with the same input object

@@ -26,6 +26,7 @@ from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.heuristics.body import HEURISTICS
+from cleaner.heuristics.dump_style import STYLES
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.folder import ForeignFiles
 from cleaner.output.sinks import MissingDependency
@@ -46,6 +47,8 @@ def _add_rule_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--safety", choices=SAFETY_LEVELS, help="apply rules up to this level (default: moderate)")
     p.add_argument("--select", action="append", metavar="ID|CATEGORY", help="only these rules (repeatable)")
     p.add_argument("--disable", action="append", metavar="ID|CATEGORY", help="switch these rules off (repeatable)")
+    p.add_argument("--dump-style", choices=("auto", *STYLES),
+                   help="how the text dumps are written (default auto: found per document, recorded as source.style)")
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="cleaner.toml, or a pyproject.toml with [tool.cleaner]")
 

@@ -71,14 +71,19 @@ def explain_lines(doc: Document, color: bool = False, names: dict[str, str] | No
 
     Markers: ``  `` kept, ``- `` removed whole, ``~ `` partly removed, ``T `` the title.
     Removed inline text is wrapped as ``[-...-]``. With ``color``, removed text is struck
-    through in its category's colour and the reasons are dimmed.
+    through in its category's colour and the reasons are dimmed. A block removed whole over
+    several lines (a hard-wrapped paragraph) gives its reason on its first line; the lines
+    after say ``┆ same block``.
     """
-    out = []
+    out, previous = [], ()
     for item in explained_lines(doc):
         if not item.marker.strip() and not item.removals:
             out.append(f"{item.marker}{item.text}" if item.marker else "")
+            previous = ()
             continue
-        reasons = ", ".join(dict.fromkeys(why(r, names) for r in item.removals))
+        same_block = item.marker == "- " and item.removals == previous and len(item.removals) == 1
+        previous = item.removals
+        reasons = "┆ same block" if same_block else ", ".join(dict.fromkeys(why(r, names) for r in item.removals))
         if item.marker == "~ ":
             body = "~ " + _mark_inline(item.text, item.start, item.removals, color)
         else:
@@ -91,7 +96,19 @@ def explain_lines(doc: Document, color: bool = False, names: dict[str, str] | No
 
 
 def summary_lines(doc: Document, color: bool = False) -> list[str]:
-    """Removed characters per category, most first (headline not counted)."""
+    """The dump's style and blocks, then removed characters per category, most first
+    (headline not counted)."""
+    head = []
+    if doc.source.style:
+        from cleaner.heuristics.blocks import dump_blocks
+
+        _, blocks = dump_blocks(doc.normalised, doc.source.style)
+        lines = sum(1 for line in doc.normalised.split("\n") if line.strip())
+        head = [f"text dump style: {doc.source.style}; {len(blocks)} blocks from {lines} lines"]
+    return head + _removed_lines(doc, color)
+
+
+def _removed_lines(doc: Document, color: bool) -> list[str]:
     chars: Counter[str] = Counter()
     spans: Counter[str] = Counter()
     for r in doc.removals:
@@ -197,7 +214,7 @@ def render_html(doc: Document, names: dict[str, str] | None = None, label: str |
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>cleaner explain: {esc(name)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(name)}</h1>",
-        f'<p class="sub">{esc(summary_lines(doc)[0].rstrip(":"))}. Line numbers are those of the '
+        f'<p class="sub">{esc(_removed_lines(doc, False)[0].rstrip(":"))}. Line numbers are those of the '
         "normalised input; struck-through text is removed, hover a removal for its rule and reason.</p>",
         outcome,
         '<div class="legend">', *(f'<span class="tag" style="background:{_hex(c)}">{esc(c)}</span>'

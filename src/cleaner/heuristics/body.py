@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, fields
 
 from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
+from cleaner.heuristics.structure import OVERRIDDEN, STRUCTURED_KINDS, passable, vocabulary
 from cleaner.heuristics.lines import (LineFeatures, LineMemo, ends_sentence, line_features, line_key,
                                       stoplist, words)
 
@@ -30,6 +31,7 @@ HEURISTICS = {
     "H-HEADLINE": ("related", "a lone headline between paragraphs: a link to another story"),
     "H-CAPTION": ("caption", "a picture caption or credit inside the body"),
     "H-SHORT-ISLAND": ("boilerplate", "a short line among non-prose lines inside the body"),
+    "H-MARKUP": ("markup", "link targets, lynx link numbers and feed markers inside kept blocks"),
 }
 
 
@@ -146,13 +148,15 @@ def max_sum_run(values: list[float]) -> tuple[int, int] | None:
     return best_span
 
 
-def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool],
-          config: BodyConfig) -> tuple[int, int] | None:
+def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], config: BodyConfig,
+          weights: list[int] | None = None) -> tuple[int, int] | None:
     """The best-scoring run of lines, never crossing a comments wall."""
-    # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs.
-    values = [min(f.n_words, config.line_value_cap) - config.line_cost if p
+    # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
+    # a block of several physical lines may be worth as much as they were.
+    weights = weights or [1] * len(prose)
+    values = [min(f.n_words, config.line_value_cap * w) - config.line_cost if p
               else -config.chrome_penalty
-              for p, f in zip(prose, feats)]
+              for p, f, w in zip(prose, feats, weights)]
     # Score each wall-free segment separately; Kadane inside each.
     runs, start = [], 0
     for wall in [i for i, w in enumerate(walls) if w] + [len(values)]:
@@ -170,13 +174,14 @@ def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool],
 
 
 def _extend(start: int, end: int, prose: list[bool], walls: list[bool],
-            config: BodyConfig) -> tuple[int, int]:
-    """Grow [start, end) over nearby prose, stepping over at most ``max_gap`` other lines."""
+            config: BodyConfig, passable: list[bool]) -> tuple[int, int]:
+    """Grow [start, end) over nearby prose, stepping over at most ``max_gap`` other lines
+    (``passable`` ones, the article's own lists and code, do not count)."""
     gap, i = 0, end
     while i < len(prose) and not walls[i]:
         if prose[i]:
             end, gap = i + 1, 0
-        else:
+        elif not passable[i]:
             gap += 1
             if gap > config.max_gap:
                 break
@@ -185,7 +190,7 @@ def _extend(start: int, end: int, prose: list[bool], walls: list[bool],
     while i >= 0 and not walls[i]:
         if prose[i]:
             start, gap = i, 0
-        else:
+        elif not passable[i]:
             gap += 1
             if gap > config.max_gap:
                 break
@@ -285,12 +290,12 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
                        "non-prose line inside body, not a sentence or subheading; " + _describe(f))
 
 
-def _short_runs(feats: list[LineFeatures], prose: list[bool]) -> list[int]:
+def _short_runs(feats: list[LineFeatures], prose: list[bool], linked: list[bool]) -> list[int]:
     """For each line, the length of the run of short non-sentence lines it belongs to (0 if none).
 
     Related-story lists, galleries and menus are such runs; a subheading stands alone.
     """
-    short = [not p and not f.ends_sentence for p, f in zip(prose, feats)]
+    short = [not p and (not f.ends_sentence or k) for p, f, k in zip(prose, feats, linked)]
     lengths, i = [0] * len(short), 0
     while i < len(short):
         if short[i]:
@@ -322,8 +327,15 @@ def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]
 
 def locate_body(lines: list[str], lang: str | None = None,
                 recurring: frozenset[str] = frozenset(),
-                config: BodyConfig = BodyConfig()) -> BodyLayout:
-    """Keep/remove verdicts for the lines of one page dump, and the headline's index.
+                config: BodyConfig = BodyConfig(), weights: list[int] | None = None,
+                linked: list[bool] | None = None, kinds: list[str] | None = None) -> BodyLayout:
+    """Keep/remove verdicts for the lines (or blocks) of one page dump, and the headline's index.
+
+    ``weights`` gives the number of physical lines of each block (default 1 each): a long
+    paragraph's value in the body search is capped per physical line. ``linked`` marks blocks
+    that are mostly link text (known from markdown links or lynx link numbers); ``kinds`` the
+    blocks' kinds (:class:`cleaner.heuristics.blocks.Block`): list items, table rows and code
+    that are not link text may be article content (see :mod:`.structure`).
 
     ``recurring`` holds :func:`line_key` forms of lines seen in many other documents of the
     same source (cross-document chrome); short lines in it are removed even in the body,
@@ -334,23 +346,31 @@ def locate_body(lines: list[str], lang: str | None = None,
     stop = stoplist(lang)
     evidence = [_line_evidence(line, stop) for line in lines]
     feats, walls = [f for f, _ in evidence], [wall for _, wall in evidence]
+    linked = linked or [False] * len(lines)
+    structured = [False] * len(lines) if kinds is None else [
+        k in STRUCTURED_KINDS and not ln for k, ln in zip(kinds, linked)]
+    if kinds is not None:  # a table row's times or a code line's colon are no comment's timestamp
+        walls = [w and k not in ("table", "code") for w, k in zip(walls, kinds)]
     block_of = wrapped_blocks(lines)
     prose = _block_prose(lines, feats, block_of, stop, config)
     # A line recurring across the site's documents never anchors or extends the body; inside
     # it, a long one is kept (a quotation other outlets carry too), see _inside_verdict.
     seen_elsewhere = [bool(recurring) and line_key(line) in recurring for line in lines]
     prose = [p and not r for p, r in zip(prose, seen_elsewhere)]
-    core = _core(prose, feats, walls, config)
+    # A block that is mostly link text (a related story, a menu entry) is never prose either.
+    prose = [p and not k for p, k in zip(prose, linked)]
+    core = _core(prose, feats, walls, config, weights)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
                                        "no run of prose lines in the document")] * len(lines), None)
-    start, end = _extend(*core, prose, walls, config)
-    # An article ends on a finished sentence; a last 'paragraph' trailing off into link text
-    # ('... Read our editorial charter') is the site's blurb.
-    while end - 1 > start and not feats[end - 1].ends_sentence:
+    can_pass = passable(lines, structured, vocabulary(lines, prose, *core)) if any(structured) else structured
+    start, end = _extend(*core, prose, walls, config, can_pass)
+    # An article ends on a finished sentence (or its own list or code); a last 'paragraph'
+    # trailing off into link text ('... Read our editorial charter') is the site's blurb.
+    while end - 1 > start and not feats[end - 1].ends_sentence and not can_pass[end - 1]:
         end -= 1
     title = _title_index(lines, feats, start, config)
-    short_run = _short_runs(feats, prose)
+    short_run = _short_runs(feats, prose, linked)
     # Subheadings come in series; a lone headline between paragraphs links another story.
     headline_count = sum(_is_headline(f, config) and short_run[i] < config.link_run
                          and i != title and not _BYLINE.match(lines[i])
@@ -366,6 +386,9 @@ def locate_body(lines: list[str], lang: str | None = None,
             category = "comments" if any(walls[end:i + 1]) else "boilerplate"
             verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
         else:
-            verdicts.append(_inside_verdict(lines, feats, i, prose, short_run, headline_count,
-                                            recurring, config))
+            verdict = _inside_verdict(lines, feats, i, prose, short_run, headline_count, recurring, config)
+            if not verdict.keep and structured[i] and verdict.rule in OVERRIDDEN:
+                verdict = LineVerdict(True, "H-BODY", "content",
+                                      f"list item, table row or code inside the body (not {verdict.rule})")
+            verdicts.append(verdict)
     return BodyLayout(verdicts, title)

@@ -223,7 +223,7 @@ def make_document_sink(folder: Path, output_format: str, shard_size: int, compre
 
 # -- the Parquet schema ----------------------------------------------------------------------
 
-SOURCE_FIELDS = ("path", "url", "sha256", "format", "position", "record_id", "encoding")
+SOURCE_FIELDS = ("path", "url", "sha256", "format", "position", "record_id", "encoding", "style")
 DOCUMENT_FIELDS = ("id", "title", "text", "lang", "lang_prob", "source", "metadata", "duplicates")
 
 

@@ -67,6 +67,8 @@ class RuleEngine:
         still look at every line.
         """
         text, lines = doc.normalised, doc.kept_lines()
+        if doc.structure:  # the article's own lists, tables and code (see Document.structure)
+            lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
         facts = [self._facts(text[start:end]) for start, end in lines]
         rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
         if focus_spans is not None:

@@ -1,12 +1,13 @@
 """Steps that remove boilerplate from a document and find its headline."""
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 
 from cleaner.document import Document, Removal
-from cleaner.heuristics.body import BodyConfig, locate_body
+from cleaner.heuristics.body import BodyConfig
+from cleaner.heuristics.dump_body import judge_dump
 from cleaner.heuristics.recurring import RecurringLines
-from cleaner.langid.detect import guess_language
 from cleaner.rules.engine import RuleEngine
 from cleaner.rules.model import SINGLE_LINE_SCOPES, RuleSet, selected
 from cleaner.steps.base import Step
@@ -116,7 +117,8 @@ class RuleStripper(Step):
     def _covering(doc: Document, focus: list[tuple[int, int]], engine: RuleEngine):
         """A function from a removal to the span ``engine``, run alone on the page, removes
         around it (or None)."""
-        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata)
+        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata,
+                         structure=doc.structure)
         engine.apply(alone, focus)
         spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
         starts = [r.start for r in spans]
@@ -169,22 +171,27 @@ class TitleFinder(Step):
 
 
 class BodyStripper(Step):
-    """Line heuristics, run before the rules: keeps the article body and headline, drops the rest.
+    """Block heuristics before the rules: keeps the article body and headline, drops the rest.
 
-    ``recurring`` maps a site (see :func:`cleaner.heuristics.recurring.site_of`) to the line keys that
-    recur across that site's documents in this batch. ``only``/``disable``: heuristic ids or
-    categories, as --select/--disable give them (a line a switched-off heuristic would remove
-    stays).
+    The dump is cut into logical blocks first (:func:`cleaner.heuristics.dump_body.judge_dump`; its style
+    found per document unless ``style`` names one, and recorded as ``source.style``); the body
+    locator judges blocks, and inside kept blocks the markup (link targets, lynx link numbers,
+    feed markers) is removed. ``recurring`` maps a site (see
+    :func:`cleaner.heuristics.recurring.site_of`) to the line keys that recur across that site's
+    documents in this batch. ``only``/``disable``:
+    heuristic ids or categories, as --select/--disable give them (a block a switched-off
+    heuristic would remove stays).
     """
 
     name = "heuristics"
 
     def __init__(self, config: BodyConfig = BodyConfig(), recurring: RecurringLines | None = None,
-                 only: tuple[str, ...] = (), disable: tuple[str, ...] = ()):
+                 only: tuple[str, ...] = (), disable: tuple[str, ...] = (), style: str = "auto"):
         super().__init__()
         self.config = config
         self.recurring = recurring
         self.only, self.disable = only, disable
+        self.style = None if style == "auto" else style
 
     def process(self, doc: Document) -> None:
         if "extractor" in doc.metadata:
@@ -193,20 +200,26 @@ class BodyStripper(Step):
             # locator, 0.927 with it); the rules still clean inside the container.
             self.stats["skipped_extracted"] += 1
             return
-        spans = doc.kept_lines()
-        lines = [doc.normalised[s:e].strip() for s, e in spans]
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
-        layout = locate_body(lines, lang=guess_language(lines), recurring=recurring, config=self.config)
-        for (start, end), verdict in zip(spans, layout.verdicts):
-            if verdict.keep:
-                continue
-            if selected(verdict.rule, verdict.category, self.only, self.disable):
-                doc.remove(start, end, verdict.rule, verdict.category, verdict.reason)
-                self.stats[f"removed_{verdict.rule}"] += 1
-            else:
+        layout = judge_dump(doc.normalised, self.style, None, recurring, self.config)
+        doc.source = dataclasses.replace(doc.source, style=layout.style)
+        self.stats[f"style_{layout.style}"] += 1
+        for block, verdict in zip(layout.blocks, layout.verdicts):
+            if not verdict.keep:
+                if selected(verdict.rule, verdict.category, self.only, self.disable):
+                    doc.remove(block.start, block.end, verdict.rule, verdict.category, verdict.reason)
+                    self.stats[f"removed_{verdict.rule}"] += 1
+                    continue
                 self.stats[f"switched_off_{verdict.rule}"] += 1
+            if verdict.rule == "H-BODY" and block.structured:
+                doc.structure.append((block.start, block.end))
+            if not selected("H-MARKUP", "markup", self.only, self.disable):
+                continue
+            for start, end in block.markup:
+                doc.remove(start, end, "H-MARKUP", "markup", f"{layout.style} markup, not article text")
+                self.stats["removed_H-MARKUP"] += 1
         if layout.title is not None and doc.title is None:
-            start, end = spans[layout.title]
-            doc.title = lines[layout.title]
-            doc.remove(start, end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
+            block = layout.blocks[layout.title]
+            doc.title = block.text
+            doc.remove(block.start, block.end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
             self.stats["titled"] += 1

@@ -1,0 +1,176 @@
+"""Logical blocks of a text dump: paragraphs, list items, headings, code, table rows.
+
+A scraper may write one block over several physical lines (hard-wrapped at a column limit,
+or a feed's paragraphs ended by a ``<`` marker) and mark it up (markdown, lynx's ``[12]`` link
+numbers). The body heuristics judge blocks, not lines (:func:`dump_blocks`). Every block keeps
+its exact span in the normalised text and the spans inside it that are markup, not article
+text (link targets, link numbers, feed markers), so provenance stays exact.
+
+A one-line dump gives one block per line: the heuristics see what they always saw.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
+from cleaner.heuristics.lines import ends_sentence
+from cleaner.heuristics.structure import STRUCTURED_KINDS
+
+__all__ = ["Block", "dump_blocks", "line_groups"]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    start: int  # offset of the block's first character in the normalised text
+    end: int  # offset after its last character
+    text: str  # what the heuristics judge: its lines joined by spaces, markup left out
+    kind: str = "text"  # text, heading, item, code, table, markup, reference
+    markup: tuple[tuple[int, int], ...] = ()  # spans inside [start, end) that are not article text
+    links: int = 0  # links in the block (markdown links, lynx link numbers)
+    lines: int = 1  # physical lines it spans
+    linked: bool = False  # mostly link text: a menu entry, a related story's headline
+
+    @property
+    def structured(self) -> bool:
+        """A list item, table row or code block that is not link text (maybe article content)."""
+        return self.kind in STRUCTURED_KINDS and not self.linked
+
+
+# A line that starts a new block even right under a full line: a list item or a heading.
+_ITEM_START = re.compile(r"(?:[-*+•·▪□◦►»–—#]|\d{1,3}[.)]|\(?[a-z][.)])\s")
+_LINK_NUMBER = re.compile(r"\[\d{1,4}\]")
+_REFERENCE_LINE = re.compile(r"\d{1,4}\. \S+:\S*$")  # lynx: '12. https://example.org/a'
+_REFERENCES_HEADER = frozenset({"References", "Visible links:", "Visible links", "Hidden links:"})
+LINK_WORDS = 8  # a lynx block with at most this many words per link is link text
+_BLOCK_END = frozenset(".!?:")  # a full line ending so, before a capital, may end its block
+WRAP_SLACK = 10  # a wrapped line may stop this short of the limit (indentation, stripped)
+
+
+def line_groups(text: str) -> list[list[tuple[int, int]]]:
+    r"""Spans of the non-blank lines, grouped by the blank lines between them.
+
+    >>> line_groups("a\nbb\n\nc\n")
+    [[(0, 1), (2, 4)], [(6, 7)]]
+    """
+    groups, group, start = [], [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            group.append((start, end))
+        elif group:
+            groups.append(group)
+            group = []
+        start = end + 1
+    if group:
+        groups.append(group)
+    return groups
+
+
+def _first_word(line: str) -> int:
+    space = line.find(" ")
+    return len(line) if space < 0 else space
+
+
+def _wrapped_runs(text: str, group: list[tuple[int, int]], width: int | None,
+                  feed: bool, pure: bool = True) -> list[list[tuple[int, int]]]:
+    """The group's lines cut into blocks: a line joins the one before when that one was full
+    (the next word would not have fitted under ``width``) or, in a feed, did not end in ``<``.
+    Where the evidence of wrapping is weak (not ``pure``), a full line that ends a sentence
+    before a capital ends its block."""
+    runs = [[group[0]]]
+    for (ps, pe), (s, e) in zip(group, group[1:]):
+        line = text[s:e]
+        if feed:
+            joined = not text[ps:pe].endswith("<")
+        else:
+            joined = (width is not None and width - WRAP_SLACK < pe - ps + 1 + _first_word(line)
+                      and pe - ps <= width and not _ITEM_START.match(line)
+                      and (pure or line[:1].islower() or text[pe - 1] not in _BLOCK_END))
+        if joined:
+            runs[-1].append((s, e))
+        else:
+            runs.append([(s, e)])
+    return runs
+
+
+def _line_markup(text: str, s: int, e: int, style: str) -> list[tuple[int, int]]:
+    """Markup spans on one line: lynx link numbers, a feed's trailing ``<``."""
+    spans = []
+    if style == "link-numbered":
+        spans = [(s + m.start(), s + m.end()) for m in _LINK_NUMBER.finditer(text[s:e])]
+    if style == "feed-marked" and text[e - 1] == "<":
+        spans.append((e - 1, e))
+    return spans
+
+
+def _plain_block(text: str, run: list[tuple[int, int]], style: str) -> Block:
+    markup = [span for s, e in run for span in _line_markup(text, s, e, style)]
+    if not markup:
+        return Block(run[0][0], run[-1][1], " ".join(text[s:e] for s, e in run), lines=len(run))
+    kept, cursor = [], run[0][0]
+    for ms, me in markup:
+        kept.append(text[cursor:ms])
+        cursor = me
+    kept.append(text[cursor:run[-1][1]])
+    joined = " ".join("".join(kept).split())
+    links = sum(1 for s, e in markup if text[s] == "[")
+    kind = ("item" if _ITEM_START.match(joined) and not joined.startswith("#") else "text") if joined else "markup"
+    return Block(run[0][0], run[-1][1], joined, kind, tuple(markup), links, len(run),
+                 links > 0 and _link_dominated(text, run[0][0], markup, joined, links))
+
+
+def _link_dominated(text: str, start: int, markup: list[tuple[int, int]], joined: str, links: int) -> bool:
+    """Whether a lynx block is mostly link text (where a link ends, lynx does not say): few
+    words per link, or a link opening a block that is not a sentence ('* [12]Other story')."""
+    words = len(joined.split())
+    opens = text[start:markup[0][0]].strip(" *+-#o•") == ""
+    return words <= LINK_WORDS * links or opens and not ends_sentence(joined)
+
+
+def _references(text: str, blocks: list[Block]) -> list[Block]:
+    """lynx's trailing link list ('References', then '1. https://...') is markup, not text."""
+    for i, block in enumerate(blocks):
+        if block.text in _REFERENCES_HEADER and all(
+                _REFERENCE_LINE.match(b.text) or b.text in _REFERENCES_HEADER for b in blocks[i + 1:]):
+            return blocks[:i] + [Block(b.start, b.end, b.text, "reference") for b in blocks[i:]]
+    return blocks
+
+
+def plain_blocks(text: str, style: str) -> list[Block]:
+    """Blocks of a dump that is not markdown (see :func:`dump_blocks`)."""
+    groups = line_groups(text)
+    width, pure = None, True
+    if style in ("hard-wrapped", "link-numbered"):
+        lines = [text[s:e] for group in groups for s, e in group]
+        width = wrap_width(lines, wrapped=style == "link-numbered")
+        # full lines ending a sentence join the next only on strong evidence of wrapping
+        pure = width is None or style == "link-numbered" or wrap_width(lines, share=WRAP_SHARE) is not None
+    blocks = []
+    for group in groups:
+        if width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
+            blocks += [Block(s, e, text[s:e]) for s, e in group]
+            continue
+        blocks += [_plain_block(text, run, style)
+                   for run in _wrapped_runs(text, group, width, style == "feed-marked", pure)]
+    return _references(text, blocks) if style == "link-numbered" else blocks
+
+
+def dump_blocks(text: str, style: str | None = None) -> tuple[str, list[Block]]:
+    """(style, blocks) of a normalised dump; ``style`` None detects it (:func:`detect_style`).
+
+    >>> import textwrap
+    >>> story = ("It was the best of times, it was the worst of times, it was the age of wisdom, "
+    ...          "it was the age of foolishness, it was the epoch of belief, it was the epoch of "
+    ...          "incredulity, it was the season of Light, it was the season of Darkness.")
+    >>> dump = "Title\\n\\n" + "\\n\\n".join(textwrap.fill(story, 60) for _ in range(3))
+    >>> style, blocks = dump_blocks(dump)
+    >>> style, [b.text[:22] for b in blocks], blocks[1].text == story
+    ('hard-wrapped', ['Title', 'It was the best of tim', 'It was the best of tim', 'It was the best of tim'], True)
+    """
+    style = style or detect_style(text)
+    if style == "markdown":
+        from cleaner.heuristics.markdown_blocks import markdown_blocks
+
+        return style, markdown_blocks(text)
+    return style, plain_blocks(text, style)

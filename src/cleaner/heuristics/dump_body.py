@@ -1,0 +1,47 @@
+"""Text in, blocks and decisions out: the body heuristics of a text dump as one call.
+
+:func:`judge_dump` is what the heuristics step runs on a dump, and what other text (an HTML
+extractor's output, markdown from trafilatura) can be run through: the style, the blocks
+with their exact spans, and a keep/remove verdict for each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleaner.heuristics.blocks import Block, dump_blocks
+from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
+from cleaner.langid.detect import guess_language
+
+MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
+REFERENCES_VERDICT = LineVerdict(False, "H-REFERENCES", "navigation", "the dump's list of link targets")
+
+
+@dataclass(frozen=True, slots=True)
+class DumpLayout:
+    style: str  # see cleaner.heuristics.dump_style.STYLES
+    blocks: list[Block]  # every block of the text, in order
+    verdicts: list[LineVerdict]  # one per block
+    title: int | None  # index into ``blocks`` of the headline, or None
+
+
+def judge_dump(text: str, style: str | None = None, lang: str | None = None,
+               recurring: frozenset[str] = frozenset(), config: BodyConfig = BodyConfig()) -> DumpLayout:
+    """Blocks of a normalised text and the body locator's verdict on each (``style`` None:
+    detected; ``lang``: the stoplist's language, None: guessed from the blocks' text, not from
+    the markup; ``recurring``: see :func:`locate_body`).
+
+    >>> layout = judge_dump("Home\\nNews\\n" + "The mayor said on Monday that the bridge would open in May, "
+    ...                     "two months later than the council had planned." + "\\nContact us")
+    >>> layout.style, [v.keep for v in layout.verdicts]
+    ('one-line', [False, False, True, False])
+    """
+    style, blocks = dump_blocks(text, style)
+    judged = [i for i, b in enumerate(blocks) if b.kind not in ("markup", "reference")]
+    texts = [blocks[i].text for i in judged]
+    lang = lang or guess_language(texts)
+    body = locate_body(texts, lang=lang, recurring=recurring, config=config,
+                       linked=[blocks[i].linked for i in judged], kinds=[blocks[i].kind for i in judged])
+    verdicts = [REFERENCES_VERDICT if b.kind == "reference" else MARKUP_VERDICT for b in blocks]
+    for i, verdict in zip(judged, body.verdicts):
+        verdicts[i] = verdict
+    return DumpLayout(style, blocks, verdicts, None if body.title is None else judged[body.title])

@@ -1,0 +1,155 @@
+"""Blocks of a markdown dump, found by a CommonMark parser (markdown-it-py).
+
+The parser gives each block (heading, paragraph, list item, fenced code, table row) its
+source lines and its inline content; the text judged is the inline text with link and image
+targets left out. In the output the structure stays (``#``, ``*``, fences, table pipes), the
+link text stays, and what is not article text is removed as markup: link and image targets,
+images and badges whole, autolinks, reference-link definitions. markdown-it-py rather than
+mistune: it maps every block to its source lines, which exact spans need (docs/dumps.md).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from cleaner.heuristics.blocks import Block
+
+# Where the parser found links or images, these locate their markup in the block's source:
+# a badge or image whole ('[![alt](img)](url)', '![alt](src)'), a link's target ('](url "t")',
+# '][ref]'), an autolink ('<https://...>'). The parser decides *whether* a block has them.
+_IMAGE = re.compile(r"\[!\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"
+                    r"|!\[[^\]]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\[[^\]]*\]")
+# html2text wraps a long URL after a hyphen ('tami-\ntaylor'): no longer a link to the parser,
+# but its target all the same.
+_URL_CHARS = r"(?:[^()\s>]|(?<=-)\n)"
+_TARGET = re.compile(rf"\]\(\s*<?{_URL_CHARS}*(?:\({_URL_CHARS}*\){_URL_CHARS}*)*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+                     r"|\]\[[^\]\n]*\]")
+_DELIMITER_ROW = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>")
+LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
+_BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
+               "fence": "code", "code_block": "code", "html_block": "markup", "hr": "markup"}
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _inline_text(token) -> tuple[str, int, int]:
+    """The article text of an inline token (link text kept, images and targets not), its
+    link count and the number of words inside links."""
+    parts, links, depth, link_words = [], 0, 0, 0
+    for child in token.children or ():
+        if child.type == "link_open":
+            links += 1
+            depth += 1
+        elif child.type == "link_close":
+            depth = max(0, depth - 1)
+        elif child.type == "image":
+            continue  # alt text: a picture's label, not article text
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+            link_words += len(child.content.split()) if depth else 0
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split()), links, link_words
+
+
+def _target_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Markup spans of link and image syntax in ``text[start:end]``: the targets, and the
+    opening bracket of each link whose target is removed (its text stays)."""
+    source = text[start:end]
+    spans = [(m.start(), m.end()) for m in _IMAGE.finditer(source)]
+    spans += [(m.start(), m.end()) for m in _AUTOLINK.finditer(source)]
+    taken = sorted(spans)
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= ts or s >= te for ts, te in taken)
+
+    for m in _TARGET.finditer(source):
+        if not free(m.start(), m.end()):
+            continue
+        depth, i = 0, m.start() - 1  # the '[' that opens this link's text
+        while i >= 0:
+            if source[i] == "]":
+                depth += 1
+            elif source[i] == "[":
+                if depth == 0:
+                    break
+                depth -= 1
+            i -= 1
+        if i >= 0 and free(i, i + 1):
+            spans.append((i, i + 1))
+        spans.append((m.start(), m.end()))
+    return sorted((start + s, start + e) for s, e in spans)
+
+
+def _without(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...]) -> str:
+    parts, cursor = [], start
+    for s, e in spans:
+        parts.append(text[cursor:s])
+        cursor = max(cursor, e)
+    parts.append(text[cursor:end])
+    return "".join(parts)
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """The blocks of a normalised markdown dump, in order; lines no block claims (reference
+    definitions, stray syntax) become ``markup`` blocks."""
+    offsets, pos = [], 0
+    lines = text.split("\n")
+    for line in lines:
+        offsets.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    tokens = _parser().parse(text)
+    blocks: list[Block] = []
+    claimed = [False] * len(lines)
+    item_depth = 0
+    for i, token in enumerate(tokens):
+        if token.type == "list_item_open":
+            item_depth += 1
+        elif token.type == "list_item_close":
+            item_depth -= 1
+        kind = _BLOCK_KIND.get(token.type)
+        if kind is None or not token.map:
+            continue
+        first, last = token.map[0], token.map[1] - 1
+        while last > first and not lines[last].strip():
+            last -= 1
+        if any(claimed[first:last + 1]):  # a row or item already taken by an inner block
+            continue
+        if kind == "table" and last + 1 < len(lines) and _DELIMITER_ROW.match(lines[last + 1]):
+            last += 1  # the header row's '---|---' line belongs to it
+        claimed[first:last + 1] = [True] * (last + 1 - first)
+        start, end = offsets[first][0], offsets[last][1]
+        links = link_words = 0
+        if kind in ("heading", "text"):
+            body, links, link_words = _inline_text(tokens[i + 1])
+            kind = "item" if kind == "text" and item_depth else kind
+        elif kind == "table":
+            cells = []
+            j = i + 1
+            while tokens[j].type != "tr_close":
+                if tokens[j].type == "inline":
+                    cell, n, w = _inline_text(tokens[j])
+                    cells.append(cell)
+                    links, link_words = links + n, link_words + w
+                j += 1
+            body = " | ".join(c for c in cells if c)
+        elif kind == "code":
+            body = " ".join(token.content.split())
+        else:
+            body = ""
+        source = text[start:end]
+        markup = tuple(_target_spans(text, start, end)) if links or "](" in source or "<" in source else ()
+        if markup and "](" in body:  # links the parser did not take (a wrapped URL): text without their markup
+            body = " ".join(_without(text, start, end, markup).split())
+        linked = links > 0 and link_words >= LINKED_SHARE * len(body.split())
+        blocks.append(Block(start, end, body, kind if body else "markup", markup, links, last + 1 - first, linked))
+    for n, (s, e) in enumerate(offsets):
+        if not claimed[n] and lines[n].strip():
+            blocks.append(Block(s, e, "", "markup"))
+    return sorted(blocks, key=lambda b: b.start)

@@ -1,0 +1,139 @@
+"""Text dumps in the styles scrapers write them, through the CLI: fixtures of our own making
+(tests/data/dumps) for a markdown recipe, a code tutorial, a table page, a lynx dump, a w3m
+dump and a hard-wrapped newswire story with '<' paragraph markers."""
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.commands.cli import main
+
+DUMPS = Path(__file__).parent / "data" / "dumps"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _clean(tmp_path: Path, name: str, *flags: str) -> dict:
+    """The one document of a run over the fixture, with its removals (``--provenance full``)."""
+    inp = tmp_path / "in"
+    inp.mkdir(exist_ok=True)
+    (inp / name).write_bytes((DUMPS / name).read_bytes())
+    out = tmp_path / "out"
+    assert main(["clean", str(inp / name), "-o", str(out), "-q", "--provenance", "full", *flags]) == 0
+    (doc,) = _jsonl(out / "documents" / "documents.jsonl")
+    (removed,) = _jsonl(out / "removed.jsonl")
+    assert removed["id"] == doc["id"]
+    return {**doc, "removed": removed["removed"]}
+
+
+def _removed(doc: dict, rule: str) -> list[str]:
+    return [r["text"] for r in doc["removed"] if r["rule"] == rule]
+
+
+def test_recipe_keeps_its_ingredients_and_its_real_title(tmp_path):
+    doc = _clean(tmp_path, "recipe.md")
+    assert doc["source"]["style"] == "markdown"
+    assert doc["title"] == "Grandmother's Lemon Drizzle Cake"
+    text = doc["text"]
+    for ingredient in ("225 g unsalted butter, softened", "4 large eggs", "juice of 1½ lemons", "salt and pepper"):
+        assert ingredient in text
+    assert text.startswith("This is the cake my grandmother baked")
+    assert "5. Mix the icing sugar with the lemon juice" in text and "crunchy crust" in text
+    # the menu, the related recipes (lists of links) and the footer are not the article
+    for chrome in ("Newsletter", "Chocolate Fudge Brownies", "Banana Bread", "All rights reserved", "Skip to content"):
+        assert chrome not in text
+
+
+def test_markdown_link_targets_and_badges_are_markup_not_text(tmp_path):
+    doc = _clean(tmp_path, "tutorial.md")
+    text = doc["text"]
+    assert doc["title"] == "Reading large CSV files in chunks with Python"
+    assert "http" not in text and "](" not in text
+    markup = _removed(doc, "H-MARKUP")
+    assert any(m.startswith("[![build]") for m in markup)  # the badge, whole
+    assert any("https://tools.example.org/docs/csv" in m for m in markup)  # the reference definition
+    for related in ("Parsing JSON lines", "Faster pandas joins", "Edit this page", "Sign in"):
+        assert related not in text
+
+
+def test_code_tutorial_keeps_its_code_and_numbered_steps(tmp_path):
+    text = _clean(tmp_path, "tutorial.md")["text"]
+    for step in ("1. Open the file with the `csv` module", "2. Read a fixed number of rows", "3. Process the list"):
+        assert step in text
+    code = text[text.index("```python"):]
+    for line in ("import csv", "def chunks(path, size=10000):", "yield rows", "```"):
+        assert line in code
+    assert "many gigabytes." in text
+
+
+def test_table_page_keeps_its_table_rows(tmp_path):
+    doc = _clean(tmp_path, "table.md")
+    text = doc["text"]
+    assert doc["title"] == "Winter timetable for the coast line"
+    assert "Station | First train | Last train | Change" in text and "---|---|---|---" in text
+    for row in ("Northport | 05:42 | 23:15", "Harbour Street | 06:03 | 23:36", "Southend Pier | 06:22 | 23:55"):
+        assert row in text
+    assert "Tickets bought before 10 December" in text and "machines in every station." in text
+    for chrome in ("Timetables", "Lost property", "Accessibility"):
+        assert chrome not in text
+
+
+def test_lynx_dump_loses_link_numbers_and_references(tmp_path):
+    doc = _clean(tmp_path, "lynx.txt")
+    text = doc["text"]
+    assert doc["source"]["style"] == "link-numbered"
+    assert doc["title"] == "Council approves new footbridge over the river"
+    assert "paid by a\ngovernment grant for walking" in text  # '[10]' removed from inside the sentence
+    assert "[10]" not in text and "References" not in text and "https://" not in text
+    assert "in the town centre." in text and text.startswith("The town council on Wednesday")
+    assert len(_removed(doc, "H-REFERENCES")) >= 2
+    for chrome in ("Station car park to close", "Share on Facebook", "Subscribe"):
+        assert chrome not in text
+
+
+def test_w3m_dump_keeps_hard_wrapped_paragraphs_whole(tmp_path):
+    doc = _clean(tmp_path, "w3m.txt")
+    text = doc["text"]
+    assert doc["source"]["style"] == "hard-wrapped"
+    assert doc["title"] == "Deep-sea survey finds dozens of unknown species"
+    assert text.startswith("A survey of the seabed off the coast of Chile")
+    assert "taxonomists will now describe the species formally" in text
+    for chrome in ("Podcasts", "Why bees dance", "Cookie settings"):
+        assert chrome not in text
+
+
+def test_newswire_story_with_feed_markers_is_kept_whole(tmp_path):
+    doc = _clean(tmp_path, "newswire.txt")
+    text = doc["text"]
+    assert doc["source"]["style"] == "feed-marked"
+    assert "<" not in text and not any(ord(c) < 32 and c != "\n" for c in text)  # markers and control chars gone
+    assert text.startswith("PORTSMOUTH, England (Wire) -- Dockworkers")
+    for paragraph_end in ("the port authority said.", "unsafe for crane operators.", "Isle of Wight.",
+                          "watching the talks\nclosely."):
+        assert paragraph_end in text
+
+
+def test_dump_style_flag_overrides_the_detection(tmp_path):
+    doc = _clean(tmp_path, "w3m.txt", "--dump-style", "one-line")
+    assert doc["source"]["style"] == "one-line"
+
+
+def test_one_line_dump_is_judged_line_by_line(tmp_path):
+    story = ("The harbour master said on Monday that the new quay would open in May, two months later "
+             "than planned, because of the storms in the winter.")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text("\n".join(["Home", "News", "Sport", "Harbour quay delayed",
+                                                          story, story.replace("May", "June"), "Contact us"]))
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--min-words", "5"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["source"]["style"] == "one-line" and doc["title"] == "Harbour quay delayed"
+    assert doc["text"].count("harbour master") == 2 and "Contact us" not in doc["text"]
+
+
+@pytest.mark.parametrize("name", ["recipe.md", "tutorial.md", "table.md", "lynx.txt", "w3m.txt", "newswire.txt"])
+def test_explain_shows_the_style_and_the_blocks(tmp_path, capsys, name):
+    assert main(["explain", str(DUMPS / name), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "text dump style:" in out and " blocks from " in out
