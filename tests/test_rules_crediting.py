@@ -46,7 +46,7 @@ Share on Facebook
 Home
 Leave a Reply
 12 Comments
-Great article, thanks for writing it, I have been following this story for a long time.
+Great article, thanks for writing it.
 Reply
 Privacy Policy | Terms of Use
 © 2024 Example Media. All rights reserved.
@@ -158,8 +158,9 @@ def test_crafted_page_credits_rules_for_heuristic_removals():
     by_text = {r.text: r for r in doc.removals}
     assert (by_text["Advertisement"].rule, by_text["Advertisement"].category) == ("AD001", "ads")
     assert by_text["Advertisement"].reason.startswith("H-")
-    assert by_text["Great article, thanks for writing it, I have been following this story for a long "
-                   "time."].rule == "CM004"  # inside the comment section a to-end rule cuts
+    # (a short comment: a line as long as the page's wrapped lines would join "Reply" as its
+    # continuation, which is what a hard-wrapped dump means)
+    assert by_text["Great article, thanks for writing it."].rule == "CM004"  # inside the comment section a to-end rule cuts
     assert by_text["Reply"].rule == "CM001"  # ... where a single-line rule claims the line itself
     # inside that section, a line a single-line rule claims is credited to it, not to the section
     assert (by_text["© 2024 Example Media. All rights reserved."].category,
