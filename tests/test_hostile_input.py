@@ -271,16 +271,16 @@ def test_an_unreadable_file_is_an_error_entry(tmp_path, monkeypatch):
     (root / "open.txt").write_text(ARTICLE + " Open.")
     os.chmod(root / "locked.txt", 0)
     if os.access(root / "locked.txt", os.R_OK):  # root reads anything: fail the read the way the OS would
-        import cleaner.readers.walk
+        import cleaner.readers.plain
 
-        real = cleaner.readers.walk.open_regular
+        real = cleaner.readers.plain.open_regular
 
         def open_regular(path):
             if Path(path).name == "locked.txt":
                 raise PermissionError(errno.EACCES, "Permission denied", str(path))
             return real(path)
 
-        monkeypatch.setattr(cleaner.readers.walk, "open_regular", open_regular)
+        monkeypatch.setattr(cleaner.readers.plain, "open_regular", open_regular)  # the text reader
     out = tmp_path / "out"
     assert main(["clean", str(root), "-o", str(out), "-q", "--no-dedup", "--min-words", "5"]) == 0
     (error,) = _jsonl(out / "errors.jsonl")

@@ -15,10 +15,10 @@ from typing import Any
 from cleaner.heuristics.dump_style import STYLES
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.langid.bundled import missing_package
+from cleaner.output.sinks import OUTPUT_FORMATS
+from cleaner.readers.base import input_formats
 from cleaner.rules.model import SAFETY_LEVELS
 
-INPUT_FORMATS = ("auto", "text", "html", "jsonl", "warc", "parquet")
-OUTPUT_FORMATS = ("jsonl", "parquet")
 COMPRESSIONS = ("none", "gz", "zst")
 PROVENANCE_LEVELS = ("full", "spans", "none")  # what is kept of each removal: text and spans, spans, nothing
 SCHEMAS = ("cleaner", "dolma", "datatrove")  # the document record's shape (cleaner.output.presets)
@@ -87,8 +87,8 @@ class Config:
             raise ConfigError(f"safety must be one of {', '.join(SAFETY_LEVELS)}, not {self.safety!r}")
         if self.dump_style not in ("auto", *STYLES):
             raise ConfigError(f"dump_style must be auto or one of {', '.join(STYLES)}, not {self.dump_style!r}")
-        if self.input_format not in INPUT_FORMATS:
-            raise ConfigError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
+        if self.input_format not in input_formats():  # registered readers (cleaner.readers.base)
+            raise ConfigError(f"input_format must be one of {', '.join(input_formats())}, not {self.input_format!r}")
         fields = (self.text_field, self.html_field, self.url_field, self.id_field)
         if not all(fields) or len(set(fields)) < len(fields):
             raise ConfigError("text_field, html_field, url_field and id_field must be distinct, non-empty names")
@@ -123,7 +123,7 @@ class Config:
                                   "en,de or --languages en --languages de")
         if not 0.0 <= self.min_lang_prob <= 1.0:
             raise ConfigError("min_lang_prob must be between 0 and 1")
-        if self.output_format not in OUTPUT_FORMATS:
+        if self.output_format not in OUTPUT_FORMATS:  # registered sinks (cleaner.output.sinks)
             raise ConfigError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, not {self.output_format!r}")
         if self.provenance not in PROVENANCE_LEVELS:
             raise ConfigError(f"provenance must be one of {', '.join(PROVENANCE_LEVELS)}, not {self.provenance!r}")

@@ -22,14 +22,15 @@ import threading
 from pathlib import Path
 from typing import BinaryIO
 
-from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS,
+from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES,
                             PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
 from cleaner.engines.state import OutputBusy
 from cleaner.heuristics.body import HEURISTICS
 from cleaner.heuristics.dump_style import STYLES
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.folder import ForeignFiles
-from cleaner.output.sinks import MissingDependency
+from cleaner.output.sinks import OUTPUT_FORMATS, MissingDependency
+from cleaner.readers.base import input_formats
 from cleaner.readers.stdin import STDIN, stdin_spooled
 from cleaner.readers.files import special_file_message, special_kind
 from cleaner.rules.examples import example_failures
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="with -o -: where rejects, errors, removed spans, manifest and report go "
                        "(default: not kept; a summary goes to stderr)")
     _add_rule_options(clean)
-    clean.add_argument("--input-format", choices=INPUT_FORMATS,
+    clean.add_argument("--input-format", choices=input_formats(),
                        help="read every input as this (default auto: by extension, then content)")
     clean.add_argument("--text-field", metavar="PATH",
                        help="JSON Lines field / Parquet column with plain text; dotted paths reach into "
@@ -108,8 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
     clean.add_argument("--doc-timeout", type=float, metavar="SECONDS",
                        help="time budget per document; one that overruns it is an error entry (default 60, 0: none)")
-    clean.add_argument("--output-format", choices=OUTPUT_FORMATS,
-                       help="documents as jsonl (default) or parquet (needs cleaner[parquet])")
+    clean.add_argument("--output-format", choices=tuple(OUTPUT_FORMATS),
+                       help="documents as jsonl (default), parquet (needs cleaner[parquet]) or another registered format")
     clean.add_argument("--shard-size", type=int, metavar="N",
                        help="documents per file: documents-00000.jsonl, ... (default 0: one file)")
     clean.add_argument("--compression", choices=COMPRESSIONS,

@@ -18,7 +18,8 @@ from typing import BinaryIO, Callable, TYPE_CHECKING
 from cleaner.config import Config
 
 from cleaner.output.records import reject_line, safe_name, with_removed
-from cleaner.output.sinks import DocumentSink, StreamSink, SUFFIXES, TextOut, make_document_sink
+from cleaner.output.sinks import (DocumentSink, StreamSink, SUFFIXES, TextOut, documents_extensions,
+                                  make_document_sink)
 
 
 if TYPE_CHECKING:
@@ -28,9 +29,17 @@ if TYPE_CHECKING:
 DOCUMENTS, REJECTS, ERRORS, REMOVED, MANIFEST, TEXTS = (
     "documents", "rejects.jsonl", "errors.jsonl", "removed.jsonl", "manifest.json", "texts")
 COUNT_KEYS = ("in", "kept", "rejected", "errored")  # of the manifest's counts, overall and per file
-# files of an earlier run that this run's would mix with (another compression; the documents
-# files that older versions wrote beside the side files)
-_OWN_OUTPUT = re.compile(r"documents(-\d{5,})?\.(jsonl(\.gz|\.zst)?|parquet)|(rejects|removed)\.jsonl(\.gz|\.zst)?")
+# side files of an earlier run that this run's would mix with (another compression)
+_OWN_SIDE_FILE = re.compile(r"(rejects|removed)\.jsonl(\.gz|\.zst)?")
+_SHARD = re.compile(r"documents(-\d{5,})?")
+
+
+def _own_output(name: str) -> bool:
+    """Whether ``name`` is a file an earlier run wrote here: a side file, or a documents file of
+    any registered format (older versions wrote those beside the side files)."""
+    if _OWN_SIDE_FILE.fullmatch(name):
+        return True
+    return any(name.endswith(ext) and _SHARD.fullmatch(name[:-len(ext)]) for ext in documents_extensions())
 
 
 class ForeignFiles(RuntimeError):
@@ -251,7 +260,7 @@ class OutputWriter:
         another format or compression) would mix with this run's: they go, after this run's
         files are in place."""
         for entry in self.out_dir.iterdir():
-            if entry.name not in written and _OWN_OUTPUT.fullmatch(entry.name) and entry.is_file():
+            if entry.name not in written and _own_output(entry.name) and entry.is_file():
                 entry.unlink()
 
     def abort(self) -> None:

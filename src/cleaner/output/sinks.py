@@ -17,8 +17,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 
 class MissingDependency(ImportError):
@@ -81,9 +82,10 @@ def import_pyarrow():
 
 def check_available(output_format: str, compression: str) -> None:
     """Fail before any work when the chosen output needs a library that is not installed."""
-    if output_format == "parquet":
-        import_pyarrow()
-    elif compression == "zst":
+    needs = OUTPUT_FORMATS[output_format].check
+    if needs is not None:
+        needs()
+    if compression == "zst":
         import_zstandard()
 
 
@@ -214,11 +216,48 @@ class ParquetSink(DocumentSink):
         self._writer.close()
 
 
+# -- the output formats, registered by name ----------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """A documents file format. ``make(folder, shard_size, compression, first_shard)`` builds its
+    :class:`DocumentSink`; ``extensions`` are the file endings it writes (so a later run knows
+    its files); ``check`` fails early when a library it needs is missing."""
+
+    name: str  # the --output-format value
+    extensions: tuple[str, ...]
+    make: Callable[[Path, int, str, int], DocumentSink]
+    check: Callable[[], object] | None = None
+
+
+OUTPUT_FORMATS: dict[str, OutputFormat] = {}
+
+
+def register_output_format(output: OutputFormat) -> OutputFormat:
+    """Make ``output`` the format of its name: another format is one module and this call."""
+    OUTPUT_FORMATS[output.name] = output
+    return output
+
+
 def make_document_sink(folder: Path, output_format: str, shard_size: int, compression: str,
                        first_shard: int = 0) -> DocumentSink:
-    if output_format == "parquet":
-        return ParquetSink(folder, shard_size, compression, first_shard=first_shard)
-    return JsonlSink(folder, shard_size, compression, first_shard=first_shard)
+    return OUTPUT_FORMATS[output_format].make(folder, shard_size, compression, first_shard)
+
+
+def documents_extensions() -> tuple[str, ...]:
+    """Every file ending a registered format writes (of the documents files)."""
+    return tuple(ext for output in OUTPUT_FORMATS.values() for ext in output.extensions)
+
+
+register_output_format(OutputFormat(
+    "jsonl", tuple(".jsonl" + suffix for suffix in SUFFIXES.values()),
+    lambda folder, shard_size, compression, first_shard: JsonlSink(folder, shard_size, compression,
+                                                                   first_shard=first_shard)))
+register_output_format(OutputFormat(
+    "parquet", (".parquet",),
+    lambda folder, shard_size, compression, first_shard: ParquetSink(folder, shard_size, compression,
+                                                                     first_shard=first_shard),
+    import_pyarrow))
 
 
 # -- the Parquet schema ----------------------------------------------------------------------

@@ -1,1 +1,3 @@
-"""Readers: input files found, their format chosen, and their records read (text, HTML, JSON Lines, WARC)."""
+"""Readers: find the inputs (:mod:`~cleaner.readers.walk`) and read each by its registered format
+(:mod:`~cleaner.readers.base`)."""
+from cleaner.readers import plain, jsonl, warc, parquet  # noqa: F401, I001 - registered on import, in this order

@@ -5,13 +5,16 @@ import json
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from cleaner.config import Config
 from cleaner.readers.compression import open_decompressed
 from cleaner.readers.fields import json_type, object_record
+from cleaner.readers.base import SNIFF_BYTES, Reader, register_reader
 from cleaner.readers.files import open_regular
 from cleaner.readers.record import Record, count_empty, error_record
+
+if TYPE_CHECKING:
+    from cleaner.config import Config
 
 
 # -- JSON Lines -------------------------------------------------------------------------------
@@ -78,3 +81,25 @@ def _jsonl_record(line: bytes, rel: str, line_no: int, fields: tuple[str, str, s
         return fail("not-an-object", f"{json_type(obj)}, not a JSON object; each line must be one "
                     f'object such as {{"{text_field}": "..."}}')
     return object_record(obj, rel, str(line_no), "jsonl", fields, fail)
+
+
+def looks_like_jsonl(head: bytes) -> bool:
+    """Whether a file's head starts with a JSON object on its first line.
+
+    >>> looks_like_jsonl(b'{"text": "a"}\\n{"te'), looks_like_jsonl(b"{ not json"), looks_like_jsonl(b"<html>")
+    (True, False, False)
+    """
+    head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if not head.startswith(b"{"):
+        return False
+    first, newline, _ = head.partition(b"\n")
+    if not newline and len(head) >= SNIFF_BYTES:
+        return True  # a first line longer than the sniffed head: `{` and no way to check
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+JSONL_SUFFIXES = tuple(f"{base}{comp}" for base in (".jsonl", ".ndjson") for comp in ("", ".gz", ".zst"))
+register_reader(Reader("jsonl", JSONL_SUFFIXES, read_jsonl, looks_like_jsonl))

@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from cleaner.config import Config
 from cleaner.readers.fields import object_record
+from cleaner.readers.base import Reader, register_reader
 from cleaner.readers.record import Record, count_empty, error_record
+
+if TYPE_CHECKING:
+    from cleaner.config import Config
 
 PARQUET_BATCH_ROWS = 64  # rows decoded at a time: memory is a few rows, not a row group
 
@@ -76,3 +79,6 @@ def _cleaner_metadata(row: dict) -> dict:
         row["metadata"] = {i["key"]: json.loads(i["value"]) if i.get("json") else i.get("value")
                            for i in items}
     return row
+
+
+register_reader(Reader("parquet", (".parquet",), read_parquet, lambda head: head.startswith(b"PAR1")))

@@ -3,8 +3,8 @@
 Readers only do I/O. Turning bytes into a :class:`~cleaner.document.Document` is the
 parser's job (:mod:`cleaner.parse.decode`), which can run in worker processes.
 
-Three kinds of input, chosen per file by extension and then by content (``--input-format``
-forces one for every file):
+The formats are registered readers (:mod:`cleaner.readers.base`), chosen per file by
+extension and then by content (``--input-format`` forces one for every file). The built-in ones:
 
 * plain files, ``.txt`` / ``.html`` and anything else: one record per file;
 * JSON Lines (``.jsonl``, ``.ndjson``, gzip or zstd compressed): one record per line;
@@ -34,76 +34,36 @@ from typing import Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
+from cleaner.readers.base import READERS, SNIFF_BYTES, format_by_content, format_by_name
 from cleaner.readers.files import SpecialFile, open_regular, special_file_message, special_kind
-from cleaner.readers.jsonl import read_jsonl
-from cleaner.readers.parquet import read_parquet
+from cleaner.readers.plain import read_whole
 from cleaner.readers.record import Record, error_record
-from cleaner.readers.warc import read_warc
-
-
-TEXT_SUFFIXES = (".txt", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-JSONL_SUFFIXES = tuple(f"{base}{comp}" for base in (".jsonl", ".ndjson") for comp in ("", ".gz", ".zst"))
-WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
-PARQUET_SUFFIXES = (".parquet",)
-_PARQUET_MAGIC = b"PAR1"
-_SNIFF_BYTES = 4096
 
 
 # -- choosing a reader ------------------------------------------------------------------------
 
 def kind_of(path: str, forced: str = "auto") -> str:
-    """The reader for a file name: text, html, jsonl, warc, parquet, or auto (sniff the content).
+    """The format of a file by its name (a registered reader's, :mod:`cleaner.readers.base`), or
+    auto (sniff the content).
 
     >>> kind_of("a/b.HTM"), kind_of("dump.jsonl.zst"), kind_of("CC-1.warc.wet.gz"), kind_of("x.bin")
     ('html', 'jsonl', 'warc', 'auto')
     >>> kind_of("part-0.parquet")
     'parquet'
     """
-    if forced != "auto":
-        return forced
-    lower = path.lower()
-    for suffixes, kind in ((HTML_SUFFIXES, "html"), (TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl"),
-                           (WARC_SUFFIXES, "warc"), (PARQUET_SUFFIXES, "parquet")):
-        if lower.endswith(suffixes):
-            return kind
-    return "auto"
-
-
-def sniff_container(head: bytes) -> str | None:
-    """``warc``, ``jsonl`` or ``parquet`` when the (decompressed) head of a file looks like one, else None.
-
-    >>> sniff_container(b"WARC/1.0\\r\\nWARC-Type: warcinfo"), sniff_container(b'{"text": "a"}\\n{"te')
-    ('warc', 'jsonl')
-    >>> sniff_container(b"{ not json"), sniff_container(b"<html>") is None
-    (None, True)
-    """
-    if head.startswith(_PARQUET_MAGIC):
-        return "parquet"
-    head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
-    if head.startswith(b"WARC/"):
-        return "warc"
-    if head.startswith(b"{"):
-        first, newline, _ = head.partition(b"\n")
-        if not newline and len(head) >= _SNIFF_BYTES:
-            return "jsonl"  # a first line longer than the sniffed head: `{` and no way to check
-        try:
-            return "jsonl" if isinstance(json.loads(first), dict) else None
-        except ValueError:
-            return None
-    return None
+    return forced if forced != "auto" else format_by_name(path)
 
 
 def _head(path: Path) -> bytes:
     """The first bytes of a file, decompressed when it is gzip or zstd (a truncated or corrupt
     stream gives what could be read)."""
     with open_regular(path) as f:
-        raw = f.read(_SNIFF_BYTES)
+        raw = f.read(SNIFF_BYTES)
         if not raw.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             return raw
         f.seek(0)
         try:
-            return open_decompressed(f).read(_SNIFF_BYTES)
+            return open_decompressed(f).read(SNIFF_BYTES)
         except (OSError, EOFError, zlib.error):
             return b""
 
@@ -260,19 +220,17 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
         return
     kind = kind_of(rel, config.input_format)
     try:
-        if kind == "auto" or (kind in ("jsonl", "warc", "parquet") and config.input_format == "auto"):
+        reader = READERS.get(kind)
+        if reader is None or (reader.sniff is not None and config.input_format == "auto"):
             kind = _sniffed_kind(path, rel, kind)
-        if kind == "jsonl":
-            yield from read_jsonl(path, rel, config, skipped)
-        elif kind == "parquet":
-            yield from read_parquet(path, rel, config, skipped)
-        elif kind == "warc":
-            yield from read_warc(path, rel, skipped, config.max_document_bytes)
+            reader = READERS.get(kind)
+        if reader is not None:
+            yield from reader.read(path, rel, config, skipped)
         elif kind == "compressed":
             yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
                                "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
         else:
-            yield _read_whole(path, rel, kind, config.max_document_bytes)
+            yield read_whole(path, rel, kind, config.max_document_bytes)
     except SpecialFile as exc:  # became a FIFO or device after the check above
         yield error_record(rel, "special-file", special_file_message(rel, exc.kind))
     except OSError as exc:  # opening or reading the file itself failed
@@ -292,8 +250,7 @@ def _unreadable(path: Path, rel: str, exc: OSError) -> Record:
 
 
 def _sniffed_kind(path: Path, rel: str, by_name: str) -> str:
-    head = _head(path)
-    sniffed = sniff_container(head)
+    sniffed = format_by_content(_head(path))
     if sniffed:
         return sniffed
     if by_name != "auto":  # named .jsonl/.warc but the head says otherwise: its reader reports why
@@ -301,17 +258,3 @@ def _sniffed_kind(path: Path, rel: str, by_name: str) -> str:
     with open_regular(path) as f:
         compressed = f.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC))
     return "compressed" if compressed else "auto"
-
-
-def _read_whole(path: Path, rel: str, kind: str, limit: int) -> Record:
-    """The file as one record, reading at most ``limit + 1`` bytes whatever size it reports
-    (files in /proc and /sys report 0)."""
-    with open_regular(path) as f:
-        size = os.fstat(f.fileno()).st_size
-        data = f.read(limit + 1) if size <= limit else b""
-    if size > limit or len(data) > limit:
-        shown = f"{size:,} bytes" if size > limit else f"more than {limit:,} bytes"
-        return error_record(rel, "too-large", f"{rel} is {shown}, more than the {limit:,} a single document may "
-                            "have (--max-document-bytes); split it, store it as JSON Lines or WARC, or raise the "
-                            "limit")
-    return Record(rel, data, kind)

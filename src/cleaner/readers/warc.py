@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from cleaner.readers.compression import GZIP_MAGIC, ZSTD_MAGIC, open_decompressed
+from cleaner.readers.base import Reader, register_reader
 from cleaner.readers.files import open_regular
 from cleaner.readers.record import Record, count_empty, error_record
 
@@ -195,3 +196,8 @@ def _warc_record(rec, rel: str, offset: int, limit: int) -> Record | str:
     match = _CHARSET.search(content_type)
     return Record(rel, data, doc_kind, url=rec.headers.get("WARC-Target-URI"), position=str(offset),
                   container="warc", record_id=rec.record_id, charset=match.group(1) if match else None)
+
+
+register_reader(Reader("warc", (".warc", ".warc.gz", ".wet", ".wet.gz"),
+                       lambda path, rel, config, skipped: read_warc(path, rel, skipped, config.max_document_bytes),
+                       lambda head: head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"WARC/")))

@@ -1,0 +1,131 @@
+"""Formats and backends are registered, not branched on: a reader, an output format and a
+language identifier registered through the public API run through ``cleaner clean`` without a
+line of dispatch code changed."""
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cleaner.commands.cli import main
+from cleaner.config import Config, ConfigError
+from cleaner.langid import base as langid_base
+from cleaner.langid.base import register_identifier
+from cleaner.output import sinks
+from cleaner.output.sinks import DocumentSink, OutputFormat, register_output_format
+from cleaner.readers import base as readers_base
+from cleaner.readers.base import Reader, register_reader
+from cleaner.readers.record import Record, error_record
+
+ARTICLE = ("The river council met on Tuesday evening to discuss the new footbridge, which engineers say "
+           "will carry walkers and cyclists across the water from the spring onwards. Residents asked "
+           "about the cost, the noise of the works and the trees on the north bank; the council promised "
+           "a public meeting in March and a report on the options before the summer holidays begin.")
+OTHER = ("Boats on the old canal will pay a smaller fee from next year, the harbour office said in a letter "
+         "to owners this week. The office expects more visitors in the warm months and wants the quays to "
+         "stay busy; owners of house boats keep their present contracts, and a new mooring plan is due soon.")
+
+
+@pytest.fixture(autouse=True)
+def _restore_registries():
+    """Registrations made by a test are undone after it, so other tests see the built-in ones only."""
+    saved = [(registry, dict(registry)) for registry in
+             (readers_base.READERS, sinks.OUTPUT_FORMATS, langid_base.IDENTIFIERS)]
+    yield
+    for registry, before in saved:
+        registry.clear()
+        registry.update(before)
+
+
+def read_csv(path: Path, rel: str, config, skipped: Counter):
+    """A tiny CSV reader: columns id,text; one record per row, a row without text an error."""
+    with open(path, newline="", encoding="utf-8") as f:
+        for row_no, row in enumerate(csv.DictReader(f), 1):
+            if not row.get("text"):
+                yield error_record(rel, "no-text", f"{rel} row {row_no}: no text column", row_no, "csv")
+                continue
+            yield Record(rel, row["text"].encode("utf-8"), "text", position=str(row_no), container="csv",
+                         record_id=row["id"])
+
+
+class TsvSink(DocumentSink):
+    """Documents as id<TAB>text lines."""
+
+    extension = ".tsv"
+
+    def _open(self, path: Path) -> None:
+        self._out = open(path, "w", encoding="utf-8", newline="\n")
+
+    def _write(self, line: str) -> None:
+        record = json.loads(line)
+        self._out.write(f"{record['id']}\t{record['text'].replace(chr(9), ' ').replace(chr(10), ' ')}\n")
+
+    def _close_current(self) -> None:
+        self._out.close()
+
+
+def _csv_input(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([("id", "text"), ("first", ARTICLE), ("second", ""), ("third", OTHER)])
+    (folder / "articles.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    return folder
+
+
+def test_a_registered_reader_reads_its_suffix_through_the_cli(tmp_path):
+    register_reader(Reader("csv", (".csv",), read_csv))
+    out = tmp_path / "out"
+    assert main(["clean", str(_csv_input(tmp_path)), "-o", str(out), "-q", "-j", "1"]) == 0
+    documents = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text().splitlines()]
+    assert [(d["source"]["record_id"], d["source"]["format"], d["text"]) for d in documents] \
+        == [("first", "csv", ARTICLE), ("third", "csv", OTHER)]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert [e["error"]["reason"] if isinstance(e.get("error"), dict) else e.get("reason") for e in errors] \
+        == ["no-text"], errors
+    # forced for every file too, by its registered name
+    assert Config(input_format="csv").input_format == "csv"
+
+
+def test_an_unregistered_format_is_refused_listing_the_registered_ones():
+    with pytest.raises(ConfigError, match="input_format must be one of auto, text, html, jsonl, warc, parquet"):
+        Config(input_format="csv")
+    with pytest.raises(ConfigError, match="output_format must be one of"):
+        Config(output_format="tsv")
+
+
+def test_a_registered_output_format_writes_the_documents(tmp_path):
+    register_reader(Reader("csv", (".csv",), read_csv))
+    register_output_format(OutputFormat("tsv", (".tsv",), lambda folder, shard_size, compression, first_shard:
+                                        TsvSink(folder, shard_size, first_shard=first_shard)))
+    out, inputs = tmp_path / "out", _csv_input(tmp_path)
+    assert main(["clean", str(inputs), "-o", str(out), "-q", "-j", "1",
+                 "--output-format", "tsv", "--shard-size", "1"]) == 0
+    assert sorted(p.name for p in (out / "documents").iterdir()) == ["documents-00000.tsv", "documents-00001.tsv"]
+    first_id = (out / "documents" / "documents-00000.tsv").read_text().split("\t")[0]
+    assert (out / "documents" / "documents-00000.tsv").read_text() == f"{first_id}\t{ARTICLE}\n"
+    assert (out / "documents" / "documents-00001.tsv").read_text().endswith(f"\t{OTHER}\n")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["outputs"]["format"] == "tsv"
+    # a later run knows the registered format's files as its own: a documents file of the old
+    # layout (beside the side files) goes, another file stays
+    (out / "documents-00003.tsv").write_text("old\n")
+    (out / "notes.tsv").write_text("mine\n")
+    assert main(["clean", str(inputs), "-o", str(out), "-q", "-j", "1"]) == 0
+    assert sorted(p.name for p in (out / "documents").iterdir()) == ["documents.jsonl"]
+    assert not (out / "documents-00003.tsv").exists() and (out / "notes.tsv").exists()
+
+
+def test_a_registered_language_identifier_decides_the_language_filter(tmp_path):
+    register_reader(Reader("csv", (".csv",), read_csv))
+    register_identifier("canal-is-dutch", lambda text: ("nl", 0.99) if "canal" in text else ("en", 0.98))
+    out = tmp_path / "out"
+    assert main(["clean", str(_csv_input(tmp_path)), "-o", str(out), "-q", "-j", "1",
+                 "--language-identifier", "canal-is-dutch", "--languages", "en"]) == 0
+    documents = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text().splitlines()]
+    assert [(d["source"]["record_id"], d["lang"]) for d in documents] == [("first", "en")]
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert [r["source"]["record_id"] for r in rejects] == ["third"]
