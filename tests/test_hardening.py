@@ -383,7 +383,7 @@ def _removed(out: Path) -> list[dict]:
 def test_heuristic_ids_are_listed_selected_and_disabled_like_rules(tmp_path, capsys):
     assert main(["rules", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "  H-CAPTION      caption     heuristic" in listing and "12 of 12 heuristics enabled" in listing
+    assert "  H-CAPTION      caption     heuristic" in listing and "13 of 13 heuristics enabled" in listing
     assert main(["rules", "list", "--disable", "H-CAPTION"]) == 0
     assert "- H-CAPTION" in capsys.readouterr().out
     assert main(["rules", "show", "H-TAIL"]) == 0 and '"kind": "heuristic"' in capsys.readouterr().out

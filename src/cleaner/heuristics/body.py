@@ -31,6 +31,7 @@ HEURISTICS = {
     "H-HEADLINE": ("related", "a lone headline between paragraphs: a link to another story"),
     "H-CAPTION": ("caption", "a picture caption or credit inside the body"),
     "H-SHORT-ISLAND": ("boilerplate", "a short line among non-prose lines inside the body"),
+    "H-REFERENCES": ("navigation", "the trailing list of link targets of a lynx or w3m dump"),
     "H-MARKUP": ("markup", "link targets, lynx link numbers and feed markers inside kept blocks"),
 }
 
