@@ -90,6 +90,9 @@ def test_lynx_dump_loses_link_numbers_and_references(tmp_path):
     assert "in the town centre." in text and text.startswith("The town council on Wednesday")
     assert len(_removed(doc, "H-REFERENCES")) >= 2
     assert main(["rules", "list", "--disable", "H-REFERENCES"]) == 0  # a known id, listed like the rest
+    (tmp_path / "markup-kept").mkdir()
+    kept = _clean(tmp_path / "markup-kept", "lynx.txt", "--disable", "markup")  # a known category
+    assert "[10]" in kept["text"] and not _removed(kept, "H-MARKUP")
     for chrome in ("Station car park to close", "Share on Facebook", "Subscribe"):
         assert chrome not in text
 

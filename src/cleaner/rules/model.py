@@ -20,7 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import regex
@@ -340,13 +340,15 @@ class RuleSet:
         return cls(tuple(rules))
 
     def select(self, *, safety: str = "moderate", only: Iterable[str] = (),
-               disable: Iterable[str] = (), other_ids: Iterable[str] = ()) -> "RuleSet":
-        """Rules up to a safety level; ``only``/``disable`` take rule ids or categories, or
-        ``other_ids`` (the heuristics' ids, which :func:`selected` switches alike)."""
+               disable: Iterable[str] = (), other_ids: Mapping[str, tuple[str, ...]] | None = None) -> "RuleSet":
+        """Rules up to a safety level; ``only``/``disable`` take rule ids or categories, or the
+        ids and categories of ``other_ids`` (the heuristics: id -> (category, ...)), which
+        :func:`selected` switches alike."""
         if safety not in SAFETY_LEVELS:
             raise RuleError(f"safety '{safety}' is not one of {', '.join(SAFETY_LEVELS)}")
         only, disable = set(only), set(disable)
-        known = {r.id for r in self.rules} | set(CATEGORIES) | set(other_ids)
+        other_ids = other_ids or {}
+        known = {r.id for r in self.rules} | set(CATEGORIES) | set(other_ids) | {v[0] for v in other_ids.values()}
         unknown = sorted((only | disable) - known)
         if unknown:
             raise RuleError(f"unknown rule id or category: {', '.join(unknown)}")
