@@ -116,7 +116,8 @@ def plain_credits(doc: Document, heuristic_end: int) -> list[Removal]:
     """RuleStripper's crediting on the plain crediting run: the covering rule, a single-line
     rule first inside a section, and only where the category fits."""
     removals = list(doc.removals)
-    heuristic = [i for i, r in enumerate(removals[:heuristic_end]) if r.rule.startswith("H-") and r.category != "title"]
+    heuristic = [i for i, r in enumerate(removals[:heuristic_end])
+                 if r.rule.startswith("H-") and r.category not in ("title", "markup")]
     if not heuristic:
         return removals
     spans = plain_alone_removals(RuleEngine(RULES.ordered()), doc,
@@ -167,6 +168,36 @@ def test_crafted_page_credits_rules_for_heuristic_removals():
             by_text["Privacy Policy | Terms of Use"].category) == ("legal", "legal")
     assert by_text["Explore the city guide"].rule == "H-HEAD"  # no rule removes it
     assert stripper.stats["credited_AD001"] == 2
+
+
+MARKDOWN = """# Kremlin talks up dialogue with Ukraine
+
+The Kremlin said on Thursday that talks with [Ukraine](https://example.org/ukraine) remained
+possible, though it set out conditions that officials in Kyiv have rejected many times before.
+
+* * *
+
+Officials in Moscow said that the next round of negotiations could take place in Istanbul,
+where the two delegations met earlier this year without reaching an agreement.
+
+![](https://example.org/photo.jpg)
+
+Analysts said the statement was aimed at audiences abroad rather than at Kyiv, and that the
+conditions attached to it had not changed since the spring.
+"""
+
+
+def test_markup_is_credited_to_no_rule():
+    """A markdown rule ('* * *', an image line) or a link target is markup, whatever rule would
+    match its line (NV007 claims lines without letters): it keeps the block model's H-MARKUP."""
+    stripper = RuleStripper(RULES)
+    doc = _heuristic_removals(normalize(MARKDOWN))
+    markup = {r.text: r.rule for r in doc.removals if r.rule == "H-MARKUP"}
+    assert {"* * *", "![](https://example.org/photo.jpg)"} <= set(markup)
+    assert any(r.rule == "NV007" for r in plain_alone_removals(RuleEngine(RULES.ordered()), doc, [(0, len(doc.normalised))]))
+    stripper.process(doc)
+    assert {r.text: r.rule for r in doc.removals if r.text in markup} == markup
+    assert not any(key.startswith("credited_") for key in stripper.stats)
 
 
 def test_memo_changes_nothing_and_stays_bounded():

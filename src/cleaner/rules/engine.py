@@ -69,11 +69,17 @@ class RuleEngine:
         text, lines = doc.normalised, doc.kept_lines()
         if doc.structure:  # the article's own lists, tables and code (see Document.structure)
             lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
-        facts = [self._facts(text[start:end]) for start, end in lines]
         rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
         if focus_spans is not None:
             focus = [i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)]
+            if any(rule.scope not in SINGLE_LINE_SCOPES for _, rule in rules):
+                facts = [self._facts(text[start:end]) for start, end in lines]
+            else:  # single-line rules only: no other line is looked at
+                facts = [None] * len(lines)
+                for i in focus:
+                    facts[i] = self._facts(text[lines[i][0]:lines[i][1]])
             return self._apply_focused(doc, lines, facts, rules, focus)
+        facts = [self._facts(text[start:end]) for start, end in lines]
         candidates = _candidates(facts, {position for position, _ in rules})
         timeouts = []
         for position, rule in rules:
@@ -83,7 +89,7 @@ class RuleEngine:
                 timeouts.append(exc)
         return timeouts
 
-    def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts],
+    def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts | None],
                        rules: list[tuple[int, Rule]], focus: list[int]) -> list[RuleTimeout]:
         """:meth:`apply` with focus lines: section rules run as usual; each run of consecutive
         single-line rules goes line by line instead of rule by rule, and leaves a line at its
@@ -93,11 +99,12 @@ class RuleEngine:
         nothing, and once a line-scope rule has claimed a line (or a section rule all of it) the
         rules after can claim nothing there: they are not asked. One thing can differ: a rule
         that would have timed out on such a line (which stops it for the document) is not
-        stopped, and keeps claiming on the lines after.
+        stopped, and keeps claiming on the lines after. Without section rules, ``facts`` holds
+        the focus lines' alone (None for the others).
         """
         text, count = doc.normalised, len(lines)
         sections = {position for position, rule in rules if rule.scope not in SINGLE_LINE_SCOPES}
-        candidates = _candidates(facts, sections)
+        candidates = _candidates(facts, sections) if sections else {}
         timeouts: list[RuleTimeout] = []
         i = 0
         while i < len(rules):

@@ -59,8 +59,11 @@ class RuleStripper(Step):
         super().__init__()
         ordered = rules.ordered()
         self.engine = RuleEngine(ordered)
+        # Crediting runs the section rules (to-end, block) and the single-line rules apart: the
+        # section rules look at every line of the page, but only they do, so the prefilters of
+        # the other rules run on the heuristics' lines alone.
+        self.section_engine = RuleEngine([r for r in ordered if r.scope not in SINGLE_LINE_SCOPES])
         self.line_engine = RuleEngine([r for r in ordered if r.scope in SINGLE_LINE_SCOPES])
-        self.sections = {r.id for r in ordered if r.scope not in SINGLE_LINE_SCOPES}
         self.credit = credit
 
     def process(self, doc: Document) -> None:
@@ -82,41 +85,40 @@ class RuleStripper(Step):
         learns more from "AD001 ads": the rules are run once more, alone, over the whole
         page, and a heuristic removal that lies inside a span a rule removes (the same line,
         or a section a to-end or block rule cuts) is credited to that rule when the rule's
-        category fits (:func:`credit_fits`); inside a section, a single-line rule that claims
-        the line itself (a copyright line in a comment section) comes first. The heuristic's
-        verdict is kept in ``reason``. Only attribution changes; the text is the same.
+        category fits (:func:`credit_fits`); a single-line rule that claims the line itself
+        (a copyright line in a comment section) comes before the section around it. The
+        heuristic's verdict is kept in ``reason``. Only attribution changes; the text is the
+        same. Markup inside kept blocks (H-MARKUP: a link target, a link number) is no rule's
+        to claim: the rules never saw its line as removed.
         """
         heuristic = [i for i, r in enumerate(doc.removals[:heuristic_end])
-                     if r.rule.startswith("H-") and r.category != "title"]
+                     if r.rule.startswith("H-") and r.category not in ("title", "markup")]
         if not heuristic:
             return
         # A single-line rule can only cover a heuristic removal on that removal's own line, so
-        # those rules look at the heuristics' lines alone (a page is mostly such lines, but the
-        # costly ones are the long body lines they skip); section rules look at every line.
-        covering = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic),
-                                  self.engine)
-        in_sections = [i for i in heuristic if (rule := covering(doc.removals[i])) and rule.rule in self.sections]
-        by_line = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in in_sections),
-                                 self.line_engine) if in_sections else (lambda removal: None)
+        # those rules look at the heuristics' lines alone; section rules look at every line.
+        in_section = self._covering(doc, None, self.section_engine)
+        on_line = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic),
+                                 self.line_engine)
         for i in heuristic:
             old = doc.removals[i]
-            rule = covering(old)
-            if rule is None:
-                continue
-            line_rule = by_line(old) if rule.rule in self.sections else None
+            line_rule, section_rule = on_line(old), in_section(old)
             if line_rule is not None and credit_fits(old, line_rule.category):
                 rule = line_rule
-            elif not credit_fits(old, rule.category):
-                self.stats["credit_refused"] += 1
+            elif section_rule is not None and credit_fits(old, section_rule.category):
+                rule = section_rule
+            else:
+                if line_rule is not None or section_rule is not None:
+                    self.stats["credit_refused"] += 1
                 continue
             doc.removals[i] = Removal(old.start, old.end, rule.rule, rule.category, old.text,
                                       f"{old.rule}: {old.reason}" if old.reason else old.rule)
             self.stats[f"credited_{rule.rule}"] += 1
 
     @staticmethod
-    def _covering(doc: Document, focus: list[tuple[int, int]], engine: RuleEngine):
-        """A function from a removal to the span ``engine``, run alone on the page, removes
-        around it (or None)."""
+    def _covering(doc: Document, focus: list[tuple[int, int]] | None, engine: RuleEngine):
+        """A function from a removal to the span ``engine``, run alone on the page (its
+        single-line rules on the ``focus`` spans' lines only), removes around it (or None)."""
         alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata,
                          structure=doc.structure)
         engine.apply(alone, focus)
