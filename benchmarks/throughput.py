@@ -194,7 +194,8 @@ def stage_times(texts: list[str], profile: str = "exact") -> dict[str, float]:
 
     from cleaner.config import Config
 
-    pipeline = Pipeline(Config(profile=profile))
+    config = Config(profile=profile)
+    pipeline = Pipeline(config)
     totals = {"parse": 0.0, **{step.name: 0.0 for step in pipeline.steps}, "encode": 0.0}
     for step in pipeline.steps:
         def timed(doc, process=step.process, name=step.name):
@@ -212,7 +213,7 @@ def stage_times(texts: list[str], profile: str = "exact") -> dict[str, float]:
         totals["parse"] += time.process_time() - start
         doc = pipeline.process_one(record)
         start = time.process_time()
-        finish(doc, write_txt=False)
+        finish(doc, config)
         totals["encode"] += time.process_time() - start
     return {name: seconds * 1000 / len(records) for name, seconds in totals.items()}
 
