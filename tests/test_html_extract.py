@@ -150,10 +150,16 @@ def test_repeated_article_copy_kept_once() -> None:
 
 
 def test_lean_readability_reads_as_readability() -> None:
-    """_readability_document() overrides a private method of readability-lxml's Document."""
+    """_readability_document() overrides a private method of readability-lxml's Document: the
+    method must still exist there (a renamed override is silently never called), and the
+    text must be the same."""
     from copy import deepcopy
 
     from readability import Document
+
+    lean = external._readability_document()
+    overridden = [name for name in vars(lean) if callable(vars(lean)[name]) and not name.startswith("__")]
+    assert overridden and all(callable(getattr(Document, name, None)) for name in overridden)
 
     page = article_page(extra_head="<style>p { color: red }</style><link rel='stylesheet' href='a.css'>").replace(
         "<article", "<script>var x = 1;</script><article onclick='track()'").replace(

@@ -4,10 +4,10 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from cleaner.document import Document
-from cleaner.parse.record import failed_document, where
+from cleaner.parse.record import failed_document, is_html_page, where
 from cleaner.readers.record import Record
 
 
@@ -70,12 +70,19 @@ def crash_message(record: Record, exitcode: int | None) -> str:
             "(and report it if it is a crash)")
 
 
-def warm_up(process: Callable[[Record], Document]) -> None:
-    """One small page and text through ``process`` before the first real document, outside the
-    budget: the first document of a process pays for imports and lazily loaded models (seconds
-    on a busy machine), which must not count as its own time."""
-    for record in _WARM_UP:
-        process(record)
+def warm_up(process: Callable[[Record], Document], kinds: Iterable[str] = ("text", "html")) -> None:
+    """One small page or text of each of ``kinds`` through ``process`` before the first real
+    document, outside the budget: the first document of a process pays for imports and lazily
+    loaded models (seconds on a busy machine), which must not count as its own time. Only the
+    kinds a chunk holds (:func:`record_kind`): a batch of HTML pages never loads the text dump
+    heuristics' stoplists."""
+    for kind in kinds:
+        process(_WARM_UP[kind])
+
+
+def record_kind(record: Record) -> str:
+    """"html" for a record that is extracted as an HTML page, else "text" (what it warms up)."""
+    return "html" if is_html_page(record) else "text"
 
 
 def within_budget(records: list[Record], process: Callable[[Record], Document | None], budget: float,
@@ -114,7 +121,7 @@ def within_budget(records: list[Record], process: Callable[[Record], Document | 
 
 _WARM_SENTENCE = ("The council met on Monday and approved the budget for the new school after a long debate "
                   "about its costs. ")
-_WARM_UP = (Record("<warm-up>", (_WARM_SENTENCE * 3).encode(), "text"),
-            Record("<warm-up>", (f"<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
-                                 f"<p>{_WARM_SENTENCE * 3}</p><p>{_WARM_SENTENCE}</p></article></body></html>").encode(),
-                   "html"))
+_WARM_UP = {"text": Record("<warm-up>", (_WARM_SENTENCE * 3).encode(), "text"),
+            "html": Record("<warm-up>", (f"<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+                                         f"<p>{_WARM_SENTENCE * 3}</p><p>{_WARM_SENTENCE}</p></article></body></html>"
+                                         ).encode(), "html")}

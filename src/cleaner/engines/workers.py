@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from cleaner.config import Config
 from cleaner.dedup.stage import dedup_config
 from cleaner.document import Document
-from cleaner.engines.budget import warm_up, within_budget
+from cleaner.engines.budget import record_kind, warm_up, within_budget
 from cleaner.engines.phases import clean_chunk, count_chunk
 from cleaner.engines.progress import Summary
 from cleaner.engines.state import chunk_path, load_first, save_atomic
@@ -69,7 +69,7 @@ class ChunkWorker:
         self.rules = rules  # the main process passes the rules it loaded; workers load their own
         self._pipeline = None
         self.heartbeat = heartbeat  # set in worker processes: the watchdog reads it
-        self._warm: set[str] = set()  # phases whose lazy set-up is done in this process
+        self._warm: set[tuple[str, str]] = set()  # (phase, record kind) whose lazy set-up is done in this process
         self.slot = heartbeat.claim() if heartbeat is not None else 0
         self._dedup_config = dedup_config(config)
 
@@ -91,12 +91,12 @@ class ChunkWorker:
         size = sum(len(r.data or b"") for r in records)
         timeouts: list[int] = []
         if phase == RECURRING:
-            self._warm_up(phase, parse_for_counts)
+            self._warm_up(phase, parse_for_counts, records)
             payload = count_chunk(lambda process: self._documents(index, records, process, poisoned or {}, timeouts))
             summary = Summary(len(records), size, timeouts=tuple(timeouts))
         else:
             pipeline = self.pipeline(state_root)
-            self._warm_up(phase, pipeline.process_one)
+            self._warm_up(phase, pipeline.process_one, records)
             done = clean_chunk(pipeline, lambda process: self._documents(index, records, process, poisoned or {},
                                                                          timeouts),
                                self._dedup_config if self.config.dedup else None, self.config)
@@ -108,10 +108,12 @@ class ChunkWorker:
         save_atomic(chunk_path(state_root, phase, index), summary, payload)
         return summary
 
-    def _warm_up(self, phase: str, process: Callable[[Record], Document]) -> None:
-        if phase not in self._warm:
-            self._warm.add(phase)
-            warm_up(process)
+    def _warm_up(self, phase: str, process: Callable[[Record], Document], records: list[Record]) -> None:
+        if {(phase, "text"), (phase, "html")} <= self._warm:
+            return
+        kinds = sorted({record_kind(r) for r in records if r.error is None} - {k for p, k in self._warm if p == phase})
+        self._warm.update((phase, kind) for kind in kinds)
+        warm_up(process, kinds)
 
     def _documents(self, index: int, records: list[Record], process: Callable[[Record], Document],
                    poisoned: dict[int, tuple[str, str]], timeouts: list[int]) -> Iterator[Document]:

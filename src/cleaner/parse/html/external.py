@@ -78,12 +78,12 @@ def trafilatura_metadata(tree: etree._Element, url: str | None, config: HtmlConf
 
 @lru_cache(maxsize=1)
 def _readability_document() -> type:
-    """readability-lxml's ``Document`` with a cheaper ``parse_page``. Its own runs lxml_html_clean's
+    """readability-lxml's ``Document`` with a cheaper ``_parse``. Its own runs lxml_html_clean's
     Cleaner, which copies the whole page once more and visits every element, attribute and link
     from Python, for changes that do not reach the text: event-handler attributes, inline
     styles, ``javascript:`` links. Here the same elements (script, style, link) and attributes
     go in C; on the 200 dev pages readability's text is the same, in about two thirds of the
-    time. ``parse_page`` is private: after a readability-lxml upgrade, the test that compares this
+    time. ``_parse`` is private: after a readability-lxml upgrade, the test that compares this
     with ``Document`` must still pass."""
     from readability import Document
     from readability.readability import REGEXES
@@ -94,7 +94,7 @@ def _readability_document() -> type:
         lambda record: not record.getMessage().startswith("error getting summary"))
 
     class LeanDocument(Document):
-        def parse_page(self, page):
+        def _parse(self, page):
             # summary() parses again for its second, lenient pass and changes the tree it gets:
             # each pass needs its own copy (and the page tree is the caller's)
             doc = deepcopy(page)
