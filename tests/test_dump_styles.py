@@ -119,6 +119,15 @@ def test_newswire_story_with_feed_markers_is_kept_whole(tmp_path):
         assert paragraph_end in text
 
 
+def test_a_long_menu_of_o_bullets_does_not_set_the_stoplist(tmp_path):
+    # inscriptis writes nested menus with 'o' bullets: a Slovak stopword, and the first words
+    # of the page; the article's paragraphs, not the menu, tell the stoplist's language.
+    text = _clean(tmp_path, "menu_bullets.txt")["text"]
+    for paragraph in ("The harbour trust has put", "Volunteers spent four years", "Historians say", "Family historians"):
+        assert paragraph in text
+    assert "Lighthouses" not in text and "Copyright" not in text
+
+
 def test_dump_style_flag_overrides_the_detection(tmp_path):
     doc = _clean(tmp_path, "w3m.txt", "--dump-style", "one-line")
     assert doc["source"]["style"] == "one-line"

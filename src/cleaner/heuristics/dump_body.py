@@ -6,6 +6,7 @@ with their exact spans, and a keep/remove verdict for each.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cleaner.heuristics.blocks import Block, dump_blocks
@@ -14,6 +15,20 @@ from cleaner.langid.detect import guess_language
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
 REFERENCES_VERDICT = LineVerdict(False, "H-REFERENCES", "navigation", "the dump's list of link targets")
+
+
+# A list bullet at a block's start: inscriptis and lynx write nested menus with 'o' bullets.
+_BULLET = re.compile(r"^(?:[-*+o•·▪◦#>]|\d{1,3}[.)])\s+")
+
+
+def language_sample(texts: list[str]) -> list[str]:
+    """The blocks' texts for the stoplist guess: most words first, list bullets left out, so
+    that the article's paragraphs speak, not a menu whose 'o' bullets are Slovak stopwords.
+
+    >>> language_sample(["o Board", "o Staff", "The trust has put its archive online."])
+    ['The trust has put its archive online.', 'Board', 'Staff']
+    """
+    return [_BULLET.sub("", t, count=1) for t in sorted(texts, key=lambda t: t.count(" "), reverse=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +53,7 @@ def judge_dump(text: str, style: str | None = None, lang: str | None = None,
     style, blocks = dump_blocks(text, style)
     judged = [i for i, b in enumerate(blocks) if b.kind not in ("markup", "reference")]
     texts = [blocks[i].text for i in judged]
-    lang = lang or guess_language(texts)
+    lang = lang or guess_language(language_sample(texts))
     body = locate_body(texts, lang=lang, recurring=recurring, config=config,
                        linked=[blocks[i].linked for i in judged], kinds=[blocks[i].kind for i in judged])
     verdicts = [REFERENCES_VERDICT if b.kind == "reference" else MARKUP_VERDICT for b in blocks]
