@@ -128,6 +128,22 @@ def test_a_long_menu_of_o_bullets_does_not_set_the_stoplist(tmp_path):
     assert "Lighthouses" not in text and "Copyright" not in text
 
 
+def test_long_link_targets_are_not_a_blob(tmp_path):
+    # A portal's markdown: every menu link carries a tracking target of 150+ characters, more
+    # than half the page's letters; the targets are markup, and the article is not 'no-words'.
+    track = ";_ylt=" + "A2KLJde1mppQ2gQAqQGm7" * 8
+    menu = "\n".join(f"* [{name}](https://sports.example.com/{name.lower()}{track})"
+                     for name in ("Home", "Football", "Tennis", "Golf", "Cycling", "Rugby", "Boxing", "Sailing"))
+    story = ("The new stadium in the north of the city will be inspected again after engineers found cracks in "
+             "two of the stands, the sports ministry said on Tuesday. ")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "portal.md").write_text(f"{menu}\n\n# Stadium to be inspected again\n\n{story * 2}\n\n{story}\n")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["title"] == "Stadium to be inspected again" and doc["text"].startswith("The new stadium")
+    assert "_ylt" not in doc["text"] and "Cycling" not in doc["text"]
+
+
 def test_dump_style_flag_overrides_the_detection(tmp_path):
     doc = _clean(tmp_path, "w3m.txt", "--dump-style", "one-line")
     assert doc["source"]["style"] == "one-line"

@@ -44,6 +44,8 @@ def count_words(text: str) -> int:
 
 
 _LONG_RUN = re.compile(r"\S{100,}")  # no word of a language written with spaces is this long
+_LINK = re.compile(r"://|\]\(")  # a URL, or a markdown link's '](' before its target
+MAX_LINK = 4096  # a link target longer than this is a blob all the same (a data: URI)
 # Scripts written without spaces between words, where a long run is prose, not a blob: Han and
 # kana, then Thai, Lao, Tibetan, Myanmar, Khmer, CJK symbols and full-width forms.
 _SPACELESS = re.compile(f"[{_UNSPACED}\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u303f"
@@ -56,11 +58,15 @@ def wordless_chars(text: str) -> tuple[int, int]:
 
     >>> wordless_chars("a short text " + "x" * 150 + " end"), wordless_chars("新华社北京电" * 40)
     ((150, 150), (0, 0))
+    >>> wordless_chars("[Sports](https://example.org/sports;_ylt=" + "A2KLJde1mpp" * 20 + ")")
+    (0, 0)
     """
     total = longest = 0
     for match in _LONG_RUN.finditer(text):
         start, end = match.span()
         sample = text[start:start + 200]  # a sample, not a copy of a run of megabytes
+        if end - start <= MAX_LINK and _LINK.search(sample):
+            continue  # a link target (markdown, lynx): markup the heuristics take out, not a blob
         if len(_SPACELESS.findall(sample)) * 3 < len(sample):
             total += end - start
             longest = max(longest, end - start)
