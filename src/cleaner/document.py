@@ -26,12 +26,6 @@ class Source:
     record_id: str | None = None  # the container's own id: JSONL id field, WARC-Record-ID
     style: str | None = None  # a text dump's style (cleaner.heuristics.dump_style), found or given by --dump-style
 
-    def to_json(self) -> dict:
-        return {k: v for k, v in (("path", self.path), ("url", self.url), ("sha256", self.sha256),
-                                  ("format", self.format), ("position", self.position),
-                                  ("record_id", self.record_id), ("encoding", self.encoding),
-                                  ("style", self.style)) if v is not None}
-
 
 @dataclass(slots=True, frozen=True, order=True)
 class Removal:

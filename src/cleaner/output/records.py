@@ -7,20 +7,32 @@ import re
 
 import orjson
 
-from cleaner.document import Document
+from cleaner.document import Document, Source
+from cleaner.output.schema import DOCUMENT, DOCUMENT_FIELDS, SOURCE_FIELDS
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
 def document_json(doc: Document) -> dict:
-    """A kept document's record (cleaner's shape; its removals go to removed.jsonl, see
-    :func:`removed_json`)."""
-    out = {"id": doc.id, "title": doc.title, "text": doc.text, "lang": doc.lang,
-           "lang_prob": doc.lang_prob, "source": doc.source.to_json()}
-    if doc.metadata:
-        out["metadata"] = doc.metadata
+    """A kept document's record (cleaner's shape, fields in :data:`~cleaner.output.schema.DOCUMENT`'s
+    order; ``duplicates`` is added last by deduplication, its removals go to removed.jsonl, see
+    :func:`removed_json`). Optional fields are left out when empty."""
+    out = {}
+    for name in _RECORD_FIELDS:
+        value = source_json(doc.source) if name == "source" else getattr(doc, name)
+        if value or name in _REQUIRED:
+            out[name] = value
     return out
+
+
+def source_json(source: Source) -> dict:
+    """A document's ``source`` record: its fields in the schema's order, those without a value left out."""
+    return {name: value for name in SOURCE_FIELDS if (value := getattr(source, name)) is not None}
+
+
+_RECORD_FIELDS = tuple(name for name in DOCUMENT_FIELDS if name != "duplicates")
+_REQUIRED = frozenset(f.name for f in DOCUMENT.fields if f.required)
 
 
 def removals_json(doc: Document, provenance: str) -> list[dict] | None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from cleaner.output.schema import DOCUMENT_FIELDS, DUPLICATE_FIELDS, SOURCE_FIELDS, parquet_schema
+
 
 class MissingDependency(ImportError):
     """The chosen output needs a library that is not installed (the message says which)."""
@@ -260,23 +262,7 @@ register_output_format(OutputFormat(
     import_pyarrow))
 
 
-# -- the Parquet schema ----------------------------------------------------------------------
-
-SOURCE_FIELDS = ("path", "url", "sha256", "format", "position", "record_id", "encoding", "style")
-DOCUMENT_FIELDS = ("id", "title", "text", "lang", "lang_prob", "source", "metadata", "duplicates")
-
-
-def parquet_schema(pa):
-    source = pa.struct([(name, pa.string()) for name in SOURCE_FIELDS])
-    duplicate = pa.struct([("id", pa.string()), ("source", source), ("similarity", pa.float64()),
-                           ("kind", pa.string())])
-    return pa.schema([
-        ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
-        ("lang_prob", pa.float64()), ("source", source),
-        ("metadata", pa.list_(pa.struct([("key", pa.string()), ("value", pa.string()), ("json", pa.bool_())]))),
-        ("duplicates", pa.list_(duplicate)),
-    ])
-
+# -- Parquet rows (the schema: cleaner.output.schema) -------------------------------------------
 
 def parquet_row(record: dict) -> dict:
     """One document record as a Parquet row. A field the schema does not know is an error, not
@@ -288,7 +274,7 @@ def parquet_row(record: dict) -> dict:
     _known(record, DOCUMENT_FIELDS, "document")
     _known(record.get("source", {}), SOURCE_FIELDS, "source")
     for duplicate in record.get("duplicates", ()):
-        _known(duplicate, ("id", "source", "similarity", "kind"), "duplicates[]")
+        _known(duplicate, DUPLICATE_FIELDS, "duplicates[]")
         _known(duplicate.get("source", {}), SOURCE_FIELDS, "duplicates[].source")
     row = dict(record)
     if "metadata" in row:
@@ -329,4 +315,4 @@ def _known(values: dict, allowed, where: str) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"Parquet output: {where} field(s) {', '.join(sorted(unknown))} are not in the "
-                         "Parquet schema (cleaner/output/sinks.py parquet_schema); this is a bug in cleaner")
+                         "schema (cleaner/output/schema.py); this is a bug in cleaner")
