@@ -1,6 +1,6 @@
-"""Formats and backends are registered, not branched on: a reader, an output format and a
-language identifier registered through the public API run through ``cleaner clean`` without a
-line of dispatch code changed."""
+"""Formats and backends are registered, not branched on: a reader, an output format, a
+language identifier and an engine registered through the public API run through ``cleaner
+clean`` without a line of dispatch code changed."""
 import csv
 import io
 import json
@@ -11,13 +11,23 @@ import pytest
 
 from cleaner.commands.cli import main
 from cleaner.config import Config, ConfigError
+from cleaner.dedup.stage import dedup_config
+from cleaner.engines import registry as engines_registry
+from cleaner.engines.budget import within_budget
+from cleaner.engines.phases import clean_chunk, count_chunk, write_outputs
+from cleaner.engines.progress import Progress
+from cleaner.engines.registry import Engine, register_engine
+from cleaner.engines.state import chunks
+from cleaner.heuristics.recurring import RecurringLines
 from cleaner.langid import base as langid_base
 from cleaner.langid.base import register_identifier
 from cleaner.output import sinks
 from cleaner.output.sinks import DocumentSink, OutputFormat, register_output_format
+from cleaner.pipeline import Pipeline, load_rules
 from cleaner.readers import base as readers_base
 from cleaner.readers.base import Reader, register_reader
 from cleaner.readers.record import Record, error_record
+from cleaner.readers.walk import read_files
 
 ARTICLE = ("The river council met on Tuesday evening to discuss the new footbridge, which engineers say "
            "will carry walkers and cyclists across the water from the spring onwards. Residents asked "
@@ -32,7 +42,7 @@ OTHER = ("Boats on the old canal will pay a smaller fee from next year, the harb
 def _restore_registries():
     """Registrations made by a test are undone after it, so other tests see the built-in ones only."""
     saved = [(registry, dict(registry)) for registry in
-             (readers_base.READERS, sinks.OUTPUT_FORMATS, langid_base.IDENTIFIERS)]
+             (readers_base.READERS, sinks.OUTPUT_FORMATS, langid_base.IDENTIFIERS, engines_registry.ENGINES)]
     yield
     for registry, before in saved:
         registry.clear()
@@ -129,3 +139,48 @@ def test_a_registered_language_identifier_decides_the_language_filter(tmp_path):
     assert [(d["source"]["record_id"], d["lang"]) for d in documents] == [("first", "en")]
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
     assert [r["source"]["record_id"] for r in rejects] == ["third"]
+
+
+def run_serial(inputs, out_dir, config, *, jobs=None, progress=False, config_file=None, log=None, stream=None):
+    """A tiny engine: the phases of every engine, mapped over the chunks in this process, one by one."""
+    def each(chunk):
+        return lambda process: within_budget(chunk, process, config.doc_timeout, {}, [])
+
+    recurring = None
+    if config.heuristics and config.recurring:
+        recurring = RecurringLines.merged(count_chunk(each(chunk)) for chunk in chunks(read_files(inputs, config)))
+    pipeline = Pipeline(config, load_rules(config), recurring=recurring)
+    skipped: Counter = Counter()
+    dedup = dedup_config(config) if config.dedup else None
+
+    def cleaned():
+        for chunk in chunks(read_files(inputs, config, skipped)):
+            done = clean_chunk(pipeline, each(chunk), dedup, config)
+            yield done.finished, done.stats, done.report, done.fingerprints
+
+    return write_outputs(Path(out_dir), config, cleaned(), pipeline, skipped, config_file, Progress(False),
+                         stream=stream)
+
+
+def test_a_registered_engine_runs_the_clean_command_with_the_local_engines_output(tmp_path, capsys):
+    pytest.importorskip("pyarrow")  # the corpus has a Parquet file
+    from test_ray_engine import _assert_same, _corpus
+
+    with pytest.raises(SystemExit):  # not an --engine choice before it is registered
+        main(["clean", str(tmp_path), "-o", str(tmp_path / "x"), "--engine", "serial"])
+    assert main(["clean", str(tmp_path), "-o", str(tmp_path / "x"), "--config", str(_engine_file(tmp_path))]) == 2
+    assert "engine must be one of local, ray, not 'serial'" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()  # refused before any work
+    register_engine(Engine("serial", run_serial))
+    corpus = _corpus(tmp_path / "in")
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "local"), "-q", "-j", "2"]) == 0
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "serial"), "-q", "--engine", "serial"]) == 0
+    manifest = _assert_same(tmp_path / "local", tmp_path / "serial")
+    assert manifest["dedup"]["dropped_near"] > 5 and manifest["counts"]["errored"] >= 2  # it means something
+    assert not (tmp_path / "serial" / ".cleaner-state").exists()  # the local engine's state: not used
+
+
+def _engine_file(tmp_path: Path) -> Path:
+    path = tmp_path / "engine.toml"
+    path.write_text('engine = "serial"\n')
+    return path

@@ -22,8 +22,10 @@ import threading
 from pathlib import Path
 from typing import BinaryIO
 
-from cleaner.config import (COMPRESSIONS, PROFILES, Config, ConfigError, ENGINES,
-                            PROVENANCE_LEVELS, SCHEMAS, build_config, find_config_file, load_config_file)
+from cleaner.config import (COMPRESSIONS, PROFILES, PROVENANCE_LEVELS, SCHEMAS, Config, ConfigError,
+                            build_config, find_config_file, load_config_file)
+from cleaner.engines.registry import ENGINES, engine_named
+from cleaner.engines.run import run
 from cleaner.engines.state import OutputBusy
 from cleaner.heuristics.body import HEURISTICS
 from cleaner.heuristics.dump_style import STYLES
@@ -120,8 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
     clean.add_argument("--progress-interval", type=float, metavar="SECONDS",
                        help="stderr not a terminal (CI, nohup, Slurm): a progress line this often (default 30, 0: none)")
-    clean.add_argument("--engine", choices=ENGINES,
-                       help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray])")
+    clean.add_argument("--engine", choices=tuple(ENGINES),
+                       help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray]); "
+                            "or another registered engine")
     clean.add_argument("--address", dest="ray_address", metavar="auto|ray://HOST:PORT",
                        help="with --engine ray: the cluster to join (default: start Ray on this machine)")
     clean.add_argument("--check", action="store_true",
@@ -185,7 +188,7 @@ def _config(args: argparse.Namespace) -> Config:
 def _cmd_clean(args: argparse.Namespace) -> int:
     config = _config(args)
     urls = [str(p) for p in [*args.inputs, args.output] if isinstance(p, str)]
-    if urls and (config.engine != "ray" or args.check):
+    if urls and (not engine_named(config.engine).reads_urls or args.check):
         print(f"cleaner: {urls[0]}: URLs are read and written by --engine ray only (docs/ray.md); "
               "copy the files to a local folder for a local run", file=sys.stderr)
         return EXIT_USAGE
@@ -230,8 +233,6 @@ def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | s
            stream: BinaryIO | None = None) -> int:
     """Run ``clean`` into the folder ``out`` (with ``stream``: the side files only; the
     documents go to the stream) and report on stderr."""
-    from cleaner.engines.run import run
-
     if args.check:
         from cleaner.commands.drift import check_drift, format_drift
 

@@ -21,6 +21,7 @@ from cleaner.config import Config
 from cleaner.engines.budget import crash_message, hard_limit, timeout_message
 from cleaner.engines.phases import RunResult, versions, write_outputs
 from cleaner.engines.progress import Progress, Summary
+from cleaner.engines.registry import Engine, register_engine
 from cleaner.engines.state import CHUNK, CHUNK_BYTES, RunState, chunks, input_listing, load_all, load_first
 from cleaner.engines.workers import CLEAN, ChunkWorker, Heartbeat, RECURRING, init_worker, run_in_worker
 from cleaner.heuristics.recurring import RecurringLines
@@ -312,3 +313,6 @@ def run_local(inputs: list[Path], out_dir: Path, config: Config = Config(), jobs
         log(f"resumed {runner.reused} finished chunk(s) of {out_dir}'s interrupted run")
     state.close(success=True)
     return result
+
+
+register_engine(Engine("local", run_local))

@@ -27,6 +27,7 @@ from cleaner.engines.phases import RunResult, clean_chunk, count_chunk, write_ou
 from cleaner.engines.progress import Progress
 from cleaner.engines.ray_dedup import deduplicate, priority
 from cleaner.engines.ray_write import ShardTasks, upload
+from cleaner.engines.registry import Engine, register_engine
 from cleaner.engines.state import RunState, chunks, input_listing
 from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
 from cleaner.output.folder import check_texts_folder
@@ -289,9 +290,10 @@ def connect(config: Config):
 
 def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool | str = False,
                config_file: str | None = None, log: Callable[[str], None] | None = None,
-               stream: BinaryIO | None = None) -> RunResult:
+               stream: BinaryIO | None = None, jobs: int | None = None) -> RunResult:
     """:func:`cleaner.engines.run.run` on Ray: the same output files, byte for byte (``stream``:
-    the documents go there, written by the driver).
+    the documents go there, written by the driver). ``jobs`` is not used: a Ray started here
+    gets ``config.jobs`` CPUs, a joined cluster has its own.
 
     Not resumable (Ray retries failed tasks; a run whose driver dies starts again).
     ``out_dir`` may be an fsspec URL: the files are staged on the driver and uploaded.
@@ -353,3 +355,6 @@ def run_on_ray(inputs: list, out_dir, config: Config = Config(), progress: bool 
     finally:
         if started:
             ray.shutdown()
+
+
+register_engine(Engine("ray", run_on_ray, reads_urls=True))  # Ray itself is imported when a run starts
