@@ -72,3 +72,63 @@ def test_selection_changes_what_clean_and_check_remove(tmp_path, capsys):
     assert main(["clean", str(page), "-o", str(tmp_path / "sel"), "-q", "--select", "NL002"]) == 0
     (doc,) = [json.loads(line) for line in (tmp_path / "sel" / "removed.jsonl").read_text().splitlines()]
     assert {r["rule"] for r in doc["removed"] if not r["rule"].startswith("H-")} == {"NL002"}
+
+
+RECIPE_RULES = """\
+categories:
+  recipe-feedback: Prompts of recipe pages asking the reader to rate or report on a dish.
+rules:
+  - id: RC001
+    name: recipe-feedback-prompt
+    category: recipe-feedback
+    scope: line
+    safety: safe
+    description: >
+      Removes a line that asks whether the reader made the dish ("Did you make this recipe?
+      Leave a rating below!"); the prompt is the page template's, never part of the recipe.
+    regex: 'did you (?:make|bake|cook|try) this (?:recipe|loaf|dish|cake)\\?.{0,100}'
+    guards: {max_chars: 160}
+    strip: ["Did you make this recipe? Leave a rating below!"]
+    keep: [Did you bake this loaf before the guests came, she asked; he had not.]
+"""
+RECIPE_PAGE = ("A Loaf for Every Week\n\n"
+               "This bread needs only flour, water, salt and a little yeast, and it keeps for days. "
+               "Mix everything the evening before, let the dough rest overnight in a cool room, and "
+               "shape it in the morning before it goes into a very hot oven for forty minutes.\n\n"
+               "Did you bake this loaf? We would love to hear how it turned out for you.\n\n"
+               "The crust is best when the loaf cools on a rack for an hour before it is cut, and "
+               "the crumb stays soft if the bread is kept in a cloth bag rather than in the fridge.\n")
+PROMPT = "Did you bake this loaf?"
+
+
+def test_a_rule_file_declares_a_new_category_that_every_command_knows(tmp_path, capsys):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "recipe.yaml").write_text(RECIPE_RULES, encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    page = tmp_path / "in" / "bread.txt"
+    page.write_text(RECIPE_PAGE, encoding="utf-8")
+    assert main(["rules", "test", str(rules)]) == 0
+    assert "1 passed, 0 failed" in capsys.readouterr().out
+    only = _listing(capsys, "--rules", str(rules), "--select", "recipe-feedback")
+    assert only["RC001"] == (True, "recipe-feedback", "safe") and sum(on for on, _, _ in only.values()) == 1
+    assert _listing(capsys, "--rules", str(rules), "--disable", "recipe-feedback")["RC001"][0] is False
+
+    assert main(["clean", str(page), "-o", str(tmp_path / "out"), "-q", "--rules", str(rules),
+                 "--provenance", "full"]) == 0
+    (doc,) = [json.loads(line) for line in (tmp_path / "out" / "documents" / "documents.jsonl").read_text().splitlines()]
+    assert PROMPT not in doc["text"] and "flour" in doc["text"]
+    (removed,) = [json.loads(line) for line in (tmp_path / "out" / "removed.jsonl").read_text().splitlines()]
+    assert [(r["rule"], r["category"]) for r in removed["removed"] if PROMPT in r["text"]] == [("RC001", "recipe-feedback")]
+    assert main(["clean", str(page), "-o", str(tmp_path / "off"), "-q", "--rules", str(rules),
+                 "--disable", "recipe-feedback"]) == 0
+    (doc,) = [json.loads(line) for line in (tmp_path / "off" / "documents" / "documents.jsonl").read_text().splitlines()]
+    assert PROMPT in doc["text"]
+    capsys.readouterr()
+    assert main(["check", str(page), "--rules", str(rules), "--format", "json", "--fail-on", "recipe-feedback"]) == 1
+    assert "RC001" in {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+
+    # undeclared, the category is refused with the file and rule named
+    (rules / "recipe.yaml").write_text(RECIPE_RULES.split("rules:\n", 1)[1].join(["rules:\n", ""]), encoding="utf-8")
+    assert main(["rules", "list", "--rules", str(rules)]) == 2
+    assert "recipe.yaml: rule RC001: category 'recipe-feedback' is not one of ads," in capsys.readouterr().err

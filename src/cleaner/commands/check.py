@@ -26,7 +26,7 @@ from cleaner.parse.normalize import normalize, unify_newlines
 from cleaner.readers.record import Record
 from cleaner.readers.walk import read_files
 from cleaner.heuristics.body import HEURISTICS
-from cleaner.rules.model import CATEGORIES, RuleSet
+from cleaner.rules.model import RuleSet
 
 
 FORMATS = ("text", "json", "github")
@@ -96,11 +96,11 @@ def parse_fail_on(values: Iterable[str] | None, rules: RuleSet) -> frozenset[str
     if not values:
         return None
     wanted = {v.strip() for value in values for v in value.split(",") if v.strip()}
-    known = set(CATEGORIES) | {r.id for r in rules.rules} | set(HEURISTICS)
+    known = set(rules.categories) | {r.id for r in rules.rules} | set(HEURISTICS)
     unknown = sorted(w for w in wanted if w not in known)
     if unknown:
         raise FailOnError(f"--fail-on: unknown category or rule id {', '.join(unknown)}; "
-                          f"categories: {', '.join(CATEGORIES)}")
+                          f"categories: {', '.join(rules.categories)}")
     return frozenset(wanted)
 
 

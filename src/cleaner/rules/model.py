@@ -30,10 +30,13 @@ from cleaner.document import Document
 from cleaner.rules.literals import literal_needs
 
 
+# The built-in categories; a rule file declares any other it uses (``categories:``, see
+# read_rule_file), so a new category is a rule file, not an edit here.
 CATEGORIES = (
     "ads", "donation", "newsletter", "share", "comments", "navigation", "caption", "related",
     "byline", "dateline", "legal", "cookie", "paywall", "social", "tags", "promo", "boilerplate",
 )
+_CATEGORY_NAME = regex.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 SCOPES = ("line", "span", "to-end", "block")
 SINGLE_LINE_SCOPES = ("line", "span")  # a removal within one line; the others cut sections
 SAFETY_LEVELS = ("safe", "moderate", "aggressive")  # ordered: each level includes the ones before
@@ -42,7 +45,7 @@ GUARD_KEYS = ("max_chars", "min_chars", "max_words", "position")
 POSITIONS = ("any", "head", "tail")
 RULE_KEYS = ("id", "name", "category", "description", "scope", "match", "regex", "phrases",
              "end", "max_lines", "guards", "safety", "case_sensitive", "strip", "keep")
-FILE_KEYS = ("rules", "domains", "description")
+FILE_KEYS = ("rules", "domains", "description", "categories")
 # Per regex call of a user's rule; far above any sane rule on one line. The built-in rules run
 # without one (a time limit adds ~60% to every call): tests/test_rules_backtracking.py checks
 # them for catastrophic backtracking instead.
@@ -220,7 +223,8 @@ def _examples(raw, where: str, keep: bool) -> tuple[Example, ...]:
     return tuple(out)
 
 
-def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None) -> Rule:
+def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
+          categories: tuple[str, ...] = CATEGORIES) -> Rule:
     rid = raw.get("id") if isinstance(raw, dict) else None
     where = f"{file}: rule {rid or '<no id>'}"
     if not isinstance(raw, dict):
@@ -233,7 +237,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None)
             raise RuleError(f"{where}: missing or empty '{key}'")
     if not regex.fullmatch(r"[A-Z]{2,4}[0-9]{3}", rid):
         raise RuleError(f"{where}: id must look like AD001 (2-4 capitals, 3 digits)")
-    checks = [("category", CATEGORIES), ("scope", SCOPES)]
+    checks = [("category", categories), ("scope", SCOPES)]
     checks += [("safety", SAFETY_LEVELS)] if "safety" in raw else []
     checks += [("match", MATCH_MODES)] if "match" in raw else []
     for key, allowed in checks:
@@ -294,6 +298,12 @@ _BUILTIN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_rule_file(path: Path, timeout: float | None = REGEX_TIMEOUT_S) -> list[Rule]:
     """The rules of one file; ``timeout``: their time limit per regex call (None: the built-ins')."""
+    return read_rule_file(path, timeout)[0]
+
+
+def read_rule_file(path: Path, timeout: float | None = REGEX_TIMEOUT_S) -> tuple[list[Rule], tuple[str, ...]]:
+    """The rules of one file and the categories it declares: ``categories:`` maps each new
+    category its rules use to a description (the built-in :data:`CATEGORIES` need none)."""
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_BUILTIN_LOADER) if timeout is None else yaml.safe_load(text)
@@ -305,7 +315,14 @@ def load_rule_file(path: Path, timeout: float | None = REGEX_TIMEOUT_S) -> list[
     if unknown:
         raise RuleError(f"{path}: unknown top-level key(s) {unknown}; valid: {', '.join(FILE_KEYS)}")
     domains = tuple(str(d).lower().lstrip(".") for d in data.get("domains") or ())
-    return [_rule(raw, path.name, domains, timeout) for raw in data["rules"]]
+    declared = data.get("categories") or {}
+    if not isinstance(declared, dict) or not all(
+            isinstance(name, str) and _CATEGORY_NAME.fullmatch(name) and isinstance(text, str) and text.strip()
+            for name, text in declared.items()):
+        raise RuleError(f"{path}: categories must map each new category name (lower case, e.g. recipe-card) "
+                        "to a description")
+    new = tuple(name for name in declared if name not in CATEGORIES)
+    return [_rule(raw, path.name, domains, timeout, CATEGORIES + new) for raw in data["rules"]], new
 
 
 def builtin_rules_dir() -> Path:
@@ -328,23 +345,27 @@ def selected(remover: str, category: str, only: Iterable[str], disable: Iterable
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     rules: tuple[Rule, ...]
+    categories: tuple[str, ...] = CATEGORIES  # the built-in ones, then those the rule files declare
 
     @classmethod
     def load(cls, dirs: Iterable[Path] | None = None, *, builtin: bool = True) -> "RuleSet":
         """Built-in rules plus every ``*.yaml`` in ``dirs`` (files in name order)."""
         folders = ([(builtin_rules_dir(), None)] if builtin else []) + [(Path(d), REGEX_TIMEOUT_S) for d in dirs or ()]
         rules: list[Rule] = []
+        categories = dict.fromkeys(CATEGORIES)
         for folder, timeout in folders:
             if not folder.is_dir():
                 raise RuleError(f"{folder}: rules folder not found")
             for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-                rules.extend(load_rule_file(path, timeout))
+                file_rules, declared = read_rule_file(path, timeout)
+                rules.extend(file_rules)
+                categories.update(dict.fromkeys(declared))
         seen: dict[str, str] = {}
         for rule in rules:
             if rule.id in seen:
                 raise RuleError(f"{rule.file}: rule {rule.id}: id already used in {seen[rule.id]}")
             seen[rule.id] = rule.file
-        return cls(tuple(rules))
+        return cls(tuple(rules), tuple(categories))
 
     def select(self, *, safety: str = "moderate", only: Iterable[str] = (),
                disable: Iterable[str] = (), other_ids: Mapping[str, tuple[str, ...]] | None = None) -> "RuleSet":
@@ -355,13 +376,13 @@ class RuleSet:
             raise RuleError(f"safety '{safety}' is not one of {', '.join(SAFETY_LEVELS)}")
         only, disable = set(only), set(disable)
         other_ids = other_ids or {}
-        known = {r.id for r in self.rules} | set(CATEGORIES) | set(other_ids) | {v[0] for v in other_ids.values()}
+        known = {r.id for r in self.rules} | set(self.categories) | set(other_ids) | {v[0] for v in other_ids.values()}
         unknown = sorted((only | disable) - known)
         if unknown:
             raise RuleError(f"unknown rule id or category: {', '.join(unknown)}")
         level = SAFETY_LEVELS.index(safety)
         return RuleSet(tuple(r for r in self.rules if SAFETY_LEVELS.index(r.safety) <= level
-                             and selected(r.id, r.category, only, disable)))
+                             and selected(r.id, r.category, only, disable)), self.categories)
 
     @property
     def digest(self) -> str:
