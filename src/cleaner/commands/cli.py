@@ -17,256 +17,18 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
-from typing import BinaryIO
 
-from cleaner.config import (COMPRESSIONS, PROFILES, PROVENANCE_LEVELS, SCHEMAS, Config, ConfigError,
-                            build_config, find_config_file, load_config_file)
-from cleaner.engines.registry import ENGINES, engine_named
-from cleaner.engines.run import run
+from cleaner.commands.clean import cmd_clean
+from cleaner.commands.options import EXIT_FOUND, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, config_from, parser
+from cleaner.config import ConfigError
 from cleaner.engines.state import OutputBusy
 from cleaner.heuristics.body import HEURISTICS
-from cleaner.heuristics.dump_style import STYLES
-from cleaner.langid.base import IDENTIFIERS
 from cleaner.output.folder import ForeignFiles
-from cleaner.output.sinks import OUTPUT_FORMATS, MissingDependency
-from cleaner.readers.base import input_formats
-from cleaner.readers.stdin import STDIN, stdin_spooled
-from cleaner.readers.files import special_file_message, special_kind
+from cleaner.output.sinks import MissingDependency
 from cleaner.rules.examples import example_failures
-from cleaner.rules.model import RuleError, RuleSet, SAFETY_LEVELS, selected
-
-
-EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
-EXIT_INCOMPLETE = 3  # the run stopped on an output error (disk full); its finished work is kept for a rerun
-
-
-def _add_rule_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", action="append", metavar="DIR", help="extra rule folder (repeatable)")
-    p.add_argument("--no-builtin-rules", action="store_true", default=None,
-                   help="use only the rule folders given with --rules")
-    p.add_argument("--safety", choices=SAFETY_LEVELS, help="apply rules up to this level (default: moderate)")
-    p.add_argument("--select", action="append", metavar="ID|CATEGORY", help="only these rules (repeatable)")
-    p.add_argument("--disable", action="append", metavar="ID|CATEGORY", help="switch these rules off (repeatable)")
-    p.add_argument("--dump-style", choices=("auto", *STYLES),
-                   help="how the text dumps are written (default auto: found per document, recorded as source.style)")
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="cleaner.toml, or a pyproject.toml with [tool.cleaner]")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleaner", description=__doc__.split("\n")[0])
-    parser.add_argument("--version", action="version", version=f"cleaner {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    clean = sub.add_parser("clean", help="clean files or folders into an output folder")
-    clean.add_argument("inputs", nargs="+", type=_path_or_url,
-                       help="files or folders (searched recursively); - for standard input (JSON Lines or one "
-                       "document); with --engine ray also s3://... URLs")
-    clean.add_argument("-o", "--output", type=_path_or_url, required=True,
-                       help="output folder; - writes the documents to standard output as JSON Lines")
-    clean.add_argument("--side-output", type=Path, metavar="DIR",
-                       help="with -o -: where rejects, errors, removed spans, manifest and report go "
-                       "(default: not kept; a summary goes to stderr)")
-    _add_rule_options(clean)
-    clean.add_argument("--input-format", choices=input_formats(),
-                       help="read every input as this (default auto: by extension, then content)")
-    clean.add_argument("--text-field", metavar="PATH",
-                       help="JSON Lines field / Parquet column with plain text; dotted paths reach into "
-                       "nested objects (default text)")
-    clean.add_argument("--html-field", metavar="PATH", help="field with HTML (default html)")
-    clean.add_argument("--url-field", metavar="PATH", help="field with the page URL, e.g. metadata.url (default url)")
-    clean.add_argument("--id-field", metavar="PATH",
-                       help="field with the record's id, kept as the document id (default id)")
-    clean.add_argument("--max-document-bytes", type=int, metavar="N",
-                       help="largest file, JSONL line or WARC payload read as one document; larger ones are "
-                       "too-large errors, never read whole (default 67108864: 64 MiB)")
-    clean.add_argument("--min-words", type=int, help="reject clean texts shorter than this (default 20)")
-    clean.add_argument("--languages", action="append", metavar="CODE[,CODE...]",
-                       help="keep only these languages: langdetect codes such as en or zh-cn (en,de or repeated)")
-    clean.add_argument("--language-identifier", choices=sorted(IDENTIFIERS),
-                       help="langdetect (default), or a faster one: cld2, fasttext-lite, py3langid (benchmarks/langid.py)")
-    clean.add_argument("--profile", choices=PROFILES,
-                       help="exact (default): every removal credited to its rule, langdetect; fast: the same clean "
-                            "text, removals named by their heuristic, the cld2 language identifier")
-    clean.add_argument("--txt", dest="write_txt", action="store_true", default=None,
-                       help="also write one .txt per document into OUT/texts/")
-    clean.add_argument("--no-txt", dest="write_txt", action="store_false", default=None,
-                       help="no .txt files (the default)")
-    clean.add_argument("--provenance", choices=PROVENANCE_LEVELS,
-                       help="removed.jsonl: full (removed text too; duplicates logged whole), spans (default: "
-                       "rule, category, offsets), none")
-    clean.add_argument("--schema", choices=SCHEMAS,
-                       help="document records as cleaner (default), dolma or datatrove read them (JSON Lines)")
-    clean.add_argument("--no-dedup", dest="dedup", action="store_false", default=None,
-                       help="keep exact and near-duplicate documents")
-    clean.add_argument("--dedup-threshold", type=float, metavar="J",
-                       help="estimated Jaccard of word n-grams at which texts are duplicates (default 0.4)")
-    clean.add_argument("--dedup-ngram", type=int, metavar="N", help="words per shingle (default 3)")
-    clean.add_argument("--dedup-num-perm", type=int, metavar="N", help="MinHash permutations (default 128)")
-    clean.add_argument("--dedup-against", action="append", metavar="DIR",
-                       help="earlier output folder: its documents count as published (repeatable)")
-    clean.add_argument("--strict", action="store_true", default=None, help="exit 1 when any input errored")
-    clean.add_argument("--doc-timeout", type=float, metavar="SECONDS",
-                       help="time budget per document; one that overruns it is an error entry (default 60, 0: none)")
-    clean.add_argument("--output-format", choices=tuple(OUTPUT_FORMATS),
-                       help="documents as jsonl (default), parquet (needs cleaner[parquet]) or another registered format")
-    clean.add_argument("--shard-size", type=int, metavar="N",
-                       help="documents per file: documents-00000.jsonl, ... (default 0: one file)")
-    clean.add_argument("--compression", choices=COMPRESSIONS,
-                       help="compress documents and rejects (gz, zst); the Parquet column codec")
-    clean.add_argument("-j", "--jobs", type=int, metavar="N",
-                       help="worker processes (default 0: one per available core)")
-    clean.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar or summary")
-    clean.add_argument("--progress-interval", type=float, metavar="SECONDS",
-                       help="stderr not a terminal (CI, nohup, Slurm): a progress line this often (default 30, 0: none)")
-    clean.add_argument("--engine", choices=tuple(ENGINES),
-                       help="local (default): worker processes here; ray: a Ray cluster (needs cleaner[ray]); "
-                            "or another registered engine")
-    clean.add_argument("--address", dest="ray_address", metavar="auto|ray://HOST:PORT",
-                       help="with --engine ray: the cluster to join (default: start Ray on this machine)")
-    clean.add_argument("--check", action="store_true",
-                       help="write nothing; exit 1 with a diff when OUT differs from a fresh run")
-
-    explain = sub.add_parser("explain", help="show what cleaning removes from one file, and why")
-    explain.add_argument("file", type=Path)
-    _add_rule_options(explain)
-    explain.add_argument("--input-format", choices=("auto", "text", "html"))
-    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                         help="auto: colour on a terminal unless NO_COLOR is set")
-    explain.add_argument("--html", type=Path, metavar="OUT.html", help="also write the view as an HTML page")
-
-    check = sub.add_parser("check", help="lint: report what cleaning would remove; exit 1 if anything")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    _add_rule_options(check)
-    check.add_argument("--input-format", choices=("auto", "text", "html"))
-    check.add_argument("--format", dest="check_format", choices=("text", "json", "github"), default="text",
-                       help="text: file:line:col: RULE category message; github: Actions annotations")
-    check.add_argument("--fail-on", action="append", metavar="CATEGORY[,...]",
-                       help="fail only on these categories or rule ids (repeatable); others are still reported")
-
-    ev = sub.add_parser("eval", help="score predicted text against gold (shingle P/R/F1)")
-    ev.add_argument("pred", type=Path, help="a file, or a folder of predictions")
-    ev.add_argument("gold", type=Path, help="a file, or a folder of gold texts matched by name")
-    ev.add_argument("--pred-suffix", default=".txt")
-    ev.add_argument("--gold-suffix", default=".txt")
-
-    rules = sub.add_parser("rules", help="list, show or test rules")
-    rsub = rules.add_subparsers(dest="rules_command", required=True)
-    rlist = rsub.add_parser("list", help="every rule: id, category, safety, description")
-    _add_rule_options(rlist)
-    rshow = rsub.add_parser("show", help="one rule in full")
-    rshow.add_argument("rule_id")
-    _add_rule_options(rshow)
-    rtest = rsub.add_parser("test", help="run the strip/keep examples of a rules folder")
-    rtest.add_argument("dir", nargs="?", type=Path, help="rules folder (default: the built-in rules)")
-    return parser
-
-
-def _path_or_url(value: str):
-    """A Path, or an fsspec URL kept as typed (Path would fold its '//')."""
-    return value if "://" in value else Path(value)
-
-
-def _version() -> str:
-    from cleaner import __version__
-
-    return __version__
-
-
-def _config(args: argparse.Namespace) -> Config:
-    base = Config()
-    config_file = find_config_file(args.config)
-    if config_file:
-        base = build_config(load_config_file(config_file), origin=str(config_file))
-    flags = {k: v for k, v in vars(args).items() if k in Config.keys() and v is not None}
-    return build_config(flags, base=base, origin="command line")
-
-
-def _cmd_clean(args: argparse.Namespace) -> int:
-    config = _config(args)
-    urls = [str(p) for p in [*args.inputs, args.output] if isinstance(p, str)]
-    if urls and (not engine_named(config.engine).reads_urls or args.check):
-        print(f"cleaner: {urls[0]}: URLs are read and written by --engine ray only (docs/ray.md); "
-              "copy the files to a local folder for a local run", file=sys.stderr)
-        return EXIT_USAGE
-    for path in args.inputs:
-        if isinstance(path, Path) and str(path) != STDIN and not path.exists():
-            print(f"cleaner: input not found: {path}", file=sys.stderr)
-            return EXIT_USAGE
-        special = special_kind(path) if isinstance(path, Path) and str(path) != STDIN else None
-        if special is not None:
-            print(f"cleaner: {special_file_message(str(path), special)}", file=sys.stderr)
-            return EXIT_USAGE
-    if sum(str(p) == STDIN for p in args.inputs) > 1:
-        print("cleaner: '-' (standard input) can be given once", file=sys.stderr)
-        return EXIT_USAGE
-    to_stdout = str(args.output) == STDIN
-    problem = _stdout_problem(config, args) if to_stdout else \
-        ("--side-output goes with -o - (standard output)" if args.side_output else None)
-    if problem:
-        print(f"cleaner: {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    with stdin_spooled(args.inputs) as inputs:
-        if not to_stdout:
-            return _clean(args, config, inputs, args.output)
-        if args.side_output:
-            return _clean(args, config, inputs, args.side_output, sys.stdout.buffer)
-        with tempfile.TemporaryDirectory(prefix="cleaner-side-") as side:
-            return _clean(args, config, inputs, Path(side), sys.stdout.buffer)
-
-
-def _stdout_problem(config: Config, args: argparse.Namespace) -> str | None:
-    """Why ``-o -`` cannot be done with these options, or None."""
-    if args.check:
-        return "--check compares an output folder; -o - has none"
-    if config.output_format != "jsonl" or config.shard_size:
-        return "-o - writes one JSON Lines stream: leave --output-format jsonl and --shard-size 0"
-    if config.write_txt:
-        return "--txt needs an output folder, not -o -"
-    return None
-
-
-def _clean(args: argparse.Namespace, config: Config, inputs: list, out: Path | str,
-           stream: BinaryIO | None = None) -> int:
-    """Run ``clean`` into the folder ``out`` (with ``stream``: the side files only; the
-    documents go to the stream) and report on stderr."""
-    if args.check:
-        from cleaner.commands.drift import check_drift, format_drift
-
-        drift = check_drift(inputs, args.output, config)
-        sys.stdout.write(format_drift(drift, args.output))
-        return EXIT_OK if drift.clean else EXIT_FOUND
-    # a terminal gets bars; a log gets a line every progress_interval seconds
-    progress = False if config.quiet else True if sys.stderr.isatty() else "lines" if config.progress_interval else False
-    config_file = find_config_file(args.config)
-    result = run(inputs, out, config, progress=progress,
-                 config_file=str(config_file) if config_file else None,
-                 log=lambda message: print(f"cleaner: {message}", file=sys.stderr), stream=stream)
-    c = result.counts
-    if not config.quiet:
-        from cleaner.output.report import REPORT_HTML, summary_lines
-
-        for line in summary_lines(result.report) if result.report else ():
-            print(line, file=sys.stderr)
-        skipped = result.manifest.get("skipped", {})
-        reasons = ", ".join(f"{reason} {n}" for reason, n in skipped.get("reasons", {}).items())
-        skipped_note = f", {skipped['total']} skipped (not documents: {reasons})" if skipped.get("total") else ""
-        if stream is None:
-            where = f"{out} (review: {out}/{REPORT_HTML})"
-        elif args.side_output:
-            where = f"standard output (rejects, errors, report: {out})"
-        else:
-            where = "standard output (rejects, errors and report not kept: --side-output DIR keeps them)"
-        print(f"cleaner: {c['in']} in, {c['kept']} kept, {c['rejected']} rejected, {c['errored']} errored"
-              f"{skipped_note} -> {where}", file=sys.stderr)
-    if not result.manifest["files"]:
-        print(f"cleaner: warning: no input files found in {', '.join(map(str, args.inputs))} (hidden files and "
-              "folders are skipped): the output is an empty corpus", file=sys.stderr)
-        return EXIT_FOUND if config.strict else EXIT_OK
-    return EXIT_FOUND if config.strict and c["errored"] else EXIT_OK
+from cleaner.rules.model import RuleError, RuleSet, selected
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -275,7 +37,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from cleaner.readers.record import Record
     from cleaner.readers.walk import kind_of
 
-    config = _config(args)
+    config = config_from(args)
     if not args.file.is_file():
         print(f"cleaner: not a file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
@@ -298,7 +60,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from cleaner.commands.check import check_paths, FailOnError, format_github, format_json, format_text, parse_fail_on
     from cleaner.pipeline import load_rules
 
-    config = _config(args)
+    config = config_from(args)
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         print(f"cleaner: input not found: {missing[0]}", file=sys.stderr)
@@ -348,7 +110,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     if args.rules_command == "test":
         rules = RuleSet.load([args.dir], builtin=False) if args.dir else RuleSet.load()
         return _test_rules(rules)
-    config = _config(args)
+    config = config_from(args)
     rules = RuleSet.load([Path(d) for d in config.rules], builtin=not config.no_builtin_rules)
     if args.rules_command == "show":
         if args.rule_id in HEURISTICS:
@@ -394,6 +156,7 @@ def _test_rules(rules: RuleSet) -> int:
     return EXIT_FOUND if failures else EXIT_OK
 
 
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (kill, Slurm, a container stop): stops the run the way Ctrl-C does."""
 
@@ -403,8 +166,8 @@ def _terminate(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    handlers = {"clean": _cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules,
+    args = parser().parse_args(argv)
+    handlers = {"clean": cmd_clean, "explain": _cmd_explain, "eval": _cmd_eval, "rules": _cmd_rules,
                 "check": _cmd_check}
     previous = signal.signal(signal.SIGTERM, _terminate) \
         if args.command == "clean" and threading.current_thread() is threading.main_thread() else None

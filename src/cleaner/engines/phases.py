@@ -19,7 +19,8 @@ from cleaner.engines.progress import Progress, Summary
 from cleaner.heuristics.recurring import RecurringLines, parse_for_counts
 from cleaner.output.finished import Finished, KEPT, finish_chunk
 from cleaner.output.folder import OutputWriter
-from cleaner.output.report import RunReport, write_report
+from cleaner.output.report import RunReport
+from cleaner.output.report_page import write_report
 from cleaner.output.sinks import DocumentSink
 from cleaner.pipeline import Pipeline
 from cleaner.readers.record import Record
