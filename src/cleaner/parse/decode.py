@@ -1,9 +1,9 @@
-"""Bytes to text, in one place: binary sniffing, one BOM table, and the two decoding orders.
+"""Bytes to text, in one place: binary sniffing, one BOM table, and one decoder, :func:`decode`.
 
-:func:`decode_text` (text dumps: UTF-16/32 by zero bytes, UTF-8 mixed with cp1252, the
-transport's label, a guess) and :func:`decode_html` (pages: their own ``<meta charset>`` and
-browsers' label aliases count) differ where the two kinds of input differ; their outputs are
-pinned by the golden tests, so the orders are kept as they are.
+The decoder tries named steps in the order of a policy: :data:`TEXT_POLICY` for text dumps
+(UTF-16/32 by zero bytes, UTF-8 mixed with cp1252, the transport's label, a guess) and
+:data:`HTML_POLICY` for pages (their own ``<meta charset>`` and browsers' label aliases count).
+Why two orders, and what one order would change: docs/design.md (Decoding).
 """
 from __future__ import annotations
 
@@ -104,78 +104,37 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 GUESS_SAMPLE_BYTES = 1 << 20  # charset-normalizer reads this much: its guess costs time per byte
 
 
+# -- decoding: one function, the order of its steps a policy -----------------------------------
+
+def decode(data: bytes, policy: tuple[str, ...], http_charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding): the first step of ``policy`` (names of :data:`STEPS`, in order) that
+    decodes ``data``. ``http_charset``: the transport's label (HTTP Content-Type). Each policy
+    ends with a step that always decodes. Why text dumps and pages have two policies:
+    docs/design.md (Decoding).
+
+    >>> decode("naïve".encode("utf-16"), TEXT_POLICY), decode("naïve".encode("utf-16"), HTML_POLICY)
+    (('naïve', 'utf-16'), ('naïve', 'utf-16-le'))
+    """
+    for name in policy:
+        found = STEPS[name](data, http_charset)
+        if found is not None:
+            return found
+    raise ValueError(f"decoding policy {policy} ends without a step that always decodes")
+
+
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """(text, encoding): by BOM, else UTF-16/32 told by its zero bytes, else UTF-8, else UTF-8
-    with stray cp1252 bytes, else the ``declared`` charset (HTTP Content-Type), else the best
-    guess of charset-normalizer.
+    """A text dump's bytes decoded by :data:`TEXT_POLICY` (``declared``: the transport's label).
 
-    Strict UTF-8 comes before a declared label: valid multi-byte UTF-8 is almost never
-    anything else, and labels are often wrong. A file that has valid multi-byte UTF-8 *and*
-    bytes that are not UTF-8 is a mix (Windows text pasted into a UTF-8 file): each invalid
-    byte is read as cp1252 rather than the whole file as one or the other.
-
-    >>> decode_text("naïve".encode("utf-16"))
-    ('naïve', 'utf-16')
     >>> decode_text("naïve café".encode("cp1252"), declared="windows-1252")
     ('naïve café', 'cp1252')
     >>> decode_text("naïve ".encode("utf-8") + "café".encode("cp1252"))
     ('naïve café', 'utf-8+cp1252')
     """
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, "replace"), encoding.replace("-le", "").replace("-be", "")
-    wide = wide_encoding(data[:BINARY_SNIFF_BYTES])
-    if wide:
-        return data.decode(wide, "replace"), wide
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    utf8_bytes = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
-    if utf8_bytes and utf8_bytes >= len(data) - len(data.translate(None, _HIGH_BYTES)) - utf8_bytes:
-        # at least as many bytes in valid UTF-8 sequences as stray ones: a mix, not a legacy
-        # file (in cp1252 text, byte pairs that happen to be valid UTF-8 are rare)
-        return data.decode("utf-8", "cleaner-cp1252"), "utf-8+cp1252"
-    if declared:
-        try:
-            encoding = codecs.lookup(declared).name
-            return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError):
-            pass
-    from charset_normalizer import from_bytes
-
-    matches = from_bytes(data[:GUESS_SAMPLE_BYTES])
-    best = matches.best()
-    if best is None:
-        return data.decode("utf-8", errors="replace"), "utf-8-replace"
-    encoding = best.encoding
-    # On Western text cp1250 and cp1252 often tie (the letters they share are the common ones);
-    # cp1252 is what such files on the web almost always are, and what browsers assume.
-    if any(m.encoding == "cp1252" and (m.chaos, m.coherence) == (best.chaos, best.coherence) for m in matches):
-        encoding = "cp1252"
-    return data.decode(encoding, "replace"), encoding
-
-
-# -- HTML pages: the page's own labels count, and browsers' aliases apply --------------------
-
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
-
-
-def _lookup(label: bytes | str) -> str | None:
-    try:
-        name = codecs.lookup(label.decode("ascii") if isinstance(label, bytes) else label).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-    return "cp1252" if name in _WINDOWS_1252_ALIASES else name
+    return decode(data, TEXT_POLICY, declared)
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
-    """Decode raw page bytes; return ``(text, encoding used)``.
-
-    Order: BOM; strict UTF-8 (valid multi-byte UTF-8 is almost never anything else, and
-    pages and servers often lie in their labels); the HTTP Content-Type charset (as browsers,
-    it beats the page's own label); the ``<meta charset>`` / http-equiv label;
-    charset-normalizer's guess; cp1252 with replacement.
+    """A page's bytes decoded by :data:`HTML_POLICY`.
 
     >>> decode_html("café".encode("cp1252") + b'<meta charset="windows-1252">')[1]
     'cp1252'
@@ -184,40 +143,146 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     >>> decode_html("плохо".encode("koi8-r") + b'<meta charset="cp1251">', http_charset="KOI8-R")
     ('плохо<meta charset="cp1251">', 'koi8-r')
     """
+    return decode(data, HTML_POLICY, http_charset)
+
+
+Decoded = tuple[str, str] | None
+
+
+def _bom(data: bytes, _label=None) -> Decoded:
+    """A byte-order mark, named by its codec (``utf-16-le``)."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace"), encoding
+    return None
+
+
+def _bom_family(data: bytes, _label=None) -> Decoded:
+    """A byte-order mark, named by its family (``utf-16``, as Python's codec for a marked stream)."""
+    found = _bom(data)
+    return found and (found[0], found[1].replace("-le", "").replace("-be", ""))
+
+
+def _wide(data: bytes, _label=None) -> Decoded:
+    """UTF-16/32 without a BOM, told by its zero bytes (:func:`wide_encoding`)."""
+    wide = wide_encoding(data[:BINARY_SNIFF_BYTES])
+    return (data.decode(wide, "replace"), wide) if wide else None
+
+
+def _utf8(data: bytes, _label=None) -> Decoded:
+    """Strict UTF-8: valid multi-byte UTF-8 is almost never anything else, and labels are often wrong."""
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    match = _META_CHARSET.search(data[:16384])
-    labels = [_lookup(http_charset) if http_charset else None, _lookup(match.group(1)) if match else None]
-    for label in labels:
-        if label and label not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
+        return None
+
+
+def _utf8_mixed(data: bytes, _label=None) -> Decoded:
+    """UTF-8 with stray cp1252 bytes (Windows text pasted into a UTF-8 file): at least as many
+    bytes in valid UTF-8 sequences as stray ones (in cp1252 text, byte pairs that happen to be
+    valid UTF-8 are rare); each invalid byte is read as cp1252."""
+    utf8_bytes = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
+    if utf8_bytes and utf8_bytes >= len(data) - len(data.translate(None, _HIGH_BYTES)) - utf8_bytes:
+        return data.decode("utf-8", "cleaner-cp1252"), "utf-8+cp1252"
+    return None
+
+
+def _transport_label(data: bytes, label: str | None) -> Decoded:
+    """The transport's label, as Python names the codec, if the bytes decode under it."""
+    if label:
+        try:
+            encoding = codecs.lookup(label).name
+            return data.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return None
+
+
+def _labels(data: bytes, label: str | None) -> Decoded:
+    """The transport's label, then the page's ``<meta charset>`` / http-equiv one (as browsers:
+    the transport wins), read with browsers' aliases; UTF-8 and UTF-16 labels are skipped
+    (strict UTF-8 came first; a UTF-16 label on 8-bit bytes is wrong)."""
+    for name in _page_labels(data, label):
+        if name and name not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
             try:
-                return data.decode(label), label
+                return data.decode(name), name
             except (UnicodeDecodeError, LookupError):
                 pass
-    declared = next((label for label in labels if label), None)
-    guessed = _detect(data)
+    return None
+
+
+def _guess(data: bytes, _label=None) -> Decoded:
+    """charset-normalizer's best guess on the first MiB, read with replacement; cp1252 where
+    cp1250 ties with it (the letters they share are the common ones; cp1252 is what such files
+    on the web almost always are, and what browsers assume)."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data[:GUESS_SAMPLE_BYTES])
+    best = matches.best()
+    if best is None:
+        return None
+    encoding = best.encoding
+    if any(m.encoding == "cp1252" and (m.chaos, m.coherence) == (best.chaos, best.coherence) for m in matches):
+        encoding = "cp1252"
+    return data.decode(encoding, "replace"), encoding
+
+
+def _guess_strict(data: bytes, _label=None) -> Decoded:
+    """charset-normalizer's best guess on the first 200 kB, with browsers' aliases, if the whole
+    page decodes under it."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    guessed = _lookup(best.encoding) if best is not None else None
     if guessed:
         try:
             return data.decode(guessed), guessed
         except (UnicodeDecodeError, LookupError):
             pass
-    if declared and declared.startswith("utf-8"):  # declared UTF-8 with a few broken bytes
+    return None
+
+
+def _utf8_replace(data: bytes, _label=None) -> Decoded:
+    """UTF-8 with replacement characters: the last resort of text dumps."""
+    return data.decode("utf-8", errors="replace"), "utf-8-replace"
+
+
+def _label_or_cp1252(data: bytes, label: str | None) -> Decoded:
+    """The first label with replacement characters (UTF-8 declared with a few broken bytes),
+    else cp1252 (what browsers assume): the last resort of pages."""
+    declared = next((name for name in _page_labels(data, label) if name), None)
+    if declared and declared.startswith("utf-8"):
         return data.decode("utf-8", "replace"), "utf-8"
     return data.decode(declared or "cp1252", "replace"), declared or "cp1252"
 
 
-def _detect(data: bytes) -> str | None:
+STEPS = {"bom": _bom, "bom-family": _bom_family, "wide": _wide, "utf-8": _utf8, "utf-8+cp1252": _utf8_mixed,
+         "transport-label": _transport_label, "labels": _labels, "guess": _guess, "guess-strict": _guess_strict,
+         "utf-8-replace": _utf8_replace, "label-or-cp1252": _label_or_cp1252}
+# Text dumps: no markup to carry a label, often UTF-16 from Windows tools, or UTF-8 with pasted cp1252.
+TEXT_POLICY = ("bom-family", "wide", "utf-8", "utf-8+cp1252", "transport-label", "guess", "utf-8-replace")
+# Pages: their own <meta> label counts, read as browsers read labels (BOM-less UTF-16 is found by
+# the caller, cleaner.parse.record, before it hands the page over as text).
+HTML_POLICY = ("bom", "utf-8", "labels", "guess-strict", "label-or-cp1252")
+
+
+# -- labels as browsers read them ------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def _page_labels(data: bytes, label: str | None) -> list[str | None]:
+    """[the transport's label, the page's own], each as browsers read it (None: absent or unknown)."""
+    match = _META_CHARSET.search(data[:16384])
+    return [_lookup(label) if label else None, _lookup(match.group(1)) if match else None]
+
+
+def _lookup(label: bytes | str) -> str | None:
     try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # optional: without it the cp1252 fallback applies
+        name = codecs.lookup(label.decode("ascii") if isinstance(label, bytes) else label).name
+    except (LookupError, UnicodeDecodeError):
         return None
-    best = from_bytes(data[:200_000]).best()
-    return _lookup(best.encoding) if best is not None else None
+    return "cp1252" if name in _WINDOWS_1252_ALIASES else name
 
 
 # WHATWG: these labels mean windows-1252 in browsers, and pages labelled so often use its extras.
