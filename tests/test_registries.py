@@ -37,6 +37,10 @@ OTHER = ("Boats on the old canal will pay a smaller fee from next year, the harb
          "to owners this week. The office expects more visitors in the warm months and wants the quays to "
          "stay busy; owners of house boats keep their present contracts, and a new mooring plan is due soon.")
 
+THIRD = ("The school choir will sing at the town hall on Sunday afternoon, and tickets are free for "
+         "children under twelve. The choir master said the songs come from four countries; parents "
+         "who want to help with the chairs and the coffee can write to the school office before Friday.")
+
 
 @pytest.fixture(autouse=True)
 def _restore_registries():
@@ -98,6 +102,19 @@ def test_a_registered_reader_reads_its_suffix_through_the_cli(tmp_path):
         == ["no-text"], errors
     # forced for every file too, by its registered name
     assert Config(input_format="csv").input_format == "csv"
+
+
+def test_a_reader_registered_with_own_ids_gives_its_documents_their_ids(tmp_path):
+    register_reader(Reader("csv", (".csv",), read_csv, own_ids=True))
+    out, inputs = tmp_path / "out", _csv_input(tmp_path)
+    (inputs / "later.csv").write_text(f'id,text\nfirst,"{THIRD}"\n', encoding="utf-8")
+    assert main(["clean", str(inputs), "-o", str(out), "-q", "-j", "1"]) == 0
+    documents = [json.loads(line) for line in (out / "documents" / "documents.jsonl").read_text().splitlines()]
+    assert [(d["id"], "record_id" in d["source"], d["text"]) for d in documents] \
+        == [("first", False, ARTICLE), ("third", False, OTHER)]
+    # an own id is the user's: a second document under it is rejected, as for JSON Lines
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["reason"], r["source"]["path"]) for r in rejects] == [("first", "duplicate-id", "later.csv")]
 
 
 def test_an_unregistered_format_is_refused_listing_the_registered_ones():

@@ -21,22 +21,19 @@ def where(record: Record) -> str:
     return f"{record.path} {unit} {record.position}"
 
 
-OWN_ID_CONTAINERS = ("jsonl", "parquet")  # records whose id field names the document
-
-
 def id_and_record_id(record: Record, sha: str) -> tuple[str, str | None]:
-    """(document id, ``source.record_id``): a JSON Lines or Parquet record's own id is the
-    document's id (pipelines join on it); otherwise, or when the record has none, the id is
-    derived from the content (the first 16 hex digits of its sha256) and a WARC record's id is
-    kept in ``source``."""
-    if record.record_id is not None and record.container in OWN_ID_CONTAINERS:
+    """(document id, ``source.record_id``): the record's own id is the document's id when its
+    reader says so (``Reader.own_ids``: JSON Lines, Parquet; pipelines join on it); otherwise,
+    or when the record has none, the id is derived from the content (the first 16 hex digits
+    of its sha256) and the record's id (a WARC-Record-ID) is kept in ``source``."""
+    if record.own_id:
         return record.record_id, None
     return sha[:16], record.record_id
 
 
 def has_own_id(doc: Document) -> bool:
     """Whether the document's id is the user's (so the run checks it is unique), not derived."""
-    return doc.source.format in OWN_ID_CONTAINERS and doc.id != doc.source.sha256[:16]
+    return doc.id != doc.source.sha256[:16]
 
 
 def failed_document(record: Record, reason: str, message: str, **detail) -> Document:

@@ -21,12 +21,16 @@ SNIFF_BYTES = 4096  # of a file's (decompressed) head, what a ``sniff`` sees
 @dataclass(frozen=True, slots=True)
 class Reader:
     """An input format. ``read(path, rel, config, skipped)`` yields the records of one file
-    (a problem as an error record, what is not a document counted in ``skipped``)."""
+    (a problem as an error record, what is not a document counted in ``skipped``). With
+    ``own_ids`` a record's id becomes the document's id (pipelines join on it; a run checks it
+    is unique); otherwise the document id is derived from the content and the record's id
+    is kept as ``source.record_id``."""
 
     name: str  # the --input-format value
     suffixes: tuple[str, ...]  # lower-case file name endings, compressed forms included
     read: Callable[[Path, str, Any, Counter], Iterator[Record]]
     sniff: Callable[[bytes], bool] | None = None  # a container: recognised by its (decompressed) head
+    own_ids: bool = False  # a record's ``record_id`` is the user's id of the document (kept as its id)
 
 
 READERS: dict[str, Reader] = {}

@@ -102,4 +102,4 @@ def looks_like_jsonl(head: bytes) -> bool:
 
 
 JSONL_SUFFIXES = tuple(f"{base}{comp}" for base in (".jsonl", ".ndjson") for comp in ("", ".gz", ".zst"))
-register_reader(Reader("jsonl", JSONL_SUFFIXES, read_jsonl, looks_like_jsonl))
+register_reader(Reader("jsonl", JSONL_SUFFIXES, read_jsonl, looks_like_jsonl, own_ids=True))

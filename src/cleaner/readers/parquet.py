@@ -81,4 +81,5 @@ def _cleaner_metadata(row: dict) -> dict:
     return row
 
 
-register_reader(Reader("parquet", (".parquet",), read_parquet, lambda head: head.startswith(b"PAR1")))
+register_reader(Reader("parquet", (".parquet",), read_parquet, lambda head: head.startswith(b"PAR1"),
+                       own_ids=True))

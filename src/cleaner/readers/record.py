@@ -19,9 +19,10 @@ class Record:
     error: str | None = None  # the full message: what went wrong, where, and what to do
     error_reason: str = "unreadable"  # stable code for errors.jsonl and the manifest
     container: str | None = None  # "jsonl", "parquet" or "warc" when the record came out of a container file
-    record_id: str | None = None  # the JSONL/Parquet id field (the document id) / WARC-Record-ID
+    record_id: str | None = None  # the container's id of the record: JSONL/Parquet id field, WARC-Record-ID
     charset: str | None = None  # declared by the transport (HTTP Content-Type), a hint for decoding
     metadata: dict[str, Any] | None = None  # JSONL/Parquet fields passed through to the document
+    own_id: bool = False  # ``record_id`` is the document's id: set for the records of a reader with own_ids
 
 
 def error_record(path: str, reason: str, message: str, position: int | str | None = None,

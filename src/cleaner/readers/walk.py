@@ -28,7 +28,7 @@ import json
 import os
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -225,7 +225,8 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
             kind = _sniffed_kind(path, rel, kind)
             reader = READERS.get(kind)
         if reader is not None:
-            yield from reader.read(path, rel, config, skipped)
+            records = reader.read(path, rel, config, skipped)
+            yield from (_with_own_ids(records) if reader.own_ids else records)
         elif kind == "compressed":
             yield error_record(rel, "unknown-format", f"{rel}: a compressed file that holds neither JSON Lines "
                                "nor WARC; decompress it, or name it .jsonl.gz/.warc.gz if it is one")
@@ -235,6 +236,12 @@ def read_input(found: InputFile, config: Config = Config(), skipped: Counter | N
         yield error_record(rel, "special-file", special_file_message(rel, exc.kind))
     except OSError as exc:  # opening or reading the file itself failed
         yield _unreadable(path, rel, exc)
+
+
+def _with_own_ids(records: Iterator[Record]) -> Iterator[Record]:
+    """The records of a reader whose ids are its documents' ids (:attr:`Reader.own_ids`), marked so."""
+    for record in records:
+        yield replace(record, own_id=True) if record.record_id is not None else record
 
 
 def _unreadable(path: Path, rel: str, exc: OSError) -> Record:
