@@ -440,3 +440,23 @@ def test_bucket_pairs_are_the_pairs_of_a_band_holding_one_bucket():
         expected = candidate_pairs(np.zeros((members, 1), dtype=np.uint64), fanout)
         assert sorted(zip(lo.tolist(), hi.tolist())) == sorted(zip(expected[0].tolist(), expected[1].tolist()))
         assert all(j < i and j < fanout for j, i in zip(lo.tolist(), hi.tolist()))
+
+
+def test_a_result_rebuilt_from_its_clusters_decides_alike(story, tmp_path):
+    """DedupResult.from_clusters (what the Ray engine hands in) gives the decisions and counts of
+    the Deduplicator whose clusters it gets: exact and near copies, a kept document of a loaded
+    index, and documents in no cluster."""
+    old = Deduplicator()
+    old.add("published", story, path="old.txt")
+    old.save_index(tmp_path / "index.npz")
+    dedup = Deduplicator.load_index(tmp_path / "index.npz")
+    texts = {"shouting": story.upper(), "edited": edited_copy(story), "other": raw_seed("000"),
+             "other-copy": raw_seed("000") + "\n\nOne more line at the end of it.", "alone": raw_seed("001")}
+    for key, text in texts.items():
+        dedup.add(key, text, path=f"{key}.txt")
+    local = dedup.result()
+    rebuilt = type(local).from_clusters(local.clusters, local.counts["total"], local.stats)
+    assert {c.kept_in_index for c in local.clusters} == {True, False} and local.counts["dropped_exact"] >= 1
+    assert rebuilt.counts == local.counts and rebuilt.clusters == local.clusters
+    assert {key: rebuilt.decisions[key] for key in texts} == {key: local.decisions[key] for key in texts}
+    assert rebuilt.decisions["alone"].kept and not rebuilt.decisions["edited"].kept

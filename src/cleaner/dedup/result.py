@@ -74,6 +74,23 @@ class DedupResult:
             self._clusters = tuple(self._clusters())
         return self._clusters
 
+    @classmethod
+    def from_clusters(cls, clusters: Iterable[Cluster], total: int, stats: dict[str, int]) -> DedupResult:
+        """The result of clusters decided elsewhere (the Ray engine's tasks), in keep-policy order
+        of their kept documents; ``total`` added documents, those in no cluster kept."""
+        clusters = tuple(c for c in clusters if c.duplicates)
+        decisions = _KeptUnlessListed()
+        counts = {"total": total, "forwarded": total, "dropped": 0, "dropped_exact": 0, "dropped_near": 0}
+        for cluster in clusters:
+            if not cluster.kept_in_index:
+                decisions[cluster.kept] = Decision(cluster.kept, True, duplicates=cluster.duplicates)
+            for d in cluster.duplicates:
+                decisions[d.key] = Decision(d.key, False, cluster.kept, d.similarity, d.reason)
+                counts["dropped"] += 1
+                counts["dropped_" + d.reason] += 1
+        counts["forwarded"] -= counts["dropped"]
+        return cls(decisions, clusters, counts, stats)
+
     def cluster_sizes(self) -> Counter[int]:
         """Documents per cluster (the kept one included) -> how many clusters have that size."""
         if self._cluster_sizes is None:
@@ -93,6 +110,13 @@ class DedupResult:
     @property
     def dropped(self) -> dict[str, Decision]:
         return {k: d for k, d in self.decisions.items() if not d.kept}
+
+
+class _KeptUnlessListed(dict):
+    """Decisions by key: a document in no cluster is kept and lists no duplicates."""
+
+    def __missing__(self, key: str) -> Decision:
+        return Decision(key, True)
 
 
 class DecisionTable(Mapping):

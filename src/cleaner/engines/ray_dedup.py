@@ -11,7 +11,7 @@ from cleaner.config import Config
 from cleaner.dedup.fingerprint import DedupConfig
 from cleaner.dedup.index import write_index
 from cleaner.dedup.lsh import bucket_pairs, connected_components, pair_similarity
-from cleaner.dedup.result import Cluster, Decision, DedupResult, Duplicate
+from cleaner.dedup.result import Cluster, DedupResult, Duplicate
 from cleaner.dedup.stage import dedup_config, load_deduplicator
 
 
@@ -199,13 +199,6 @@ class DecidedDuplicates:
         """Nothing spilled here: the cluster holds the fingerprints."""
 
 
-class _Kept(dict):
-    """Decisions: a document in no cluster is kept and lists no duplicates."""
-
-    def __missing__(self, key: str) -> Decision:
-        return Decision(key, True)
-
-
 def deduplicate(ray, cleaned, config: Config, partitions: int) -> DecidedDuplicates:
     """Phase 4 over the fingerprints of the clean documents (see the module docstring)."""
     import pyarrow as pa
@@ -258,26 +251,13 @@ def deduplicate(ray, cleaned, config: Config, partitions: int) -> DecidedDuplica
                         .map_groups(_cluster, batch_format="pyarrow", fn_kwargs={"num_perm": cfg.num_perm}),
                         CLUSTER_SCHEMA)
 
-    decisions = _Kept()
-    counts = {"total": 0, "forwarded": 0, "dropped": 0, "dropped_exact": 0, "dropped_near": 0}
-    found = []
-    for seq, key, prio, blob in zip(clusters["seq"].to_pylist(), clusters["key"].to_pylist(),
-                                    clusters["prio"].to_pylist(), clusters["members"].to_pylist()):
-        members = pickle.loads(blob)
-        if not members:
-            continue
-        duplicates = tuple(Duplicate(k, sim, reason) for k, sim, reason in members)
-        if seq >= 0:
-            decisions[key] = Decision(key, True, duplicates=duplicates)
-        for k, sim, reason in members:
-            decisions[k] = Decision(k, False, key, sim, reason)
-            counts["dropped"] += 1
-            counts["dropped_" + reason] += 1
-        found.append((prio, Cluster(key, seq < 0, duplicates)))
-    counts["total"] = rooted.filter(lambda row: row["seq"] >= 0).count()
-    counts["forwarded"] = counts["total"] - counts["dropped"]
-    result = DedupResult(decisions, tuple(c for _, c in sorted(found, key=lambda item: item[0])), counts,
-                         {"indexed": len(indexed), "candidate_pairs": candidates, "verified_pairs": len(edge_table)})
+    found = sorted(zip(clusters["prio"].to_pylist(), clusters["seq"].to_pylist(), clusters["key"].to_pylist(),
+                       clusters["members"].to_pylist()))  # keep-policy order of the kept documents
+    result = DedupResult.from_clusters(
+        (Cluster(key, seq < 0, tuple(Duplicate(*member) for member in pickle.loads(blob)))
+         for _, seq, key, blob in found),
+        rooted.filter(lambda row: row["seq"] >= 0).count(),
+        {"indexed": len(indexed), "candidate_pairs": candidates, "verified_pairs": len(edge_table)})
 
     def save_index(path: Path) -> None:
         # the kept documents (indexed first, then new by rank): the index file is one file the
