@@ -169,12 +169,17 @@ def _wide(data: bytes, _label=None) -> Decoded:
     return (data.decode(wide, "replace"), wide) if wide else None
 
 
+def _strict(data: bytes, encoding: str) -> Decoded:
+    """``data`` decoded as ``encoding`` when every byte fits it (and Python knows the codec)."""
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
 def _utf8(data: bytes, _label=None) -> Decoded:
     """Strict UTF-8: valid multi-byte UTF-8 is almost never anything else, and labels are often wrong."""
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return None
+    return _strict(data, "utf-8")
 
 
 def _utf8_mixed(data: bytes, _label=None) -> Decoded:
@@ -189,13 +194,10 @@ def _utf8_mixed(data: bytes, _label=None) -> Decoded:
 
 def _transport_label(data: bytes, label: str | None) -> Decoded:
     """The transport's label, as Python names the codec, if the bytes decode under it."""
-    if label:
-        try:
-            encoding = codecs.lookup(label).name
-            return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return None
+    try:
+        return _strict(data, codecs.lookup(label).name) if label else None
+    except LookupError:
+        return None
 
 
 def _labels(data: bytes, label: str | None) -> Decoded:
@@ -203,11 +205,9 @@ def _labels(data: bytes, label: str | None) -> Decoded:
     the transport wins), read with browsers' aliases; UTF-8 and UTF-16 labels are skipped
     (strict UTF-8 came first; a UTF-16 label on 8-bit bytes is wrong)."""
     for name in _page_labels(data, label):
-        if name and name not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
-            try:
-                return data.decode(name), name
-            except (UnicodeDecodeError, LookupError):
-                pass
+        found = _strict(data, name) if name and name not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16") else None
+        if found:
+            return found
     return None
 
 
@@ -234,12 +234,7 @@ def _guess_strict(data: bytes, _label=None) -> Decoded:
 
     best = from_bytes(data[:200_000]).best()
     guessed = _lookup(best.encoding) if best is not None else None
-    if guessed:
-        try:
-            return data.decode(guessed), guessed
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return None
+    return _strict(data, guessed) if guessed else None
 
 
 def _utf8_replace(data: bytes, _label=None) -> Decoded:
