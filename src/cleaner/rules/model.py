@@ -27,6 +27,7 @@ import regex
 import yaml
 
 from cleaner.document import Document
+from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
 from cleaner.rules.literals import literal_needs
 
 
@@ -41,8 +42,6 @@ SCOPES = ("line", "span", "to-end", "block")
 SINGLE_LINE_SCOPES = ("line", "span")  # a removal within one line; the others cut sections
 SAFETY_LEVELS = ("safe", "moderate", "aggressive")  # ordered: each level includes the ones before
 MATCH_MODES = ("full", "search")
-GUARD_KEYS = ("max_chars", "min_chars", "max_words", "position")
-POSITIONS = ("any", "head", "tail")
 RULE_KEYS = ("id", "name", "category", "description", "scope", "match", "regex", "phrases",
              "end", "max_lines", "guards", "safety", "case_sensitive", "strip", "keep")
 FILE_KEYS = ("rules", "domains", "description", "categories")
@@ -63,37 +62,6 @@ class RuleTimeout(RuntimeError):
         super().__init__(f"rule {rule_id} exceeded {REGEX_TIMEOUT_S}s on one line "
                          "(catastrophic backtracking?); it was skipped for this document")
         self.rule_id = rule_id
-
-
-@dataclass(frozen=True, slots=True)
-class Guards:
-    max_chars: int | None = None
-    min_chars: int | None = None
-    max_words: int | None = None
-    position: str = "any"
-
-    def allow(self, line: str, index: int, count: int, offset: float = 1.0) -> bool:
-        """``index`` of ``count`` kept lines; ``offset``: where the line ends, as a share of the text."""
-        return self.fits(line) and self.allow_position(index, count, offset)
-
-    def fits(self, line: str, n_words: int | None = None) -> bool:
-        """The guards on the line's own text (its size), which hold wherever it stands;
-        ``n_words``: ``len(line.split())``, when the caller has it."""
-        if self.max_chars is not None and len(line) > self.max_chars:
-            return False
-        if self.min_chars is not None and len(line) < self.min_chars:
-            return False
-        if self.max_words is None:
-            return True
-        return (len(line.split()) if n_words is None else n_words) <= self.max_words
-
-    def allow_position(self, index: int, count: int, offset: float = 1.0) -> bool:
-        """The guards on where the line stands (see :meth:`allow`)."""
-        if self.position == "head":  # the first quarter of the kept lines, at least five lines
-            return index < max(5, count // 4)
-        if self.position == "tail":  # the second half of the lines, and past the first third of
-            return index >= count // 2 and offset >= 1 / 3  # the text (a short page of long
-        return True  # paragraphs has its header lines in the second half of the lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +285,8 @@ def read_rule_file(path: Path, timeout: float | None = REGEX_TIMEOUT_S) -> tuple
     domains = tuple(str(d).lower().lstrip(".") for d in data.get("domains") or ())
     declared = data.get("categories") or {}
     if not isinstance(declared, dict) or not all(
-            isinstance(name, str) and _CATEGORY_NAME.fullmatch(name) and isinstance(text, str) and text.strip()
-            for name, text in declared.items()):
+            isinstance(name, str) and _CATEGORY_NAME.fullmatch(name) and isinstance(about, str) and about.strip()
+            for name, about in declared.items()):
         raise RuleError(f"{path}: categories must map each new category name (lower case, e.g. recipe-card) "
                         "to a description")
     new = tuple(name for name in declared if name not in CATEGORIES)
