@@ -11,7 +11,10 @@ licence), rendered once and reused. The styles:
 * ``lynx``: ``lynx -dump``, hard-wrapped, ``[12]`` link numbers and a References list;
 * ``html2text``: markdown (``#`` headings, ``* `` lists, ``[text](url)`` links), wrapped at 78;
 * ``markdownify``: markdown without wrapping;
-* ``trafilatura-md``: trafilatura's markdown output (an extracted article, not a page dump).
+* ``trafilatura-md``: trafilatura's markdown output (an extracted article, not a page dump);
+* ``newswire``: the page's *gold* text written as news-agency copy (:func:`newswire`): control
+  characters, a slug line, paragraphs hard-wrapped at 69 columns and ended by `` <``, plus a
+  few boilerplate lines of the page's own dump around the story (we have no agency corpus).
 
 Needs ``lynx`` and ``w3m`` on PATH (Debian packages) and ``pip install html2text inscriptis
 markdownify`` (the ``bench`` extra); a style whose tool is missing is skipped with a message.
@@ -30,7 +33,9 @@ from pathlib import Path
 EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents[1:]
              if (p / "shared" / "eval").is_dir()), Path(__file__).resolve().parents[2] / "shared" / "eval")
 CACHE = Path(tempfile.gettempdir()) / "cleaner-dump-styles"
-STYLES = ("one-line", "inscriptis", "w3m", "lynx", "html2text", "markdownify", "trafilatura-md")
+STYLES = ("one-line", "inscriptis", "w3m", "lynx", "html2text", "markdownify", "trafilatura-md", "newswire")
+NEWSWIRE_WIDTH = 69  # agency copy's column limit
+NEWSWIRE_CHROME = 3  # boilerplate lines of the dump before and after the story
 TOOL_TIMEOUT = 60  # seconds a browser may take on one page
 
 
@@ -48,10 +53,40 @@ def _browser(cmd: list[str], html: str) -> str:
     return out.stdout.decode("utf-8", "replace")
 
 
+def newswire(gold: str, dump: str) -> str:
+    """Agency copy of a story: a slug line and a headline between control characters, the
+    paragraphs indented, hard-wrapped at NEWSWIRE_WIDTH and ended by ' <', a dateline, an
+    end-of-story control; around it the first and last NEWSWIRE_CHROME lines of the page's dump
+    that are not in the story (its menus and footer, the boilerplate a feed carries too).
+
+    >>> newswire("Ferry strike ends\\n\\nThe strike is over, the union said.", "Home\\nFerry strike ends").split("\\n")
+    ['Home', '\\x16\\x01\\x02C-Ferry-strike-ends,0054 <', '\\x02^Ferry strike ends <', \
+'   NEWSROOM (Wire) - The strike is over, the union said. <', '\\x03(Compiled by the desk) <', '\\x1f\\x04', '']
+    """
+    import textwrap
+
+    paragraphs = [p.strip() for p in gold.split("\n") if p.strip()]
+    title, body = (paragraphs[0], paragraphs[1:]) if len(paragraphs) > 1 else ("Story", paragraphs)
+    story = set(paragraphs)
+    chrome = [line.strip() for line in dump.split("\n") if line.strip() and line.strip() not in story]
+    slug = "-".join(title.split()[:4])
+    lines = chrome[:NEWSWIRE_CHROME] + [f"\x16\x01\x02C-{slug},{len(gold) % 10000:04d} <", f"\x02^{title} <"]
+    for i, paragraph in enumerate(body):
+        text = ("NEWSROOM (Wire) - " if i == 0 else "") + paragraph
+        wrapped = textwrap.wrap(text, NEWSWIRE_WIDTH, initial_indent="   ", break_on_hyphens=False)
+        lines += wrapped[:-1] + [wrapped[-1] + " <"]
+    lines += ["\x03(Compiled by the desk) <", "\x1f\x04"] + chrome[NEWSWIRE_CHROME:][-NEWSWIRE_CHROME:]
+    return "\n".join(lines) + "\n"
+
+
 def render(style: str, page: Path) -> str:
     """The page as the style's tool writes it."""
+    dump = page.with_name(page.name[: -len(".html")] + ".dump.txt")
     if style == "one-line":
-        return page.with_name(page.name[: -len(".html")] + ".dump.txt").read_text(encoding="utf-8")
+        return dump.read_text(encoding="utf-8")
+    if style == "newswire":
+        gold = page.with_name(page.name[: -len(".html")] + ".gold.txt").read_text(encoding="utf-8")
+        return newswire(gold, dump.read_text(encoding="utf-8"))
     html = _html(page)
     if style == "inscriptis":
         from inscriptis import get_text

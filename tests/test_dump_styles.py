@@ -144,6 +144,19 @@ def test_long_link_targets_are_not_a_blob(tmp_path):
     assert "_ylt" not in doc["text"] and "Cycling" not in doc["text"]
 
 
+def test_newswire_story_with_long_paragraphs_is_still_feed_marked(tmp_path):
+    # Paragraphs of ten lines and routing lines around them: a '<' on one line in five; the
+    # story must not fall apart into wrapped blocks that 'end' in '<' (no sentence end).
+    doc = _clean(tmp_path, "newswire_long.txt")
+    text = doc["text"]
+    assert doc["source"]["style"] == "feed-marked"
+    assert doc["title"] == "Forty countries agree on fund to repair river dams"
+    assert text.startswith("GENEVA (Wire) - Delegates from forty countries")
+    for paragraph_end in ("it wants to repair.", "to make a difference.", "every dam\nthey visit."):
+        assert paragraph_end in text
+    assert "<" not in text and "ZCZC" not in text and "NNNN" not in text
+
+
 def test_dump_style_flag_overrides_the_detection(tmp_path):
     doc = _clean(tmp_path, "w3m.txt", "--dump-style", "one-line")
     assert doc["source"]["style"] == "one-line"
@@ -161,7 +174,8 @@ def test_one_line_dump_is_judged_line_by_line(tmp_path):
     assert doc["text"].count("harbour master") == 2 and "Contact us" not in doc["text"]
 
 
-@pytest.mark.parametrize("name", ["recipe.md", "tutorial.md", "table.md", "lynx.txt", "w3m.txt", "newswire.txt"])
+@pytest.mark.parametrize("name", ["recipe.md", "tutorial.md", "table.md", "lynx.txt", "w3m.txt", "newswire.txt",
+                                  "newswire_long.txt", "menu_bullets.txt"])
 def test_explain_shows_the_style_and_the_blocks(tmp_path, capsys, name):
     assert main(["explain", str(DUMPS / name), "--color", "never"]) == 0
     out = capsys.readouterr().out

@@ -95,10 +95,13 @@ def _wrapped_runs(text: str, group: list[tuple[int, int]], width: int | None,
 
 
 def _line_markup(text: str, s: int, e: int, style: str) -> list[tuple[int, int]]:
-    """Markup spans on one line: lynx link numbers, a feed's trailing ``<``."""
+    """Markup spans on one line: lynx link numbers, a feed's trailing ``<`` and the ``^`` that
+    opens its headline."""
     spans = []
     if style == "link-numbered":
         spans = [(s + m.start(), s + m.end()) for m in _LINK_NUMBER.finditer(text[s:e])]
+    if style == "feed-marked" and text[s] == "^":
+        spans.append((s, s + 1))
     if style == "feed-marked" and text[e - 1] == "<":
         spans.append((e - 1, e))
     return spans

@@ -28,7 +28,7 @@ _FEED_MARK = re.compile(r"<$", re.MULTILINE)
 
 MIN_MARKDOWN = 4  # markdown signals: each link target, reference or fence counts 1, a heading 2
 MIN_LINK_NUMBERS = 5  # distinct numbers
-FEED_SHARE = 0.2  # share of lines ending in '<' that makes a feed-marked dump
+FEED_SHARE = 0.08  # share of lines ending in '<' that makes a feed-marked dump: a mark per paragraph of 12 lines
 WRAP_MIN_LINES = 5  # long lines needed to tell a column limit from chance
 WRAP_MIN_WIDTH = 50  # narrower 'limits' are menus and short lines, not a wrap
 WRAP_MAX_WIDTH = 132  # a 'limit' wider than this is a one-line dump with short paragraphs
