@@ -18,7 +18,7 @@ def _jsonl(path: Path) -> list[dict]:
 def _clean(tmp_path: Path, name: str, *flags: str) -> dict:
     """The one document of a run over the fixture, with its removals (``--provenance full``)."""
     inp = tmp_path / "in"
-    inp.mkdir(exist_ok=True)
+    inp.mkdir(parents=True, exist_ok=True)
     (inp / name).write_bytes((DUMPS / name).read_bytes())
     out = tmp_path / "out"
     assert main(["clean", str(inp / name), "-o", str(out), "-q", "--provenance", "full", *flags]) == 0
@@ -155,6 +155,31 @@ def test_newswire_story_with_long_paragraphs_is_still_feed_marked(tmp_path):
     for paragraph_end in ("it wants to repair.", "to make a difference.", "every dam\nthey visit."):
         assert paragraph_end in text
     assert "<" not in text and "ZCZC" not in text and "NNNN" not in text
+
+
+def test_markdown_output_plain_removes_the_structure_syntax(tmp_path):
+    recipe = _clean(tmp_path / "a", "recipe.md", "--markdown-output", "plain")["text"]
+    assert "\n225 g unsalted butter, softened\n" in recipe and "* " not in recipe  # bullets go ...
+    assert "\n2. Beat the butter and sugar" in recipe  # ... an ordered item keeps its number
+    tutorial = _clean(tmp_path / "b", "tutorial.md", "--markdown-output", "plain")["text"]
+    assert "\nSteps\n" in tutorial and "#" not in tutorial  # the heading, without its marks
+    assert "```" not in tutorial and "import csv" in tutorial and "yield rows" in tutorial
+    assert "`csv`" not in tutorial and "with the csv module" in tutorial  # inline code delimiters
+    table = _clean(tmp_path / "c", "table.md", "--markdown-output", "plain")
+    assert "|" not in table["text"] and "---" not in table["text"]
+    assert "Station First train Last train Change\nNorthport 05:42 23:15" in table["text"]
+    assert any(r["reason"].startswith("markdown structure") for r in table["removed"])
+    default = _clean(tmp_path / "d", "table.md")["text"]  # markdown stays markdown by default
+    assert "Station | First train | Last train | Change" in default
+
+
+def test_markdown_output_is_a_config_key_and_is_checked(tmp_path):
+    (tmp_path / "cleaner.toml").write_text('markdown_output = "plain"\n')
+    text = _clean(tmp_path, "recipe.md", "--config", str(tmp_path / "cleaner.toml"))["text"]
+    assert "* " not in text and "225 g caster sugar" in text
+    (tmp_path / "bad.toml").write_text('markdown_output = "html"\n')
+    assert main(["clean", str(DUMPS / "recipe.md"), "-o", str(tmp_path / "bad"), "-q",
+                 "--config", str(tmp_path / "bad.toml")]) == 2
 
 
 def test_dump_style_flag_overrides_the_detection(tmp_path):

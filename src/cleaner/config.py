@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.heuristics.dump_style import STYLES
+
+MARKDOWN_OUTPUTS = ("markdown", "plain")  # see docs/dumps.md (Output of a markdown dump)
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.langid.bundled import missing_package
 from cleaner.output.sinks import OUTPUT_FORMATS
@@ -49,6 +51,7 @@ class Config:
     disable: tuple[str, ...] = ()  # rule ids / categories to switch off
     heuristics: bool = True  # line heuristics (body locator, title), run before the rules
     dump_style: str = "auto"  # how text dumps are written: auto (found per document) or one of dump_style.STYLES
+    markdown_output: str = "markdown"  # a markdown dump's clean text: markdown (structure kept) or plain
     recurring: bool = True  # count short lines recurring across a site's documents (first pass)
     input_format: str = "auto"  # auto: by extension, then content; text|html|jsonl|warc: that reader for every file
     # JSON Lines fields and Parquet columns; dotted paths (metadata.url) reach into nested objects
@@ -86,6 +89,9 @@ class Config:
             raise ConfigError(f"safety must be one of {', '.join(SAFETY_LEVELS)}, not {self.safety!r}")
         if self.dump_style not in ("auto", *STYLES):
             raise ConfigError(f"dump_style must be auto or one of {', '.join(STYLES)}, not {self.dump_style!r}")
+        if self.markdown_output not in MARKDOWN_OUTPUTS:
+            raise ConfigError(f"markdown_output must be one of {', '.join(MARKDOWN_OUTPUTS)}, "
+                              f"not {self.markdown_output!r}")
         if self.input_format not in input_formats():  # registered readers (cleaner.readers.base)
             raise ConfigError(f"input_format must be one of {', '.join(input_formats())}, not {self.input_format!r}")
         fields = (self.text_field, self.html_field, self.url_field, self.id_field)

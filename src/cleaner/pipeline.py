@@ -41,7 +41,8 @@ class Pipeline:
         # rules then remove what sits inside the article: prompts, share labels, ad markers.
         self.steps: list[Step] = [
             WordStructureFilter(),
-            BodyStripper(recurring=recurring, only=config.select, disable=config.disable, style=config.dump_style)
+            BodyStripper(recurring=recurring, only=config.select, disable=config.disable, style=config.dump_style,
+                         plain_markdown=config.markdown_output == "plain")
             if config.heuristics else RuleStripper(self.rules),
             RuleStripper(self.rules, credit=credit) if config.heuristics else TitleFinder(),
             LanguageTagger(config.languages, config.min_lang_prob, config.identifier()),

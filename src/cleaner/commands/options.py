@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cleaner.config import (COMPRESSIONS, PROFILES, PROVENANCE_LEVELS, SCHEMAS, Config, build_config,
-                            find_config_file, load_config_file)
+from cleaner.config import (COMPRESSIONS, MARKDOWN_OUTPUTS, PROFILES, PROVENANCE_LEVELS, SCHEMAS, Config,
+                            build_config, find_config_file, load_config_file)
 from cleaner.engines.registry import ENGINES
 from cleaner.heuristics.dump_style import STYLES
 from cleaner.langid.base import IDENTIFIERS
@@ -27,6 +27,9 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disable", action="append", metavar="ID|CATEGORY", help="switch these rules off (repeatable)")
     p.add_argument("--dump-style", choices=("auto", *STYLES),
                    help="how the text dumps are written (default auto: found per document, recorded as source.style)")
+    p.add_argument("--markdown-output", choices=MARKDOWN_OUTPUTS,
+                   help="a markdown dump's clean text: markdown (default: headings, lists, code fences and "
+                        "tables kept) or plain (their syntax removed; numbered items keep their numbers)")
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="cleaner.toml, or a pyproject.toml with [tool.cleaner]")
 

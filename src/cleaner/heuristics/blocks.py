@@ -30,6 +30,8 @@ class Block:
     links: int = 0  # links in the block (markdown links, lynx link numbers)
     lines: int = 1  # physical lines it spans
     linked: bool = False  # mostly link text: a menu entry, a related story's headline
+    syntax: tuple[tuple[int, int], ...] = ()  # markdown structure (heading marks, bullets, fences, pipes,
+    #                                           emphasis): kept by default, removed for plain-text output
 
     @property
     def structured(self) -> bool:
@@ -159,8 +161,9 @@ def plain_blocks(text: str, style: str) -> list[Block]:
     return _references(text, blocks) if style == "link-numbered" else blocks
 
 
-def dump_blocks(text: str, style: str | None = None) -> tuple[str, list[Block]]:
-    """(style, blocks) of a normalised dump; ``style`` None detects it (:func:`detect_style`).
+def dump_blocks(text: str, style: str | None = None, syntax: bool = False) -> tuple[str, list[Block]]:
+    """(style, blocks) of a normalised dump; ``style`` None detects it (:func:`detect_style`);
+    ``syntax``: a markdown block's structure syntax is found too (``Block.syntax``).
 
     >>> import textwrap
     >>> story = ("It was the best of times, it was the worst of times, it was the age of wisdom, "
@@ -175,5 +178,5 @@ def dump_blocks(text: str, style: str | None = None) -> tuple[str, list[Block]]:
     if style == "markdown":
         from cleaner.heuristics.markdown_blocks import markdown_blocks
 
-        return style, markdown_blocks(text)
+        return style, markdown_blocks(text, syntax)
     return style, plain_blocks(text, style)

@@ -40,17 +40,18 @@ class DumpLayout:
 
 
 def judge_dump(text: str, style: str | None = None, lang: str | None = None,
-               recurring: frozenset[str] = frozenset(), config: BodyConfig = BodyConfig()) -> DumpLayout:
+               recurring: frozenset[str] = frozenset(), config: BodyConfig = BodyConfig(),
+               syntax: bool = False) -> DumpLayout:
     """Blocks of a normalised text and the body locator's verdict on each (``style`` None:
     detected; ``lang``: the stoplist's language, None: guessed from the blocks' text, not from
-    the markup; ``recurring``: see :func:`locate_body`).
+    the markup; ``recurring``: see :func:`locate_body`; ``syntax``: see :func:`dump_blocks`).
 
     >>> layout = judge_dump("Home\\nNews\\n" + "The mayor said on Monday that the bridge would open in May, "
     ...                     "two months later than the council had planned." + "\\nContact us")
     >>> layout.style, [v.keep for v in layout.verdicts]
     ('one-line', [False, False, True, False])
     """
-    style, blocks = dump_blocks(text, style)
+    style, blocks = dump_blocks(text, style, syntax)
     judged = [i for i, b in enumerate(blocks) if b.kind not in ("markup", "reference")]
     texts = [blocks[i].text for i in judged]
     lang = lang or guess_language(language_sample(texts))

@@ -26,6 +26,18 @@ _TARGET = re.compile(rf"\]\(\s*<?{_URL_CHARS}*(?:\({_URL_CHARS}*\){_URL_CHARS}*)
                      r"|\]\[[^\]\n]*\]")
 _DELIMITER_ROW = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>")
+# Structure syntax, for plain-text output (:func:`syntax_spans`): ATX heading marks, a setext
+# underline, a bullet (an ordered item's number stays: it says the step), a fence line, a
+# blockquote mark, table pipes, emphasis and inline-code delimiters.
+_HEADING_MARK = re.compile(r"^#{1,6}(?:[ \t]+|$)|[ \t]+#+[ \t]*$")
+_SETEXT = re.compile(r"^(?:=+|-+)[ \t]*$")
+_BULLET = re.compile(r"^[-*+][ \t]+")
+_FENCE = re.compile(r"^(?:```|~~~).*$")
+_QUOTE = re.compile(r"^(?:>[ \t]?)+")
+_PIPE = re.compile(r"[ \t]*\|")
+_EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*?)(?=[^\s*]).*?(?<=[^\s*\\])\1(?![\w*])"
+                       r"|(?<![\w\\])(__?)(?=[^\s_]).*?(?<=[^\s_\\])\2(?!\w)")
+_CODE_TICKS = re.compile(r"`+")
 LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
 _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
                "fence": "code", "code_block": "code", "html_block": "markup", "hr": "markup"}
@@ -96,9 +108,61 @@ def _without(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...]
     return "".join(parts)
 
 
-def markdown_blocks(text: str) -> list[Block]:
+def syntax_spans(text: str, start: int, end: int, kind: str, inline: frozenset[str],
+                 markup: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Spans of markdown structure in the block ``text[start:end]`` of ``kind`` whose inline
+    content had the token types ``inline`` (emphasis and inline code are looked for only where
+    the parser found them); spans inside ``markup`` (link targets, removed anyway) are left out.
+
+    >>> src = "## Step *one* ##\\n* Beat the **butter**\\n| a | b |"
+    >>> [src[s:e] for s, e in syntax_spans(src, 0, 16, "heading", frozenset({"em_open"}), ())]
+    ['## ', '*', '*', ' ##']
+    >>> [src[s:e] for s, e in syntax_spans(src, 17, 38, "item", frozenset({"strong_open"}), ())]
+    ['* ', '**', '**']
+    >>> [src[s:e] for s, e in syntax_spans(src, 39, 48, "table", frozenset(), ())]
+    ['|', ' |', ' |']
+    """
+    spans, pos = [], start
+
+    def whole_line() -> tuple[int, int]:  # the line and one of its line breaks: no blank line left
+        return (pos - 1, pos + len(line)) if pos > start else (pos, min(end, pos + len(line) + 1))
+
+    for line in text[start:end].split("\n"):
+        first = len(line) - len(line.lstrip())
+        lead = _QUOTE.match(line, first)
+        if lead:
+            spans.append((pos + first, pos + lead.end()))
+            first = lead.end()
+        if kind == "heading":
+            if _SETEXT.match(line, first) and pos > start:
+                spans.append(whole_line())
+            else:
+                spans += [(pos + m.start(), pos + m.end()) for m in _HEADING_MARK.finditer(line, first)]
+        elif kind == "item" and pos == start:
+            bullet = _BULLET.match(line, first)
+            if bullet:
+                spans.append((pos + first, pos + bullet.end()))
+        elif kind == "code" and _FENCE.match(line, first):
+            spans.append(whole_line())
+        elif kind == "table":
+            if _DELIMITER_ROW.match(line.strip()):
+                spans.append(whole_line())
+            else:
+                spans += [(pos + m.start(), pos + m.end()) for m in _PIPE.finditer(line)]
+        if kind != "code" and inline & {"em_open", "strong_open"}:
+            for m in _EMPHASIS.finditer(line):
+                mark = len(m.group(1) or m.group(2))
+                spans += [(pos + m.start(), pos + m.start() + mark), (pos + m.end() - mark, pos + m.end())]
+        if kind != "code" and "code_inline" in inline:
+            spans += [(pos + m.start(), pos + m.end()) for m in _CODE_TICKS.finditer(line)]
+        pos += len(line) + 1
+    return tuple(sorted({(s, e) for s, e in spans if e > s and all(e <= ms or s >= me for ms, me in markup)}))
+
+
+def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
     """The blocks of a normalised markdown dump, in order; lines no block claims (reference
-    definitions, stray syntax) become ``markup`` blocks."""
+    definitions, stray syntax) become ``markup`` blocks. ``syntax``: find each block's
+    structure syntax too (:func:`syntax_spans`, for plain-text output)."""
     offsets, pos = [], 0
     lines = text.split("\n")
     for line in lines:
@@ -126,14 +190,17 @@ def markdown_blocks(text: str) -> list[Block]:
         claimed[first:last + 1] = [True] * (last + 1 - first)
         start, end = offsets[first][0], offsets[last][1]
         links = link_words = 0
+        inline: set[str] = set()
         if kind in ("heading", "text"):
             body, links, link_words = _inline_text(tokens[i + 1])
+            inline = {child.type for child in tokens[i + 1].children or ()}
             kind = "item" if kind == "text" and item_depth else kind
         elif kind == "table":
             cells = []
             j = i + 1
             while tokens[j].type != "tr_close":
                 if tokens[j].type == "inline":
+                    inline |= {child.type for child in tokens[j].children or ()}
                     cell, n, w = _inline_text(tokens[j])
                     cells.append(cell)
                     links, link_words = links + n, link_words + w
@@ -148,7 +215,9 @@ def markdown_blocks(text: str) -> list[Block]:
         if markup and "](" in body:  # links the parser did not take (a wrapped URL): text without their markup
             body = " ".join(_without(text, start, end, markup).split())
         linked = links > 0 and link_words >= LINKED_SHARE * len(body.split())
-        blocks.append(Block(start, end, body, kind if body else "markup", markup, links, last + 1 - first, linked))
+        spans = syntax_spans(text, start, end, kind, frozenset(inline), markup) if syntax and body else ()
+        blocks.append(Block(start, end, body, kind if body else "markup", markup, links, last + 1 - first, linked,
+                            spans))
     for n, (s, e) in enumerate(offsets):
         if not claimed[n] and lines[n].strip():
             blocks.append(Block(s, e, "", "markup"))

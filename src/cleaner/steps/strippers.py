@@ -178,7 +178,8 @@ class BodyStripper(Step):
     The dump is cut into logical blocks first (:func:`cleaner.heuristics.dump_body.judge_dump`; its style
     found per document unless ``style`` names one, and recorded as ``source.style``); the body
     locator judges blocks, and inside kept blocks the markup (link targets, lynx link numbers,
-    feed markers) is removed. ``recurring`` maps a site (see
+    feed markers) is removed, and with ``plain_markdown`` a markdown block's structure syntax
+    too (:func:`cleaner.heuristics.markdown_blocks.syntax_spans`). ``recurring`` maps a site (see
     :func:`cleaner.heuristics.recurring.site_of`) to the line keys that recur across that site's
     documents in this batch. ``only``/``disable``:
     heuristic ids or categories, as --select/--disable give them (a block a switched-off
@@ -188,8 +189,10 @@ class BodyStripper(Step):
     name = "heuristics"
 
     def __init__(self, config: BodyConfig = BodyConfig(), recurring: RecurringLines | None = None,
-                 only: tuple[str, ...] = (), disable: tuple[str, ...] = (), style: str = "auto"):
+                 only: tuple[str, ...] = (), disable: tuple[str, ...] = (), style: str = "auto",
+                 plain_markdown: bool = False):
         super().__init__()
+        self.plain_markdown = plain_markdown
         self.config = config
         self.recurring = recurring
         self.only, self.disable = only, disable
@@ -203,7 +206,7 @@ class BodyStripper(Step):
             self.stats["skipped_extracted"] += 1
             return
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
-        layout = judge_dump(doc.normalised, self.style, None, recurring, self.config)
+        layout = judge_dump(doc.normalised, self.style, None, recurring, self.config, self.plain_markdown)
         doc.source = dataclasses.replace(doc.source, style=layout.style)
         self.stats[f"style_{layout.style}"] += 1
         for block, verdict in zip(layout.blocks, layout.verdicts):
@@ -219,6 +222,9 @@ class BodyStripper(Step):
                 continue
             for start, end in block.markup:
                 doc.remove(start, end, "H-MARKUP", "markup", f"{layout.style} markup, not article text")
+                self.stats["removed_H-MARKUP"] += 1
+            for start, end in block.syntax:
+                doc.remove(start, end, "H-MARKUP", "markup", "markdown structure (markdown_output plain)")
                 self.stats["removed_H-MARKUP"] += 1
         if layout.title is not None and doc.title is None:
             block = layout.blocks[layout.title]
