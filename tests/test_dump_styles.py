@@ -182,6 +182,22 @@ def test_markdown_output_is_a_config_key_and_is_checked(tmp_path):
                  "--config", str(tmp_path / "bad.toml")]) == 2
 
 
+@pytest.mark.parametrize("name, style", [("interview.txt", "one-line"), ("interview_w3m.txt", "hard-wrapped"),
+                                         ("interview.md", "markdown")])
+def test_questions_answers_and_verse_inside_the_article_are_kept(tmp_path, name, style):
+    doc = _clean(tmp_path, name)
+    text = doc["text"]
+    assert doc["source"]["style"] == style
+    for line in ("Why the lighthouse?", "Lonely?", "Less than I expected.", "And the poems?"):
+        assert line in text
+    verse = ("Salt on the window", "Salt on the stair", "The lamp keeps turning", "And nobody there.")
+    assert all(line in text for line in verse)  # short Title-less lines, not a list of links
+    assert text.rstrip().endswith("at the city library next month.")
+    # the same shapes after the article are the site's: its FAQ and its 'poem of the week'
+    for chrome in ("How do I subscribe?", "Can I cancel?", "Roses are red", "newsletter is new"):
+        assert chrome not in text
+
+
 def test_dump_style_flag_overrides_the_detection(tmp_path):
     doc = _clean(tmp_path, "w3m.txt", "--dump-style", "one-line")
     assert doc["source"]["style"] == "one-line"
@@ -200,7 +216,7 @@ def test_one_line_dump_is_judged_line_by_line(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["recipe.md", "tutorial.md", "table.md", "lynx.txt", "w3m.txt", "newswire.txt",
-                                  "newswire_long.txt", "menu_bullets.txt"])
+                                  "newswire_long.txt", "menu_bullets.txt", "interview.txt", "interview.md"])
 def test_explain_shows_the_style_and_the_blocks(tmp_path, capsys, name):
     assert main(["explain", str(DUMPS / name), "--color", "never"]) == 0
     out = capsys.readouterr().out

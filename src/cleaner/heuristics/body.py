@@ -67,6 +67,8 @@ class BodyConfig:
     title_max_words: int = 25
     headline_capitalised: float = 0.75  # Title Case share marking a headline, not prose
     related_min_words: int = 5  # a Title Case line this long inside the body is another story's headline
+    verse_min_words: int = 2  # a line of verse has this many words or more (and at most short_words)
+    verse_capitalised: float = 0.5  # ... and at most this share of capitalised words (sentence case)
     recurring_max_words: int = 15  # recurring lines shorter are chrome anywhere; longer only outside the body
     first_run_share: float = 0.3  # an earlier wall-free run this good beats a later better one
 
@@ -255,7 +257,7 @@ def _is_headline(f: LineFeatures, config: BodyConfig) -> bool:
 
 
 def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: list[bool],
-                    short_run: list[int], headline_count: int, recurring: frozenset[str],
+                    short_run: list[int], stanza: list[bool], headline_count: int, recurring: frozenset[str],
                     config: BodyConfig) -> LineVerdict:
     """Keep or drop one line lying between the body's first and last prose line."""
     line, f = lines[i], feats[i]
@@ -274,6 +276,8 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
         return LineVerdict(False, "H-BYLINE", "byline", "byline or dateline; " + _describe(f))
     if f.ui > config.prose_max_ui:
         return LineVerdict(False, "H-UI", "share", f"interface words {f.ui:.0%} of {f.n_words}")
+    if stanza[i]:
+        return LineVerdict(True, "H-BODY", "content", "a line of verse inside the body; " + _describe(f))
     if short_run[i] >= config.link_run:
         return LineVerdict(False, "H-LINK-RUN", "related",
                            f"one of {short_run[i]} consecutive short non-sentence lines")
@@ -289,6 +293,28 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
         return LineVerdict(True, "H-BODY", "content", "subheading between paragraphs; " + _describe(f))
     return LineVerdict(False, "H-SHORT-ISLAND", "boilerplate",
                        "non-prose line inside body, not a sentence or subheading; " + _describe(f))
+
+
+def _stanzas(lines: list[str], feats: list[LineFeatures], short_run: list[int], linked: list[bool],
+             config: BodyConfig) -> list[bool]:
+    """For each line, whether its run of short lines is verse: lines of a few words in sentence
+    case (not a headline's or a menu's Title Case), with stopwords, no links, and the run
+    introduced by a colon or closed by a sentence end ('... the first one I kept:').
+    """
+    stanza, i = [False] * len(lines), 0
+    while i < len(lines):
+        n = short_run[i]
+        if not n:
+            i += 1
+            continue
+        run = range(i, i + n)
+        stanza[i:i + n] = [n >= 2 and all(
+            config.verse_min_words <= feats[j].n_words <= config.short_words and not linked[j]
+            and feats[j].capitalised <= config.verse_capitalised
+            and feats[j].stopword_density >= config.prose_min_stopwords / 2 for j in run)
+            and (i > 0 and lines[i - 1].endswith(":") or feats[i + n - 1].ends_sentence)] * n
+        i += n
+    return stanza
 
 
 def _short_runs(feats: list[LineFeatures], prose: list[bool], linked: list[bool]) -> list[int]:
@@ -372,6 +398,7 @@ def locate_body(lines: list[str], lang: str | None = None,
         end -= 1
     title = _title_index(lines, feats, start, config)
     short_run = _short_runs(feats, prose, linked)
+    stanza = _stanzas(lines, feats, short_run, linked, config)
     # Subheadings come in series; a lone headline between paragraphs links another story.
     headline_count = sum(_is_headline(f, config) and short_run[i] < config.link_run
                          and i != title and not _BYLINE.match(lines[i])
@@ -387,7 +414,7 @@ def locate_body(lines: list[str], lang: str | None = None,
             category = "comments" if any(walls[end:i + 1]) else "boilerplate"
             verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
         else:
-            verdict = _inside_verdict(lines, feats, i, prose, short_run, headline_count, recurring, config)
+            verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurring, config)
             if not verdict.keep and structured[i] and verdict.rule in OVERRIDDEN:
                 verdict = LineVerdict(True, "H-BODY", "content",
                                       f"list item, table row or code inside the body (not {verdict.rule})")
