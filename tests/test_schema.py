@@ -1,22 +1,23 @@
-"""The document record is written once (cleaner.output.schema): the JSON records, the Parquet
-schema and the committed JSON Schema file all follow it."""
+"""The output records are written once (cleaner.output.schema): the JSON records, the Parquet
+schema and the committed JSON Schema files all follow them."""
 import json
 from pathlib import Path
 
 import pytest
 
 from cleaner.commands.cli import main
-from cleaner.output.schema import DOCUMENT, DOCUMENT_FIELDS, DUPLICATE_FIELDS, SOURCE_FIELDS, json_schema_text
+from cleaner.output.schema import (DOCUMENT, DOCUMENT_FIELDS, DUPLICATE_FIELDS, REMOVAL, REMOVAL_FIELDS, SCHEMAS,
+                                   SOURCE_FIELDS, json_schema_text)
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_FILE = ROOT / "schema" / "document.schema.json"
-REGENERATE = ("python -c \"from cleaner.output.schema import json_schema_text; "
-              "print(json_schema_text(), end='')\" > schema/document.schema.json")
 
 
-def test_the_committed_json_schema_is_generated_from_the_definition():
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == json_schema_text(), \
-        f"schema/document.schema.json is stale: regenerate it with {REGENERATE}"
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_the_committed_json_schemas_are_generated_from_the_definitions(name):
+    regenerate = (f"python -c \"from cleaner.output.schema import json_schema_text; "
+                  f"print(json_schema_text('{name}'), end='')\" > schema/{name}.schema.json")
+    assert (ROOT / "schema" / f"{name}.schema.json").read_text(encoding="utf-8") == json_schema_text(name), \
+        f"schema/{name}.schema.json is stale: regenerate it with {regenerate}"
 
 
 def _in_order(keys, order) -> bool:
@@ -76,3 +77,16 @@ def test_parquet_columns_follow_the_definition(corpus, cleaned, tmp_path):
     records = [parquet_record(row) for row in table.to_pylist()]
     assert records == cleaned  # metadata keys come back sorted: Parquet keeps them as a sorted list
     assert [(list(r), list(r["source"])) for r in records] == [(list(r), list(r["source"])) for r in cleaned]
+
+
+@pytest.mark.parametrize("provenance", ["full", "spans"])
+def test_removed_lines_have_the_definitions_field_order(corpus, tmp_path, provenance):
+    out = tmp_path / provenance
+    assert main(["clean", str(corpus), "-o", str(out), "-q", "-j", "1", "--provenance", provenance]) == 0
+    lines = [json.loads(line) for line in (out / "removed.jsonl").read_text("utf-8").splitlines()]
+    removals = [r for line in lines for r in line["removed"]]
+    assert lines and removals and all(list(line) == ["id", "removed"] for line in lines)
+    required = {f.name for f in REMOVAL.fields if f.required}
+    for removal in removals:
+        assert _in_order(list(removal), REMOVAL_FIELDS) and required <= set(removal)
+    assert any("text" in r for r in removals) == (provenance == "full")

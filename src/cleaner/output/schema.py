@@ -1,9 +1,10 @@
-"""The document record, written once: its fields' names, order, types, nullability and descriptions.
+"""The output records, written once: their fields' names, order, types, nullability and descriptions.
 
 The JSON record (:func:`cleaner.output.records.document_json` and ``source_json``), the Parquet
 schema (:mod:`cleaner.output.sinks`) and ``schema/document.schema.json`` are all derived from
-:data:`DOCUMENT`. The committed file is generated from it (tests/test_schema.py fails when it is stale and
-prints the command that rewrites it).
+:data:`DOCUMENT`; ``schema/removed.schema.json`` from :data:`REMOVED`. The committed files are
+generated from them (tests/test_schema.py fails when one is stale and prints the command that
+rewrites it).
 """
 from __future__ import annotations
 
@@ -76,19 +77,44 @@ DOCUMENT = Field("document", "struct", "One line of documents/*.jsonl (--schema 
     DUPLICATE,
 ))
 
+REMOVAL = Field("removal", "struct", fields=(
+    Field("rule", "string", "Rule id (AD001) or heuristic id (H-...); TITLE for the headline.", required=True),
+    Field("category", "string", "ads, donation, newsletter, ...; title for the headline.", required=True),
+    Field("start", "integer", "Character offset in the normalised input.", required=True, constraints={"minimum": 0}),
+    Field("end", "integer", required=True, constraints={"minimum": 0}),
+    Field("text", "string", "The removed text itself (--provenance full only)."),
+    Field("reason", "string", "Why a heuristic removed it, its evidence (--provenance full only)."),
+))
+
+REMOVED = Field("removed_line", "struct", (
+    "The removals of one kept document, in the order of documents/*.jsonl (--provenance full or spans). At "
+    "spans, a run of removals by one rule with only whitespace between them is one span, without text or "
+    "reason."), fields=(
+    Field("id", "string", "The document's id.", required=True),
+    Field("removed", "list", "Every span of the normalised input that is not in the document's text, in input "
+                             "order.", required=True, fields=REMOVAL.fields),
+))
+
 DOCUMENT_FIELDS = DOCUMENT.names()
+REMOVAL_FIELDS = REMOVAL.names()
 SOURCE_FIELDS = SOURCE.names()
 DUPLICATE_FIELDS = DUPLICATE.names()
 
-_JSON_TYPES = {"string": "string", "number": "number", "struct": "object", "list": "array", "object": "object"}
+_JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "struct": "object", "list": "array", "object": "object"}
 
 
-def json_schema() -> dict:
-    """``schema/document.schema.json``: the JSON Schema (draft 2020-12) of a documents.jsonl line."""
+# The committed schema files: name -> (record, title).
+SCHEMAS = {"document": (DOCUMENT, "cleaner document (one line of documents.jsonl)"),
+           "removed": (REMOVED, "cleaner removed.jsonl line")}
+
+
+def json_schema(name: str = "document") -> dict:
+    """``schema/<name>.schema.json``: the JSON Schema (draft 2020-12) of one line of that output file."""
+    record, title = SCHEMAS[name]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "cleaner/document.schema.json",
-            "title": "cleaner document (one line of documents.jsonl)",
-            **_json_field(DOCUMENT)}
+            "$id": f"cleaner/{name}.schema.json",
+            "title": title,
+            **_json_field(record)}
 
 
 def _json_field(f: Field) -> dict:
@@ -122,13 +148,15 @@ def _arrow_type(pa, f: Field):
         return pa.string()
     if f.kind == "number":
         return pa.float64()
+    if f.kind == "integer":
+        return pa.int64()
     if f.kind == "object":
         return pa.list_(pa.struct([("key", pa.string()), ("value", pa.string()), ("json", pa.bool_())]))
     struct = pa.struct([(g.name, _arrow_type(pa, g)) for g in f.fields])
     return struct if f.kind == "struct" else pa.list_(struct)
 
 
-def json_schema_text() -> str:
+def json_schema_text(name: str = "document") -> str:
     """The committed file's exact text."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
 
