@@ -443,19 +443,28 @@ def test_soak_benchmark_accounts_for_every_file_with_flat_memory(tmp_path):
     assert "missing none" in result.stdout and "for every file: True" in result.stdout
 
 
+@pytest.mark.parametrize("failing", ["readability", "readability-lxml"])
 def test_an_extractor_failing_on_a_page_is_a_warning_in_the_errors_file_not_noise_on_stderr(
-        tmp_path, monkeypatch, capfd, caplog):
+        tmp_path, monkeypatch, capfd, caplog, failing):
     import readability
+    from trafilatura import readability_lxml
 
+    from cleaner.parse.html import external
     from test_html_extract import ARTICLE_PARAGRAPHS, article_page
 
-    def broken(self):  # inside readability's summary(), which logs a traceback and raises
+    def broken(self):  # inside readability's summary(); readability-lxml's logs a traceback and raises
         raise ValueError("All strings must be XML compatible")
 
-    monkeypatch.setattr(readability.Document, "transform_misused_divs_into_paragraphs", broken)
+    if failing == "readability":  # the vote's: trafilatura's fork of readability
+        monkeypatch.setattr(readability_lxml.Document, "transform_misused_divs_into_paragraphs", broken)
+    else:  # the last resort, when every other path found nothing
+        monkeypatch.setattr(readability.Document, "transform_misused_divs_into_paragraphs", broken)
+        monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
+        monkeypatch.setattr(external, "run_readability_fork", lambda tree: "")
+        monkeypatch.setattr(external, "safe_justext", lambda tree, config, problems: "")
     root = tmp_path / "in"
     root.mkdir()
-    short = article_page()  # one paragraph: too short for trafilatura's text alone, readability votes
+    short = article_page()  # one paragraph: too short for trafilatura's text alone
     for paragraph in ARTICLE_PARAGRAPHS[1:]:
         short = short.replace(f"<p>{paragraph}</p>", "")
     (root / "page.html").write_text(short)
@@ -465,5 +474,6 @@ def test_an_extractor_failing_on_a_page_is_a_warning_in_the_errors_file_not_nois
     assert capfd.readouterr().err == "" and [r.getMessage() for r in caplog.records] == []
     (warning,) = _jsonl(out / "errors.jsonl")
     assert (warning["path"], warning["severity"], warning["reason"]) == ("page.html", "warning", "extractor-failed")
-    assert warning["message"].startswith("readability: Unparseable: All strings must be XML compatible")
+    error = "ValueError" if failing == "readability" else "Unparseable"
+    assert warning["message"].startswith(f"{failing}: {error}: All strings must be XML compatible")
     check_accounting(out, [root])

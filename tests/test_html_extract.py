@@ -89,12 +89,11 @@ def test_headline_is_title_not_text(article: Extraction) -> None:
 
 def test_readability_asked_only_when_trafilatura_is_not_solid(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = external.run_readability
-    monkeypatch.setattr(external, "run_readability", lambda tree: calls.append(1) or real(tree))
+    real = external.run_readability_fork
+    monkeypatch.setattr(external, "run_readability_fork", lambda tree: calls.append(1) or real(tree))
     assert extract_html(article_page()).extractor == "trafilatura-blocks"
     assert not calls
-    assert extract_html(article_page(), config=HtmlConfig(solid_min_words=10_000)).extractor \
-        == "vote:trafilatura+readability"
+    assert extract_html(article_page(), config=ALWAYS_VOTE).extractor == "vote:trafilatura+readability"
     assert calls == [1]
 
 
@@ -128,7 +127,7 @@ def test_readability_blocks_when_trafilatura_finds_nothing(monkeypatch: pytest.M
 
 def test_justext_fallback_when_trafilatura_and_readability_find_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
-    monkeypatch.setattr(external, "run_readability", lambda tree: "")
+    monkeypatch.setattr(external, "run_readability_fork", lambda tree: "")
     result = extract_html(article_page())
     assert result.extractor == "justext"
     assert ARTICLE_PARAGRAPHS[1] in result.text
@@ -320,7 +319,7 @@ def test_a_failing_extractor_is_a_problem_of_the_page_not_an_error(monkeypatch: 
     def broken(tree):
         raise ValueError("All strings must be XML compatible")
 
-    monkeypatch.setattr(external, "run_readability", broken)
+    monkeypatch.setattr(external, "run_readability_fork", broken)
     result = extract_html(article_page(), config=ALWAYS_VOTE)
     assert result.problems == ("readability: ValueError: All strings must be XML compatible",)
     assert result.extractor == "trafilatura" and ARTICLE_PARAGRAPHS[0] in result.text

@@ -114,39 +114,52 @@ def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
     return list(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
 
 
-def block_votes(block_tokens: list[list[str]], text: str, coverage: float) -> list[bool]:
+class PageWords:
+    """The tokens of each block of a page and the 4-word shingles of each long one (4+ words),
+    made once a page for every extractor's vote."""
+
+    __slots__ = ("tokens", "shingles", "long_blocks")
+
+    def __init__(self, blocks: list[Block]):
+        self.tokens = [tokenize(b.text) for b in blocks]
+        self.shingles = [_shingles(toks) if len(toks) >= 4 else [] for toks in self.tokens]
+        self.long_blocks = [i for i, toks in enumerate(self.tokens) if len(toks) >= 4]
+
+
+def block_votes(page: PageWords, text: str, coverage: float) -> list[bool]:
     """Which blocks ``text`` covers. Each shingle of ``text`` can be claimed by one block only,
     so a paragraph repeated on the page (teaser + article) is voted for as often as the
     extractor output has it. Short blocks (< 4 words: subheadings, table cells) count when
     they occur in the text and the nearest long block before or after them is voted for."""
     tokens = tokenize(text)
     available = Counter(_shingles(tokens))
-    joined = " " + " ".join(tokens) + " "
-    voted = [False] * len(block_tokens)
-    for i, toks in enumerate(block_tokens):
-        if len(toks) >= 4:
-            shingles = _shingles(toks)
-            shared = available.keys() & shingles  # in C; empty for most blocks (menus, footers)
-            if not shared:
-                continue
-            wanted = Counter(shingles)
-            hits = sum(min(wanted[s], available[s]) for s in shared)
-            if hits >= coverage * (len(toks) - 3):
-                voted[i] = True
-                for s in shared:
-                    available[s] -= min(wanted[s], available[s])
-    long_blocks = [i for i, toks in enumerate(block_tokens) if len(toks) >= 4]
+    keys = available.keys()
+    voted = [False] * len(page.tokens)
+    for i in page.long_blocks:
+        shingles = page.shingles[i]
+        if keys.isdisjoint(shingles):  # in C, stops at the first shared shingle; most blocks share none
+            continue
+        wanted = Counter(shingles)
+        shared = keys & wanted.keys()
+        hits = sum(min(wanted[s], available[s]) for s in shared)
+        if hits >= coverage * len(shingles):
+            voted[i] = True
+            for s in shared:
+                available[s] -= min(wanted[s], available[s])
+    joined = None
+    long_blocks = page.long_blocks
     k = 0  # long_blocks[k] is the first long block after i
-    for i, toks in enumerate(block_tokens):
+    for i, toks in enumerate(page.tokens):
         while k < len(long_blocks) and long_blocks[k] <= i:
             k += 1
         if 0 < len(toks) < 4:
             before = long_blocks[k - 1] if k > 0 else None
             after = long_blocks[k] if k < len(long_blocks) else None
             # the neighbours first: the search in the text is the costly test
-            if ((before is not None and voted[before]) or (after is not None and voted[after])) \
-                    and (" " + " ".join(toks) + " ") in joined:
-                voted[i] = True
+            if (before is not None and voted[before]) or (after is not None and voted[after]):
+                if joined is None:
+                    joined = " " + " ".join(tokens) + " "
+                voted[i] = (" " + " ".join(toks) + " ") in joined
     return voted
 
 

@@ -119,7 +119,20 @@ def _readability_document() -> type:
 def run_readability(tree: etree._Element) -> str:
     """readability-lxml's main container, as text blocks. No url (link rewriting is costly
     and useless here) and no short_title() (it parses the page a second time)."""
-    summary = _readability_document()(tree).summary(html_partial=True)
+    return _summary_text(_readability_document()(tree).summary(html_partial=True))
+
+
+def run_readability_fork(tree: etree._Element) -> str:
+    """The main container as trafilatura's fork of readability (``trafilatura.readability_lxml``)
+    finds it, as text blocks: readability's scoring without its HTML cleaner and its second,
+    lenient pass, about a third of readability-lxml's time. It changes ``tree`` (drops
+    elements, renames divs): pass a copy if the tree is needed after."""
+    from trafilatura.readability_lxml import Document
+
+    return _summary_text(Document(tree, min_text_length=25).summary())
+
+
+def _summary_text(summary: str) -> str:
     summary_tree = parse_page(summary)
     if summary_tree is None:
         return ""

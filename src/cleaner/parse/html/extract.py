@@ -9,7 +9,7 @@ import re
 
 from cleaner.parse.decode import decode_html
 from cleaner.parse.html import external
-from cleaner.parse.html.blocks import Block, TOKEN, WS, block_votes, comments_start, page_blocks, tokenize
+from cleaner.parse.html.blocks import Block, PageWords, TOKEN, WS, block_votes, comments_start, page_blocks
 from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands, links_within, looks_like_code,
                                      page_site)
 from cleaner.parse.html.settings import Extraction, HtmlConfig
@@ -49,10 +49,10 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
         html, decoded["encoding"] = decode_html(html, http_charset)
     if _looks_binary(html):
         return Extraction(None, "", decoded, "none")
-    tree = parse_page(_cap(html, config.max_chars))
+    html = _cap(html, config.max_chars)
+    tree = _parse(html)
     if tree is None:
         return Extraction(None, "", decoded, "none")
-    drop_leaked_code(tree)
 
     n_elements = sum(1 for _ in tree.iter())
     asks_readability = config.use_readability and n_elements <= config.max_elements
@@ -66,15 +66,20 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     traf_text = (traf.text or "") if traf is not None else ""
 
     blocks = page_blocks(tree)
-    block_tokens = [tokenize(b.text) for b in blocks]
+    words = PageWords(blocks)
+    block_tokens = words.tokens
     page_titles, site_name = titles_of_page(tree), meta_content(tree, "og:site_name")
-    traf_votes = block_votes(block_tokens, traf_text, config.block_coverage) if traf_text.strip() else None
+    traf_votes = block_votes(words, traf_text, config.block_coverage) if traf_text.strip() else None
     solid = asks_readability and _is_solid(block_tokens, traf_votes, config)
 
-    readability = _Once(lambda: _safe_readability(tree, problems) if asks_readability else "")
+    # readability's fork changes the tree it reads: it reads the page's own tree, after every
+    # other use of it (a copy of the page saved), and the fallbacks after it parse the page again
+    readability = _Once(lambda: _safe_run("readability", external.run_readability_fork, tree, problems)
+                        if asks_readability else "")
+    fresh = _Once(lambda: _parse(html))
     readability_votes = None
     if asks_readability and not solid and readability().strip():
-        readability_votes = block_votes(block_tokens, readability(), config.block_coverage)
+        readability_votes = block_votes(words, readability(), config.block_coverage)
 
     keep, path = [False] * len(blocks), "none"
     if solid:
@@ -96,7 +101,9 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     title = pick_title(blocks, keep, page_titles, meta_title, site_name)
     text, extractor = _join_kept(blocks, keep, title), path
     fallbacks = (("trafilatura", lambda: traf_text), ("readability", readability),
-                 ("justext", lambda: external.safe_justext(tree, config, problems)))
+                 ("justext", lambda: external.safe_justext(fresh(), config, problems)),
+                 ("readability-lxml", lambda: _safe_run("readability-lxml", external.run_readability, fresh(), problems)
+                  if asks_readability else ""))
     for name, fallback in fallbacks:
         if not _is_junk(text, config):
             break
@@ -104,6 +111,14 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
         if _fallback_rank(candidate, config) > _fallback_rank(text, config):
             text, extractor = candidate, name
     return Extraction(title, text, metadata, extractor if text else "none", tuple(problems))
+
+
+def _parse(html: str):
+    """The page's tree with leaked script source blanked (``junk.drop_leaked_code``), or None."""
+    tree = parse_page(html)
+    if tree is not None:
+        drop_leaked_code(tree)
+    return tree
 
 
 def _drop_link_islands(blocks: list[Block], keep: list[bool], url: str | None) -> None:
@@ -127,11 +142,11 @@ class _Once:
         return self.value
 
 
-def _safe_readability(tree, problems: list[str]) -> str:
+def _safe_run(name: str, run, tree, problems: list[str]) -> str:
     try:
-        return external.run_readability(tree)
+        return run(tree)
     except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
-        problems.append(external.problem("readability", err))
+        problems.append(external.problem(name, err))
         return ""
 
 
