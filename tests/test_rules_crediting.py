@@ -16,7 +16,7 @@ import pytest
 from cleaner.document import Document, Removal, Source
 from cleaner.heuristics.lines import LineMemo
 from cleaner.parse.normalize import normalize
-from cleaner.rules.engine import _overlaps, RuleEngine
+from cleaner.rules.engine import _overlapping, _overlaps, RuleEngine
 from cleaner.rules.model import RuleSet, SINGLE_LINE_SCOPES
 from cleaner.steps.strippers import BodyStripper, RuleStripper, credit_fits
 
@@ -231,3 +231,13 @@ def test_line_memo_forgets_everything_when_full_and_skips_overlong_lines():
     assert memo.get("abcdef") == 1 and len(memo) == 2
     memo.put("m", 3)  # 13 characters: starts afresh
     assert (memo.get("abcdef"), memo.get("m"), len(memo)) == (None, 3, 1)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_overlapping_lines_are_those_overlaps_finds(seed):
+    rng = random.Random(seed)
+    cuts = sorted(rng.sample(range(1, 400), 60))
+    lines = [(a, b) for a, b in zip(cuts[::2], cuts[1::2])]
+    marks = sorted(rng.sample(range(0, 420), 2 * rng.randint(0, 12)))
+    spans = [(a, b) for a, b in zip(marks[::2], marks[1::2])]
+    assert _overlapping(lines, spans) == [i for i, (s, e) in enumerate(lines) if _overlaps(spans, s, e)]

@@ -71,7 +71,7 @@ class RuleEngine:
             lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
         rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
         if focus_spans is not None:
-            focus = [i for i, (start, end) in enumerate(lines) if _overlaps(focus_spans, start, end)]
+            focus = _overlapping(lines, focus_spans)
             if any(rule.scope not in SINGLE_LINE_SCOPES for _, rule in rules):
                 facts = [self._facts(text[start:end]) for start, end in lines]
             else:  # single-line rules only: no other line is looked at
@@ -123,7 +123,7 @@ class RuleEngine:
             timed_out: set[int] = set()
             for index in focus:
                 start, end = lines[index]
-                if not doc.kept_segments(start, end):  # a section rule claimed it: nothing left
+                if sections and not doc.kept_segments(start, end):  # a section rule claimed it: nothing left
                     continue
                 raw = text[start:end]
                 line = raw.strip()
@@ -242,6 +242,22 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) overlaps one of the sorted, disjoint ``spans``."""
     i = bisect_right(spans, (start, start))
     return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+
+def _overlapping(lines: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
+    """Indexes of the ``lines`` that overlap one of ``spans`` (both sorted and disjoint): what
+    :func:`_overlaps` says of each line, in one walk along both lists.
+
+    >>> _overlapping([(0, 4), (5, 9), (10, 14), (15, 19)], [(6, 7), (12, 16)])
+    [1, 2, 3]
+    """
+    found, j = [], 0
+    for index, (start, end) in enumerate(lines):
+        while j < len(spans) and spans[j][1] <= start:
+            j += 1
+        if j < len(spans) and spans[j][0] < end:
+            found.append(index)
+    return found
 
 
 def apply_rules(doc: Document, rules: Iterable[Rule]) -> list[RuleTimeout]:
