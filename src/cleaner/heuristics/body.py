@@ -296,17 +296,20 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
 
 
 def _stanzas(lines: list[str], feats: list[LineFeatures], short_run: list[int], linked: list[bool],
-             config: BodyConfig) -> list[bool]:
+             config: BodyConfig, start: int, end: int) -> list[bool]:
     """For each line, whether its run of short lines is verse: lines of a few words in sentence
     case (not a headline's or a menu's Title Case), with stopwords, no links, and the run
-    introduced by a colon or closed by a sentence end ('... the first one I kept:').
+    introduced by a colon or closed by a sentence end ('... the first one I kept:'). Only
+    the body's lines [start, end) are looked at: verse outside it is not the article's.
     """
-    stanza, i = [False] * len(lines), 0
-    while i < len(lines):
+    stanza, i = [False] * len(lines), start
+    while i < end:
         n = short_run[i]
         if not n:
             i += 1
             continue
+        while i > 0 and short_run[i - 1]:  # a run begun before the body
+            i -= 1
         run = range(i, i + n)
         stanza[i:i + n] = [n >= 2 and all(
             config.verse_min_words <= feats[j].n_words <= config.short_words and not linked[j]
@@ -398,7 +401,7 @@ def locate_body(lines: list[str], lang: str | None = None,
         end -= 1
     title = _title_index(lines, feats, start, config)
     short_run = _short_runs(feats, prose, linked)
-    stanza = _stanzas(lines, feats, short_run, linked, config)
+    stanza = _stanzas(lines, feats, short_run, linked, config, start, end)
     # Subheadings come in series; a lone headline between paragraphs links another story.
     headline_count = sum(_is_headline(f, config) and short_run[i] < config.link_run
                          and i != title and not _BYLINE.match(lines[i])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cleaner.heuristics.blocks import Block, dump_blocks
 from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
-from cleaner.langid.detect import guess_language
+from cleaner.langid.detect import GUESS_TOKENS, guess_language
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
 REFERENCES_VERDICT = LineVerdict(False, "H-REFERENCES", "navigation", "the dump's list of link targets")
@@ -28,7 +28,13 @@ def language_sample(texts: list[str]) -> list[str]:
     >>> language_sample(["o Board", "o Staff", "The trust has put its archive online."])
     ['The trust has put its archive online.', 'Board', 'Staff']
     """
-    return [_BULLET.sub("", t, count=1) for t in sorted(texts, key=lambda t: t.count(" "), reverse=True)]
+    sample, words = [], 0
+    for text in sorted(texts, key=lambda t: t.count(" "), reverse=True):
+        if words >= 2 * GUESS_TOKENS:  # more than the guess reads (a word may be two of its tokens)
+            break
+        sample.append(_BULLET.sub("", text, count=1))
+        words += text.count(" ") + 1
+    return sample
 
 
 @dataclass(frozen=True, slots=True)
