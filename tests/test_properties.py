@@ -61,6 +61,7 @@ def test_removed_spans_and_kept_text_reconstruct_the_normalised_input(page):
 @FAST
 @given(pages)
 @example("\n".join(PROSE * 4))
+@example(f"{PROSE[0]}\n\u00c2\x1f\u00a1\n{PROSE[0]}")  # a control character splits a mojibake pair
 def test_cleaning_is_idempotent(page):
     """Cleaning clean text removes nothing more: what cleaner writes is a fixed point."""
     keep_all = Config(min_words=0)

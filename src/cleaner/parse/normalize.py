@@ -63,6 +63,16 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+def repair_joined_mojibake(text: str) -> str:
+    r"""Repair a mojibake pair that an invisible character had split, now that it is whole, so
+    that normalising a normalised text changes nothing.
+
+    >>> repair_joined_mojibake(remove_invisible("\u00c2\x1f\u00a1"))
+    '¡'
+    """
+    return fix_mojibake(text) if not text.isascii() and _MOJIBAKE_PAIR.search(text) else text
+
+
 def normalize_spaces(text: str) -> str:
     r"""Tabs and Unicode spaces become ' ', runs collapse, line edges are trimmed.
 
@@ -86,7 +96,8 @@ def collapse_blank_lines(text: str) -> str:
     return (_BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text).strip("\n")
 
 
-TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, normalize_spaces, collapse_blank_lines)
+TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, repair_joined_mojibake, normalize_spaces,
+              collapse_blank_lines)
 
 
 def normalize(text: str) -> str:
