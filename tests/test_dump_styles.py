@@ -41,6 +41,9 @@ def test_recipe_keeps_its_ingredients_and_its_real_title(tmp_path):
         assert ingredient in text
     assert text.startswith("This is the cake my grandmother baked")
     assert "5. Mix the icing sugar with the lemon juice" in text and "crunchy crust" in text
+    # its own subheadings stay with what they introduce; the related recipes' heading does not
+    assert "## Ingredients\n\n* 225 g unsalted butter" in text and "## Method\n\n1. Heat the oven" in text
+    assert "You might also like" not in text
     # the menu, the related recipes (lists of links) and the footer are not the article
     for chrome in ("Newsletter", "Chocolate Fudge Brownies", "Banana Bread", "All rights reserved", "Skip to content"):
         assert chrome not in text

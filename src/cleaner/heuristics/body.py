@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, fields
 
 from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
-from cleaner.heuristics.structure import OVERRIDDEN, STRUCTURED_KINDS, passable, vocabulary
+from cleaner.heuristics.structure import (OVERRIDDEN, STRUCTURED_KINDS, introduces_content, passable, short_runs,
+                                          stanzas, vocabulary)
 from cleaner.heuristics.lines import (LineFeatures, LineMemo, ends_sentence, line_features, line_key,
                                       stoplist, words)
 
@@ -295,50 +296,6 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
                        "non-prose line inside body, not a sentence or subheading; " + _describe(f))
 
 
-def _stanzas(lines: list[str], feats: list[LineFeatures], short_run: list[int], linked: list[bool],
-             config: BodyConfig, start: int, end: int) -> list[bool]:
-    """For each line, whether its run of short lines is verse: lines of a few words in sentence
-    case (not a headline's or a menu's Title Case), with stopwords, no links, and the run
-    introduced by a colon or closed by a sentence end ('... the first one I kept:'). Only
-    the body's lines [start, end) are looked at: verse outside it is not the article's.
-    """
-    stanza, i = [False] * len(lines), start
-    while i < end:
-        n = short_run[i]
-        if not n:
-            i += 1
-            continue
-        while i > 0 and short_run[i - 1]:  # a run begun before the body
-            i -= 1
-        run = range(i, i + n)
-        stanza[i:i + n] = [n >= 2 and all(
-            config.verse_min_words <= feats[j].n_words <= config.short_words and not linked[j]
-            and feats[j].capitalised <= config.verse_capitalised
-            and feats[j].stopword_density >= config.prose_min_stopwords / 2 for j in run)
-            and (i > 0 and lines[i - 1].endswith(":") or feats[i + n - 1].ends_sentence)] * n
-        i += n
-    return stanza
-
-
-def _short_runs(feats: list[LineFeatures], prose: list[bool], linked: list[bool]) -> list[int]:
-    """For each line, the length of the run of short non-sentence lines it belongs to (0 if none).
-
-    Related-story lists, galleries and menus are such runs; a subheading stands alone.
-    """
-    short = [not p and (not f.ends_sentence or k) for p, f, k in zip(prose, feats, linked)]
-    lengths, i = [0] * len(short), 0
-    while i < len(short):
-        if short[i]:
-            j = i
-            while j < len(short) and short[j]:
-                j += 1
-            lengths[i:j] = [j - i] * (j - i)
-            i = j
-        else:
-            i += 1
-    return lengths
-
-
 # The evidence of lines seen before, with the stoplist it was computed with: a site's menus,
 # prompts and footers recur on all its pages.
 _EVIDENCE_SEEN = LineMemo()
@@ -400,8 +357,8 @@ def locate_body(lines: list[str], lang: str | None = None,
     while end - 1 > start and not feats[end - 1].ends_sentence and not can_pass[end - 1]:
         end -= 1
     title = _title_index(lines, feats, start, config)
-    short_run = _short_runs(feats, prose, linked)
-    stanza = _stanzas(lines, feats, short_run, linked, config, start, end)
+    short_run = short_runs(feats, prose, linked)
+    stanza = stanzas(lines, feats, short_run, linked, config, start, end)
     # Subheadings come in series; a lone headline between paragraphs links another story.
     headline_count = sum(_is_headline(f, config) and short_run[i] < config.link_run
                          and i != title and not _BYLINE.match(lines[i])
@@ -418,8 +375,12 @@ def locate_body(lines: list[str], lang: str | None = None,
             verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
         else:
             verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurring, config)
-            if not verdict.keep and structured[i] and verdict.rule in OVERRIDDEN:
-                verdict = LineVerdict(True, "H-BODY", "content",
-                                      f"list item, table row or code inside the body (not {verdict.rule})")
+            if not verdict.keep and verdict.rule in OVERRIDDEN:
+                if structured[i]:
+                    verdict = LineVerdict(True, "H-BODY", "content",
+                                          f"list item, table row or code inside the body (not {verdict.rule})")
+                elif introduces_content(kinds, linked, prose, can_pass, i, end):
+                    verdict = LineVerdict(True, "H-BODY", "content",
+                                          f"heading of the article's own text or list (not {verdict.rule})")
             verdicts.append(verdict)
     return BodyLayout(verdicts, title)
