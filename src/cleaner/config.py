@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.heuristics.dump_style import STYLES
-
-MARKDOWN_OUTPUTS = ("markdown", "plain")  # see docs/dumps.md (Output of a markdown dump)
 from cleaner.langid.base import IDENTIFIERS
 from cleaner.langid.bundled import missing_package
 from cleaner.output.sinks import OUTPUT_FORMATS
@@ -22,6 +20,7 @@ from cleaner.readers.base import input_formats
 from cleaner.rules.model import SAFETY_LEVELS
 
 COMPRESSIONS = ("none", "gz", "zst")
+MARKDOWN_OUTPUTS = ("markdown", "plain")  # see docs/dumps.md (Output of a markdown dump)
 PROVENANCE_LEVELS = ("full", "spans", "none")  # what is kept of each removal: text and spans, spans, nothing
 SCHEMAS = ("cleaner", "dolma", "datatrove")  # the document record's shape (cleaner.output.presets)
 # exact: every removal credited to the rule behind it, langdetect; fast: the same clean text,
