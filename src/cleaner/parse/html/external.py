@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 from copy import deepcopy
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Callable
 
 from lxml import etree
 
@@ -188,10 +189,16 @@ def metadata_of(doc) -> dict[str, str]:
 
 
 def safe_justext(tree: etree._Element, config: HtmlConfig, problems: list[str]) -> str:
+    return safe_run("jusText", partial(_run_justext, config=config), tree, problems)
+
+
+def safe_run(name: str, run: Callable[[etree._Element], str], tree: etree._Element, problems: list[str]) -> str:
+    """``run(tree)``, or "" with the failure noted in ``problems``: a second opinion or a
+    fallback failing is not the page's failure."""
     try:
-        return _run_justext(tree, config)
-    except Exception as err:  # noqa: BLE001 - the last fallback: an empty text, not a dead run
-        problems.append(problem("jusText", err))
+        return run(tree)
+    except Exception as err:  # noqa: BLE001 - an empty text, not a dead run
+        problems.append(problem(name, err))
         return ""
 
 

@@ -74,7 +74,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
 
     # readability's fork changes the tree it reads: it reads the page's own tree, after every
     # other use of it (a copy of the page saved), and the fallbacks after it parse the page again
-    readability = _Once(lambda: _safe_run("readability", external.run_readability_fork, tree, problems)
+    readability = _Once(lambda: external.safe_run("readability", external.run_readability_fork, tree, problems)
                         if asks_readability else "")
     fresh = _Once(lambda: _parse(html))
     readability_votes = None
@@ -102,8 +102,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     text, extractor = _join_kept(blocks, keep, title), path
     fallbacks = (("trafilatura", lambda: traf_text), ("readability", readability),
                  ("justext", lambda: external.safe_justext(fresh(), config, problems)),
-                 ("readability-lxml", lambda: _safe_run("readability-lxml", external.run_readability, fresh(), problems)
-                  if asks_readability else ""))
+                 ("readability-lxml", lambda: external.safe_run("readability-lxml", external.run_readability, fresh(),
+                                                                 problems) if asks_readability else ""))
     for name, fallback in fallbacks:
         if not _is_junk(text, config):
             break
@@ -140,14 +140,6 @@ class _Once:
         if not self.done:
             self.value, self.done = self.compute(), True
         return self.value
-
-
-def _safe_run(name: str, run, tree, problems: list[str]) -> str:
-    try:
-        return run(tree)
-    except Exception as err:  # noqa: BLE001 - readability is a second opinion: its failure is not the page's
-        problems.append(external.problem(name, err))
-        return ""
 
 
 def _is_junk(text: str, config: HtmlConfig) -> bool:
