@@ -23,20 +23,27 @@ _FTFY = ftfy.TextFixerConfig(
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UNICODE_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUNS = re.compile(" {2,}")
-_MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# A UTF-8 lead byte read as Latin-1/cp1252, and a continuation byte's stand-in (see fix_mojibake).
+_LEAD = "[\u00c2-\u00f4]"
+_CONTINUATION = ("[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                 "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE_PAIR = re.compile(_LEAD + _CONTINUATION)
+# ... and such a pair with invisible characters between its halves (not C1 controls: those are
+# continuation stand-ins themselves), which hide it from ftfy until they are removed.
+_SPLIT_PAIR = re.compile(_LEAD + "[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+" + _CONTINUATION)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def fix_mojibake(text: str) -> str:
-    """Repair mis-decoded text with ftfy, then NFC.
+    r"""Repair mis-decoded text with ftfy, then NFC.
 
-    >>> fix_mojibake("The Kremlinâ€™s goals")
-    'The Kremlin’s goals'
+    >>> fix_mojibake("The Kremlinâ€™s goals"), fix_mojibake("\u00c2\x1f\u00a1")
+    ('The Kremlin’s goals', '¡')
     """
     if text.isascii():  # nothing to repair, and no composition to normalise
         return text
+    if _SPLIT_PAIR.search(text):  # the invisible characters go first, so that the pair is seen and
+        text = remove_invisible(text)  # normalising a normalised text changes nothing
     # UTF-8 read as Latin-1/cp1252 always leaves a lead byte (Â..ô) before a continuation
     # byte's stand-in; without such a pair there is nothing for ftfy to undo, and its own
     # detector costs as much as the rest of the pipeline.
@@ -63,16 +70,6 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def repair_joined_mojibake(text: str) -> str:
-    r"""Repair a mojibake pair that an invisible character had split, now that it is whole, so
-    that normalising a normalised text changes nothing.
-
-    >>> repair_joined_mojibake(remove_invisible("\u00c2\x1f\u00a1"))
-    '¡'
-    """
-    return fix_mojibake(text) if not text.isascii() and _MOJIBAKE_PAIR.search(text) else text
-
-
 def normalize_spaces(text: str) -> str:
     r"""Tabs and Unicode spaces become ' ', runs collapse, line edges are trimmed.
 
@@ -96,8 +93,7 @@ def collapse_blank_lines(text: str) -> str:
     return (_BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text).strip("\n")
 
 
-TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, repair_joined_mojibake, normalize_spaces,
-              collapse_blank_lines)
+TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, normalize_spaces, collapse_blank_lines)
 
 
 def normalize(text: str) -> str:
