@@ -56,7 +56,8 @@ class RuleEngine:
             for mode, positions in self.combined_rules.items()}
         self.memo = LineMemo()
 
-    def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
+    def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None,
+              scopes: tuple[str, ...] | None = None) -> list[RuleTimeout]:
         """Apply the rules to the document's kept lines; returns the rules that timed out.
 
         Every rule sees the same lines (those kept before the rules ran), so a rule's position
@@ -64,12 +65,14 @@ class RuleEngine:
         by :meth:`Document.remove` (the first rule in order keeps the span). ``focus_spans``:
         sorted, disjoint character ranges; single-line rules (scopes line and span) then only
         look at the lines that overlap them, while rules that remove sections (to-end, block)
-        still look at every line.
+        still look at every line. ``scopes``: run only the rules of these scopes (None: all);
+        the others' answers stay in the memo for the next run.
         """
         text, lines = doc.normalised, doc.kept_lines()
         if doc.structure:  # the article's own lists, tables and code (see Document.structure)
             lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
-        rules = [(position, rule) for position, rule in enumerate(self.rules) if rule.applies_to(doc)]
+        rules = [(position, rule) for position, rule in enumerate(self.rules)
+                 if (scopes is None or rule.scope in scopes) and rule.applies_to(doc)]
         if focus_spans is not None:
             focus = _overlapping(lines, focus_spans)
             if any(rule.scope not in SINGLE_LINE_SCOPES for _, rule in rules):

@@ -40,6 +40,7 @@ CATEGORIES = (
 _CATEGORY_NAME = regex.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 SCOPES = ("line", "span", "to-end", "block")
 SINGLE_LINE_SCOPES = ("line", "span")  # a removal within one line; the others cut sections
+SECTION_SCOPES = ("to-end", "block")
 SAFETY_LEVELS = ("safe", "moderate", "aggressive")  # ordered: each level includes the ones before
 MATCH_MODES = ("full", "search")
 RULE_KEYS = ("id", "name", "category", "description", "scope", "match", "regex", "phrases",

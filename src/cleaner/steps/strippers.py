@@ -9,7 +9,7 @@ from cleaner.heuristics.body import BodyConfig
 from cleaner.heuristics.dump_body import judge_dump
 from cleaner.heuristics.recurring import RecurringLines
 from cleaner.rules.engine import RuleEngine
-from cleaner.rules.model import SINGLE_LINE_SCOPES, RuleSet, selected
+from cleaner.rules.model import SECTION_SCOPES, SINGLE_LINE_SCOPES, RuleSet, selected
 from cleaner.steps.base import Step
 
 
@@ -57,13 +57,9 @@ class RuleStripper(Step):
 
     def __init__(self, rules: RuleSet, credit: bool = True):
         super().__init__()
-        ordered = rules.ordered()
-        self.engine = RuleEngine(ordered)
-        # Crediting runs the section rules (to-end, block) and the single-line rules apart: the
-        # section rules look at every line of the page, but only they do, so the prefilters of
-        # the other rules run on the heuristics' lines alone.
-        self.section_engine = RuleEngine([r for r in ordered if r.scope not in SINGLE_LINE_SCOPES])
-        self.line_engine = RuleEngine([r for r in ordered if r.scope in SINGLE_LINE_SCOPES])
+        # One engine for the rules and the crediting runs: what the rules make of a line is
+        # worked out once, whichever run first looks at it (see RuleEngine.apply).
+        self.engine = RuleEngine(rules.ordered())
         self.credit = credit
 
     def process(self, doc: Document) -> None:
@@ -97,9 +93,9 @@ class RuleStripper(Step):
             return
         # A single-line rule can only cover a heuristic removal on that removal's own line, so
         # those rules look at the heuristics' lines alone; section rules look at every line.
-        in_section = self._covering(doc, None, self.section_engine)
+        in_section = self._covering(doc, None, SECTION_SCOPES)
         on_line = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic),
-                                 self.line_engine)
+                                 SINGLE_LINE_SCOPES)
         for i in heuristic:
             old = doc.removals[i]
             line_rule, section_rule = on_line(old), in_section(old)
@@ -115,13 +111,12 @@ class RuleStripper(Step):
                                       f"{old.rule}: {old.reason}" if old.reason else old.rule)
             self.stats[f"credited_{rule.rule}"] += 1
 
-    @staticmethod
-    def _covering(doc: Document, focus: list[tuple[int, int]] | None, engine: RuleEngine):
-        """A function from a removal to the span ``engine``, run alone on the page (its
-        single-line rules on the ``focus`` spans' lines only), removes around it (or None)."""
+    def _covering(self, doc: Document, focus: list[tuple[int, int]] | None, scopes: tuple[str, ...]):
+        """A function from a removal to the span the rules of ``scopes``, run alone on the page
+        (single-line rules on the ``focus`` spans' lines only), remove around it (or None)."""
         alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata,
                          structure=doc.structure)
-        engine.apply(alone, focus)
+        self.engine.apply(alone, focus, scopes)
         spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
         starts = [r.start for r in spans]
 
