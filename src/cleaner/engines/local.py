@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from cleaner.config import Config
-from cleaner.engines.budget import crash_message, hard_limit, timeout_message
+from cleaner.engines.budget import crash_message, hard_limit, record_kind, timeout_message, warm_up
 from cleaner.engines.phases import RunResult, versions, write_outputs
 from cleaner.engines.progress import Progress, Summary
 from cleaner.engines.registry import Engine, register_engine
 from cleaner.engines.state import CHUNK, CHUNK_BYTES, RunState, chunks, input_listing, load_all, load_first
-from cleaner.engines.workers import CLEAN, ChunkWorker, Heartbeat, RECURRING, init_worker, run_in_worker
+from cleaner.engines.workers import CLEAN, ChunkWorker, Heartbeat, RECURRING, init_worker, run_in_worker, worker_context
 from cleaner.heuristics.recurring import RecurringLines
 from cleaner.output.folder import check_texts_folder
 from cleaner.output.sinks import check_available
@@ -118,18 +118,26 @@ class ChunkRunner:
                                                          self._poison_of(index)))
             yield index
 
-    def _start_pool(self) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
+    def _start_pool(self, records: Iterable[Record] = ()) -> None:
+        """Forked workers inherit what this process has loaded: the rules, and the lazy models
+        the first chunks' kinds of record need (:func:`warm_up`), loaded here once for all."""
+        context = worker_context()
+        forked = context.get_start_method() == "fork"
+        if forked:
+            if self.inline.rules is None:
+                self.inline.rules = load_rules(self.config)
+            kinds = sorted({record_kind(r) for r in records if r.error is None})
+            warm_up(Pipeline(self.config, self.inline.rules).process_one, kinds)
         self._heartbeat = Heartbeat(self.jobs, context)
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=init_worker,
-                                         initargs=(self.config, self._heartbeat))
+                                         initargs=(self.config, self._heartbeat, self.inline.rules if forked else None))
 
     def _parallel(self, phase: str, pending: Iterator[tuple[int, list[Record]]]) -> Iterator[int]:
         """The indices of the chunks as the workers finish them (in any order)."""
         if self._pool is None:
-            self._start_pool()
+            head = list(islice(pending, 2))
+            pending = chain(head, pending)
+            self._start_pool(r for _, chunk in head for r in chunk)
         window = 2 * self.jobs
         inflight: dict = {}  # future -> (index, chunk)
         retries: Counter = Counter()

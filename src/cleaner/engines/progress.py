@@ -1,11 +1,23 @@
 """The progress of a run (bars on a terminal, lines in a log) and the per-chunk counts that drive it."""
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+
+
+# Held while the progress thread writes a line. A worker process forked meanwhile would
+# inherit stderr's buffer locked by a thread it does not have; forking waits for the line
+# instead (cleaner.engines.workers.worker_context forks only beside this thread).
+_WRITING = threading.Lock()
+TICKER_NAME = "cleaner-progress"
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_WRITING.acquire, after_in_parent=_WRITING.release,
+                        after_in_child=_WRITING.release)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +60,10 @@ class Progress:
             return
         if self.interval > 0:
             self._stop = threading.Event()
-            self._ticker = threading.Thread(target=self._tick, daemon=True, name="cleaner-progress")
+            self._ticker = threading.Thread(target=self._tick, daemon=True, name=TICKER_NAME)
             self._ticker.start()
             return
-        from tqdm import tqdm
-
-        self.bar = tqdm(desc=desc, total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
+        self.bar = _bar_class()(desc=desc, total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
                         smoothing=0.1, mininterval=0.5)
 
     def update(self, summary: Summary, resumed: bool = False) -> None:
@@ -92,7 +102,8 @@ class Progress:
 
     def _tick(self) -> None:
         while not self._stop.wait(self.interval):
-            print(self.line(), file=sys.stderr, flush=True)
+            with _WRITING:
+                print(self.line(), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -103,6 +114,15 @@ class Progress:
             self._ticker.join()
             self._ticker = None
             print(self.line(), file=sys.stderr, flush=True)
+
+
+@functools.cache
+def _bar_class() -> type:
+    """tqdm without its monitor thread (it only refreshes a stalled bar), so that worker
+    processes can be forked beside a bar."""
+    from tqdm import tqdm
+
+    return type("Bar", (tqdm,), {"monitor_interval": 0})
 
 
 def _clock(seconds: float) -> str:

@@ -1,8 +1,10 @@
 """The local engine's worker side: a chunk of records through one phase, its state file written in the worker."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -14,7 +16,7 @@ from cleaner.dedup.stage import dedup_config
 from cleaner.document import Document
 from cleaner.engines.budget import record_kind, warm_up, within_budget
 from cleaner.engines.phases import clean_chunk, count_chunk
-from cleaner.engines.progress import Summary
+from cleaner.engines.progress import TICKER_NAME, Summary
 from cleaner.engines.state import chunk_path, load_first, save_atomic
 from cleaner.heuristics.recurring import parse_for_counts
 from cleaner.readers.record import Record
@@ -123,12 +125,27 @@ class ChunkWorker:
                              on_stop=None if beat is None else lambda: beat.stop(self.slot))
 
 
-def init_worker(config: Config, heartbeat: Heartbeat | None = None) -> None:
+def worker_context():
+    """How worker processes start: forked where that is safe (Linux, and no thread in this
+    process but the caller and cleaner's progress line, which forking waits for), so that
+    they inherit the imported modules, the compiled rules and the loaded models instead of
+    loading them again (about a second a worker); spawned otherwise (macOS, Windows, or a
+    host program with threads of its own, whose locks a forked child could inherit held)."""
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and t.name != TICKER_NAME]
+    fork = sys.platform.startswith("linux") and not others
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
+def init_worker(config: Config, heartbeat: Heartbeat | None = None, rules=None) -> None:
+    """``rules``: the main process's compiled rules, handed over by a fork (not pickled)."""
     global _WORKER
+    for number in signal.valid_signals():  # a forked worker has the host's handlers (the CLI's SIGTERM message)
+        if callable(signal.getsignal(number)):
+            signal.signal(number, signal.SIG_DFL)
     # Ctrl-C is the main process's business: it stops handing out chunks, and a worker
     # finishes (and saves) the chunk it has, so the interrupted run resumes from there.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = ChunkWorker(config, heartbeat=heartbeat)
+    _WORKER = ChunkWorker(config, rules, heartbeat=heartbeat)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
