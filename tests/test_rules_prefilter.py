@@ -2,7 +2,9 @@
 
 :class:`cleaner.rules.engine.RuleEngine` skips a rule on a line when the line lacks every literal
 the rule's pattern requires, or when a combined pattern says no rule of a group can match.
-These tests hold the engine to the answers of the plain rules, run one by one on every line.
+A whole-line phrase rule also skips an ASCII line whose key is none of its phrases'
+(tests/test_rules_phrases.py). These tests hold the engine to the answers of the plain rules,
+run one by one on every line.
 """
 from __future__ import annotations
 
@@ -50,10 +52,10 @@ def test_every_match_contains_a_required_literal(rule):
 
 
 def test_engine_removes_exactly_what_the_rules_remove_one_by_one():
-    plain = RuleEngine([dataclasses.replace(r, needs=None) for r in RULES.ordered()])
+    plain = RuleEngine([dataclasses.replace(r, needs=None, keys=None) for r in RULES.ordered()])
     plain.prefilters = {mode: None for mode in plain.prefilters}
     fast = RuleEngine(RULES.ordered())
-    assert any(r.needs for r in fast.rules) and any(fast.prefilters.values())
+    assert any(r.needs for r in fast.rules) and any(fast.prefilters.values()) and fast.keyed
     source = Source(path="x.txt", sha256="", format="text")
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora" / "raw").glob("*.txt"))]
     texts.append("\n".join(LINES[:len(LINES) // 3]))  # the rule examples, as one page

@@ -10,6 +10,7 @@ import regex
 from cleaner.document import Document
 from cleaner.heuristics.lines import LineMemo
 from cleaner.rules.literals import literal_automaton
+from cleaner.rules.phrases import phrase_key
 from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES
 
 
@@ -23,7 +24,9 @@ class RuleEngine:
       lines that contain one of them, found for all rules at once by an Aho-Corasick pass
       over the casefolded line;
     * the other rules are compiled into one alternation per match mode: a line that the
-      combined pattern does not match is skipped by every one of them after one regex call.
+      combined pattern does not match is skipped by every one of them after one regex call;
+    * a whole-line phrase rule skips an ASCII line whose key is none of its phrases' keys
+      (:mod:`cleaner.rules.phrases`: one set lookup).
 
     Lines that pass go through the rules one by one, so results are exactly those of running
     each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
@@ -32,8 +35,9 @@ class RuleEngine:
 
     The prefilters' answers and each rule's match depend on the line's text alone, so they are
     remembered per line text (:class:`_LineFacts` in a bounded :class:`~cleaner.heuristics.lines.LineMemo`):
-    a page's lines are looked at twice (the rules, then the crediting run of :meth:`apply`
-    with ``focus_spans``) and a site's menus and prompts recur on all its pages. Position
+    a page's lines are looked at more than once (the rules, then the crediting runs of
+    :meth:`apply` with ``scopes`` and ``focus_spans``) and a site's menus and prompts recur on
+    all its pages. Position
     guards are checked at every use; a pattern that timed out is asked again next time.
     """
 
@@ -54,6 +58,7 @@ class RuleEngine:
         self.prefilter_timeouts = {  # a combined pattern has a time limit if one of its rules has
             mode: max((self.rules[p].timeout for p in positions if self.rules[p].timeout is not None), default=None)
             for mode, positions in self.combined_rules.items()}
+        self.keyed = frozenset(p for p, r in enumerate(self.rules) if r.keys is not None)
         self.memo = LineMemo()
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None,
@@ -169,6 +174,9 @@ class RuleEngine:
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False
             could.update(self.combined_rules[mode])
+        if line.isascii() and not self.keyed.isdisjoint(could):
+            key = phrase_key(line)
+            could = {p for p in could if p not in self.keyed or key in self.rules[p].keys}
         n_words = len(line.split())
         facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
         if certain:

@@ -29,6 +29,7 @@ import yaml
 from cleaner.document import Document
 from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
 from cleaner.rules.literals import literal_needs
+from cleaner.rules.phrases import phrase_keys
 
 
 # The built-in categories; a rule file declares any other it uses (``categories:``, see
@@ -92,6 +93,9 @@ class Rule:
     # Casefolded literals of which every match contains at least one (see required_literals):
     # a line without any of them is skipped without calling the rule's regex.
     needs: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    # A whole-line phrase rule's keys (see phrase_keys): an ASCII line without one of them is
+    # skipped too. None: not such a rule.
+    keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
     timeout: float | None = REGEX_TIMEOUT_S  # seconds per regex call; None for the built-in rules
 
     def applies_to(self, doc: Document) -> bool:
@@ -223,12 +227,14 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
         raise RuleError(f"{where}: max_lines must be a positive integer")
     if raw["scope"] != "block" and ("end" in raw or "max_lines" in raw):
         raise RuleError(f"{where}: 'end' and 'max_lines' apply only to scope: block")
+    keys = None
     try:
         if "phrases" in raw:
             phrases = raw["phrases"]
             if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
                 raise RuleError(f"{where}: 'phrases' must be a non-empty list of strings")
             pattern = _compile(_phrases_regex(phrases, match), case_sensitive)
+            keys = phrase_keys(phrases) if match == "full" else None
         else:
             pattern = _compile(str(raw["regex"]), case_sensitive)
         end = None
@@ -255,7 +261,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
-        needs=literal_needs(pattern), timeout=timeout,
+        needs=literal_needs(pattern), keys=keys, timeout=timeout,
     )
 
 
