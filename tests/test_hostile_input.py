@@ -460,7 +460,7 @@ def test_an_extractor_failing_on_a_page_is_a_warning_in_the_errors_file_not_nois
     else:  # the last resort, when every other path found nothing
         monkeypatch.setattr(readability.Document, "transform_misused_divs_into_paragraphs", broken)
         monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
-        monkeypatch.setattr(external, "run_readability_fork", lambda tree: "")
+        monkeypatch.setattr(external, "fork_article", lambda tree: None)
         monkeypatch.setattr(external, "safe_justext", lambda tree, config, problems: "")
     root = tmp_path / "in"
     root.mkdir()

@@ -89,8 +89,8 @@ def test_headline_is_title_not_text(article: Extraction) -> None:
 
 def test_readability_asked_only_when_trafilatura_is_not_solid(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = external.run_readability_fork
-    monkeypatch.setattr(external, "run_readability_fork", lambda tree: calls.append(1) or real(tree))
+    real = external.fork_article
+    monkeypatch.setattr(external, "fork_article", lambda tree: calls.append(1) or real(tree))
     assert extract_html(article_page()).extractor == "trafilatura-blocks"
     assert not calls
     assert extract_html(article_page(), config=ALWAYS_VOTE).extractor == "vote:trafilatura+readability"
@@ -127,7 +127,7 @@ def test_readability_blocks_when_trafilatura_finds_nothing(monkeypatch: pytest.M
 
 def test_justext_fallback_when_trafilatura_and_readability_find_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(external, "_run_trafilatura", lambda tree, url, config, fast=True: None)
-    monkeypatch.setattr(external, "run_readability_fork", lambda tree: "")
+    monkeypatch.setattr(external, "fork_article", lambda tree: None)
     result = extract_html(article_page())
     assert result.extractor == "justext"
     assert ARTICLE_PARAGRAPHS[1] in result.text
@@ -166,6 +166,29 @@ def test_lean_readability_reads_as_readability() -> None:
     tree = html_tree.parse_page(page)
     full = html_tree.parse_page(Document(deepcopy(tree)).summary(html_partial=True))
     assert external.run_readability(tree) == "\n".join(b.text for b in blocks.page_blocks(full))
+
+
+def test_fork_votes_for_the_blocks_of_the_elements_it_kept() -> None:
+    """The fork's vote is read from the elements of its article, not from its text: the
+    article's paragraphs, not the sidebar or comments; and the fork's text (the fallback) is
+    the same as its serialised HTML's. ``sanitize`` is the one method overridden: it must
+    still exist in trafilatura's fork."""
+    from copy import deepcopy
+
+    from trafilatura.readability_lxml import Document
+
+    overridden = [name for name in vars(external._fork_document()) if callable(vars(external._fork_document())[name])]
+    assert overridden == ["sanitize"] and callable(getattr(Document, "sanitize", None))
+    tree = html_tree.parse_page(article_page())
+    page_blocks = blocks.page_blocks(tree)
+    summary = html_tree.parse_page(Document(deepcopy(tree), min_text_length=25).summary())
+    article = external.fork_article(tree)
+    votes = blocks.element_votes(blocks.PageWords(page_blocks), page_blocks, set(article.iter()))
+    voted = [b.text for b, v in zip(page_blocks, votes) if v]
+    assert voted[-len(ARTICLE_PARAGRAPHS):] == ARTICLE_PARAGRAPHS
+    assert not any(SIDEBAR in text or COMMENT in text for text in voted)
+    assert external.article_text(article) == "\n".join(b.text for b in blocks.page_blocks(summary))
+    assert external.article_text(None) == ""
 
 
 def test_hidden_elements_not_extracted() -> None:
@@ -319,7 +342,7 @@ def test_a_failing_extractor_is_a_problem_of_the_page_not_an_error(monkeypatch: 
     def broken(tree):
         raise ValueError("All strings must be XML compatible")
 
-    monkeypatch.setattr(external, "run_readability_fork", broken)
+    monkeypatch.setattr(external, "fork_article", broken)
     result = extract_html(article_page(), config=ALWAYS_VOTE)
     assert result.problems == ("readability: ValueError: All strings must be XML compatible",)
     assert result.extractor == "trafilatura" and ARTICLE_PARAGRAPHS[0] in result.text

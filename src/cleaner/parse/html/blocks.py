@@ -28,6 +28,7 @@ class Block:
     heading: str | None  # "h1".."h6" if inside a heading element
     link_chars: int = 0  # characters of the text inside <a> elements
     hrefs: tuple[str, ...] = ()  # the targets of those links
+    element: etree._Element | None = None  # the innermost block element holding the text
 
 
 def _hidden_elements(root: etree._Element) -> set[etree._Element]:
@@ -49,7 +50,7 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     buf: list[str] = []
     link_buf: list[str] = []  # the part of buf inside <a> elements
     href_buf: list[str] = []
-    stack: list[tuple[str, str | None]] = [("body", None)]
+    stack: list[tuple[str, str | None, etree._Element]] = [("body", None, root)]
     in_link = 0
 
     def add(text: str) -> None:
@@ -68,8 +69,8 @@ def page_blocks(tree: etree._Element) -> list[Block]:
         link_buf.clear()
         href_buf.clear()
         if text and TOKEN.search(text):
-            tag, heading = stack[-1]
-            blocks.append(Block(text, tag, heading, min(links, len(text)), hrefs))
+            tag, heading, element = stack[-1]
+            blocks.append(Block(text, tag, heading, min(links, len(text)), hrefs, element))
 
     def walk(el: etree._Element) -> None:
         nonlocal in_link
@@ -83,7 +84,7 @@ def page_blocks(tree: etree._Element) -> list[Block]:
             if buf:
                 flush()
             href_buf.clear()  # links without text (images) before the block's first text
-            stack.append((tag, tag if tag in _HEADINGS else stack[-1][1]))
+            stack.append((tag, tag if tag in _HEADINGS else stack[-1][1], el))
         is_link = tag == "a"
         in_link += is_link
         if is_link and el.get("href"):
@@ -147,6 +148,29 @@ def block_votes(page: PageWords, text: str, coverage: float) -> list[bool]:
             for s in shared:
                 available[s] -= min(wanted[s], available[s])
     joined = None
+
+    def in_text(i: int) -> bool:
+        nonlocal joined
+        if joined is None:
+            joined = " " + " ".join(tokens) + " "
+        return (" " + " ".join(page.tokens[i]) + " ") in joined
+
+    _vote_short_blocks(page, voted, in_text)
+    return voted
+
+
+def element_votes(page: PageWords, blocks: list[Block], inside: set) -> list[bool]:
+    """Which blocks an extractor that kept the page's own elements chose: long blocks whose
+    element is ``inside`` the elements it kept, short ones (as in ``block_votes``) when
+    inside too and next to a chosen long block."""
+    voted = [bool(page.shingles[i]) and blocks[i].element in inside for i in range(len(blocks))]
+    _vote_short_blocks(page, voted, lambda i: blocks[i].element in inside)
+    return voted
+
+
+def _vote_short_blocks(page: PageWords, voted: list[bool], chosen) -> None:
+    """Short blocks (< 4 words: subheadings, table cells) count when ``chosen(i)`` and the
+    nearest long block before or after them is voted for."""
     long_blocks = page.long_blocks
     k = 0  # long_blocks[k] is the first long block after i
     for i, toks in enumerate(page.tokens):
@@ -157,10 +181,7 @@ def block_votes(page: PageWords, text: str, coverage: float) -> list[bool]:
             after = long_blocks[k] if k < len(long_blocks) else None
             # the neighbours first: the search in the text is the costly test
             if (before is not None and voted[before]) or (after is not None and voted[after]):
-                if joined is None:
-                    joined = " " + " ".join(tokens) + " "
-                voted[i] = (" " + " ".join(toks) + " ") in joined
-    return voted
+                voted[i] = chosen(i)
 
 
 # Reader-comment section headings: "Comments", "12 Comments", "Comments (3)", "3 Responses to

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from copy import deepcopy
 from functools import lru_cache, partial
-from typing import Callable
+from typing import Callable, TypeVar
 
 from lxml import etree
 
@@ -14,6 +14,7 @@ from cleaner.parse.html.tree import parse_page
 
 
 LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- extractors
@@ -123,14 +124,37 @@ def run_readability(tree: etree._Element) -> str:
     return _summary_text(_readability_document()(tree).summary(html_partial=True))
 
 
-def run_readability_fork(tree: etree._Element) -> str:
-    """The main container as trafilatura's fork of readability (``trafilatura.readability_lxml``)
-    finds it, as text blocks: readability's scoring without its HTML cleaner and its second,
-    lenient pass, about a third of readability-lxml's time. It changes ``tree`` (drops
-    elements, renames divs): pass a copy if the tree is needed after."""
+@lru_cache(maxsize=1)
+def _fork_document() -> type:
+    """trafilatura's fork of readability (``trafilatura.readability_lxml.Document``), keeping
+    the article element it builds instead of only its serialised HTML."""
     from trafilatura.readability_lxml import Document
 
-    return _summary_text(Document(tree, min_text_length=25).summary())
+    class ArticleDocument(Document):
+        __slots__ = ("article",)
+
+        def sanitize(self, node, candidates):
+            self.article = node
+            return super().sanitize(node, candidates)
+
+    return ArticleDocument
+
+
+def fork_article(tree: etree._Element) -> etree._Element | None:
+    """The page's main container as trafilatura's fork of readability finds it: readability's
+    scoring without readability-lxml's HTML cleaner and its second, lenient pass, about a
+    third of readability-lxml's time. The result is an element holding the page's own
+    elements (moved out of ``tree``, which the fork changes: it drops elements and renames
+    divs), so the blocks it kept are known by their elements, with no text to compare."""
+    doc = _fork_document()(tree, min_text_length=25)
+    doc.article = None
+    doc.summary()
+    return doc.article
+
+
+def article_text(article: etree._Element | None) -> str:
+    """The text blocks of ``fork_article``'s result, one a line."""
+    return "" if article is None else "\n".join(b.text for b in page_blocks(article))
 
 
 def _summary_text(summary: str) -> str:
@@ -192,14 +216,15 @@ def safe_justext(tree: etree._Element, config: HtmlConfig, problems: list[str]) 
     return safe_run("jusText", partial(_run_justext, config=config), tree, problems)
 
 
-def safe_run(name: str, run: Callable[[etree._Element], str], tree: etree._Element, problems: list[str]) -> str:
-    """``run(tree)``, or "" with the failure noted in ``problems``: a second opinion or a
-    fallback failing is not the page's failure."""
+def safe_run(name: str, run: Callable[[etree._Element], T], tree: etree._Element, problems: list[str],
+             failed: T = "") -> T:
+    """``run(tree)``, or ``failed`` with the failure noted in ``problems``: a second opinion
+    or a fallback failing is not the page's failure."""
     try:
         return run(tree)
-    except Exception as err:  # noqa: BLE001 - an empty text, not a dead run
+    except Exception as err:  # noqa: BLE001 - an empty result, not a dead run
         problems.append(problem(name, err))
-        return ""
+        return failed
 
 
 def problem(extractor: str, err: Exception) -> str:

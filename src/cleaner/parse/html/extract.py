@@ -9,7 +9,8 @@ import re
 
 from cleaner.parse.decode import decode_html
 from cleaner.parse.html import external
-from cleaner.parse.html.blocks import Block, PageWords, TOKEN, WS, block_votes, comments_start, page_blocks
+from cleaner.parse.html.blocks import (Block, PageWords, TOKEN, WS, block_votes, comments_start, element_votes,
+                                        page_blocks)
 from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands, links_within, looks_like_code,
                                      page_site)
 from cleaner.parse.html.settings import Extraction, HtmlConfig
@@ -74,12 +75,14 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
 
     # readability's fork changes the tree it reads: it reads the page's own tree, after every
     # other use of it (a copy of the page saved), and the fallbacks after it parse the page again
-    readability = _Once(lambda: external.safe_run("readability", external.run_readability_fork, tree, problems)
-                        if asks_readability else "")
+    article = _Once(lambda: external.safe_run("readability", external.fork_article, tree, problems, None)
+                    if asks_readability else None)
     fresh = _Once(lambda: _parse(html))
     readability_votes = None
-    if asks_readability and not solid and readability().strip():
-        readability_votes = block_votes(words, readability(), config.block_coverage)
+    if asks_readability and not solid and article() is not None:
+        readability_votes = element_votes(words, blocks, set(article().iter()))
+        if not any(readability_votes):  # it chose no block of the page: no opinion
+            readability_votes = None
 
     keep, path = [False] * len(blocks), "none"
     if solid:
@@ -100,7 +103,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
 
     title = pick_title(blocks, keep, page_titles, meta_title, site_name)
     text, extractor = _join_kept(blocks, keep, title), path
-    fallbacks = (("trafilatura", lambda: traf_text), ("readability", readability),
+    fallbacks = (("trafilatura", lambda: traf_text), ("readability", lambda: external.article_text(article())),
                  ("justext", lambda: external.safe_justext(fresh(), config, problems)),
                  ("readability-lxml", lambda: external.safe_run("readability-lxml", external.run_readability, fresh(),
                                                                  problems) if asks_readability else ""))
