@@ -53,6 +53,8 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     stack: list[tuple[str, str | None, etree._Element]] = [("body", None, root)]
     in_link = 0
 
+    skip, block_tags, headings = _SKIP_TAGS, _BLOCK_TAGS, _HEADINGS
+
     def add(text: str) -> None:
         # white space before a block's first text would be stripped anyway: left out, it lets
         # most block boundaries (between nested block elements) skip the flush
@@ -62,8 +64,9 @@ def page_blocks(tree: etree._Element) -> list[Block]:
                 link_buf.append(text)
 
     def flush() -> None:
-        text = WS.sub(" ", "".join(buf)).strip()
-        links = len(WS.sub(" ", "".join(link_buf)).strip()) if link_buf else 0
+        # str.split() splits at the characters re's \s matches (str.isspace)
+        text = " ".join("".join(buf).split())
+        links = len(" ".join("".join(link_buf).split())) if link_buf else 0
         hrefs = tuple(href_buf)
         buf.clear()
         link_buf.clear()
@@ -75,25 +78,28 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     def walk(el: etree._Element) -> None:
         nonlocal in_link
         tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS or el in hidden:
+        if tag.__class__ is not str or tag in skip or el in hidden:
             if el.tail:
                 add(el.tail)
             return
-        is_block = tag in _BLOCK_TAGS
+        is_block = tag in block_tags
         if is_block:
             if buf:
                 flush()
             href_buf.clear()  # links without text (images) before the block's first text
-            stack.append((tag, tag if tag in _HEADINGS else stack[-1][1], el))
+            stack.append((tag, tag if tag in headings else stack[-1][1], el))
         is_link = tag == "a"
-        in_link += is_link
-        if is_link and el.get("href"):
-            href_buf.append(el.get("href"))
+        if is_link:
+            in_link += 1
+            href = el.get("href")
+            if href:
+                href_buf.append(href)
         if el.text:
             add(el.text)
         for child in el:
             walk(child)
-        in_link -= is_link
+        if is_link:
+            in_link -= 1
         if is_block:
             if buf:
                 flush()
@@ -135,6 +141,8 @@ def block_votes(page: PageWords, text: str, coverage: float) -> list[bool]:
     tokens = tokenize(text)
     available = Counter(_shingles(tokens))
     keys = available.keys()
+    repeated = {s for s, n in available.items() if n > 1}
+    claimed: set[tuple[str, ...]] = set()  # shingles of the text used up by voted blocks
     voted = [False] * len(page.tokens)
     for i in page.long_blocks:
         shingles = page.shingles[i]
@@ -142,11 +150,20 @@ def block_votes(page: PageWords, text: str, coverage: float) -> list[bool]:
             continue
         wanted = Counter(shingles)
         shared = keys & wanted.keys()
-        hits = sum(min(wanted[s], available[s]) for s in shared)
-        if hits >= coverage * len(shingles):
+        if len(wanted) == len(shingles) and repeated.isdisjoint(shared):
+            # each shingle once in the block and in the text (most): set operations, in C
+            live = shared - claimed
+            if len(live) >= coverage * len(shingles):
+                voted[i] = True
+                claimed |= live
+            continue
+        left = {s: 0 if s in claimed else available[s] for s in shared}
+        if sum(min(wanted[s], n) for s, n in left.items()) >= coverage * len(shingles):
             voted[i] = True
-            for s in shared:
-                available[s] -= min(wanted[s], available[s])
+            for s, n in left.items():
+                available[s] = n - min(wanted[s], n)
+                if not available[s]:
+                    claimed.add(s)
     joined = None
 
     def in_text(i: int) -> bool:
