@@ -57,12 +57,13 @@ def article_page(extra_head: str = "", title_tag: str = f"{HEADLINE} | The Town 
 </body></html>"""
 
 
-ALWAYS_VOTE = HtmlConfig(solid_min_words=None)
+ALWAYS_VOTE = HtmlConfig()  # the default
+SKIP_SOLID = HtmlConfig(vote_on_solid=False)
 
 
-# The default config keeps trafilatura's blocks on this page (its text is solid: readability is
-# not asked); ALWAYS_VOTE runs the readability vote. Both must give the article.
-@pytest.fixture(scope="module", params=[HtmlConfig(), ALWAYS_VOTE], ids=["solid", "vote"])
+# SKIP_SOLID keeps trafilatura's blocks on this page (its text is solid: readability is not
+# asked); the default runs the readability vote. Both must give the article.
+@pytest.fixture(scope="module", params=[SKIP_SOLID, ALWAYS_VOTE], ids=["solid", "vote"])
 def article(request: pytest.FixtureRequest) -> Extraction:
     return extract_html(article_page(), url="https://gazette.example/2024/03/library", config=request.param)
 
@@ -87,14 +88,29 @@ def test_headline_is_title_not_text(article: Extraction) -> None:
     assert article.extractor in ("trafilatura-blocks", "vote:trafilatura+readability")
 
 
-def test_readability_asked_only_when_trafilatura_is_not_solid(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readability_skipped_on_solid_text_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = external.fork_article
     monkeypatch.setattr(external, "fork_article", lambda tree: calls.append(1) or real(tree))
-    assert extract_html(article_page()).extractor == "trafilatura-blocks"
+    assert extract_html(article_page(), config=SKIP_SOLID).extractor == "trafilatura-blocks"
     assert not calls
-    assert extract_html(article_page(), config=ALWAYS_VOTE).extractor == "vote:trafilatura+readability"
+    assert extract_html(article_page()).extractor == "vote:trafilatura+readability"
     assert calls == [1]
+
+
+def test_solid_trafilatura_text_wins_when_readability_took_another_container(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """readability takes a long comment thread for the article (more prose than the story):
+    the two agree on nothing, and trafilatura's one long stretch is kept, not the thread."""
+    thread = "".join(f'<div class="comment"><p>{p.replace("The city", "My city")} I think so too.</p></div>'
+                     for p in ARTICLE_PARAGRAPHS * 2)
+    page = article_page().replace('<section id="comments" class="comments">', f'<section id="thread">{thread}')
+    monkeypatch.setattr(external, "fork_article", lambda tree: tree.find(".//section"))
+    result = extract_html(page)
+    assert result.extractor == "trafilatura-blocks"
+    assert ARTICLE_PARAGRAPHS[1] in result.text and "I think so too" not in result.text
+    never_solid = extract_html(page, config=HtmlConfig(solid_min_words=None))
+    assert never_solid.extractor == "readability-blocks" and "I think so too" in never_solid.text
 
 
 def test_title_from_og_title_when_no_heading() -> None:
@@ -208,7 +224,7 @@ def test_a_slow_machine_gives_the_same_extraction(monkeypatch: pytest.MonkeyPatc
     minutes, readability still votes and the text is the same."""
     import time
 
-    config = HtmlConfig(solid_min_words=10_000)  # readability votes on this page
+    config = HtmlConfig()  # readability votes on every page
     calm = extract_html(article_page(), config=config)
     ticks = iter(range(0, 10**9, 600))
     monkeypatch.setattr(time, "monotonic", lambda: float(next(ticks)))
@@ -309,7 +325,7 @@ def test_trafilatura_full_mode_when_fast_mode_finds_nothing(monkeypatch: pytest.
     result = extract_html(article_page())
     assert calls == [True, False]
     assert ARTICLE_PARAGRAPHS[0] in result.text
-    assert result.extractor == "trafilatura-blocks"  # full mode's text is solid
+    assert result.extractor == "vote:trafilatura+readability"  # full mode's text votes
 
 
 def test_missing_dependency_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,7 +71,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     block_tokens = words.tokens
     page_titles, site_name = titles_of_page(tree), meta_content(tree, "og:site_name")
     traf_votes = block_votes(words, traf_text, config.block_coverage) if traf_text.strip() else None
-    solid = asks_readability and _is_solid(block_tokens, traf_votes, config)
+    solid = _is_solid(block_tokens, traf_votes, config)
+    skip_vote = asks_readability and solid and not config.vote_on_solid
 
     # readability's fork changes the tree it reads: it reads the page's own tree, after every
     # other use of it (a copy of the page saved), and the fallbacks after it parse the page again
@@ -79,16 +80,16 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
                     if asks_readability else None)
     fresh = _Once(lambda: _parse(html))
     readability_votes = None
-    if asks_readability and not solid and article() is not None:
+    if asks_readability and not skip_vote and article() is not None:
         readability_votes = element_votes(words, blocks, set(article().iter()))
         if not any(readability_votes):  # it chose no block of the page: no opinion
             readability_votes = None
 
     keep, path = [False] * len(blocks), "none"
-    if solid:
+    if skip_vote:
         keep, path = list(traf_votes), "trafilatura-blocks"
     elif readability_votes is not None and traf_votes is not None:
-        keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, page_titles,
+        keep, path = _select_blocks(blocks, block_tokens, traf_votes, readability_votes, solid, page_titles,
                                     meta_title, site_name, config)
     elif readability_votes is not None:  # trafilatura found nothing
         keep, path = list(readability_votes), "readability-blocks"
@@ -157,7 +158,7 @@ def _fallback_rank(text: str, config: HtmlConfig) -> tuple[bool, bool, int]:
 
 
 def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_votes: list[bool],
-                   readability_votes: list[bool], page_titles: list[str], meta_title: str | None,
+                   readability_votes: list[bool], solid: bool, page_titles: list[str], meta_title: str | None,
                    site_name: str | None, config: HtmlConfig) -> tuple[list[bool], str]:
     """Which page blocks are main text, and which path decided it.
 
@@ -166,11 +167,14 @@ def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_vote
       before). Inside the span, a block either of them voted for is kept (one catches the
       list or table the other dropped); outside it, nothing is (one of them strayed into a
       sidebar, a teaser list or the comments).
-    * They agree on (almost) nothing: one of them took the wrong container; keep the one
+    * They agree on (almost) nothing: one of them took the wrong container. A solid text of
+      trafilatura's (``_is_solid``: one long stretch of the page) is kept; otherwise the one
       whose blocks read more like prose (long blocks, few link characters).
     """
     agreed = [i for i, (t, r) in enumerate(zip(traf_votes, readability_votes)) if t and r]
     if sum(len(block_tokens[i]) for i in agreed) < config.core_min_words:
+        if solid:
+            return list(traf_votes), "trafilatura-blocks"
         if _prose_score(blocks, block_tokens, traf_votes) >= _prose_score(blocks, block_tokens, readability_votes):
             return list(traf_votes), "trafilatura-blocks"
         return list(readability_votes), "readability-blocks"
@@ -189,9 +193,9 @@ def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_vote
 def _is_solid(block_tokens: list[list[str]], votes: list[bool] | None, config: HtmlConfig) -> bool:
     """Whether the voted blocks hold at least ``solid_min_words`` words and the long blocks left
     out between the first and the last of them hold at most ``solid_max_gap`` of that.
-    readability's vote changes pages where trafilatura found little (it took the wrong
-    container) or a patchwork (sidebar items between article paragraphs), rarely one long
-    stretch."""
+    readability's vote mends pages where trafilatura found little (it took the wrong
+    container) or a patchwork (sidebar items between article paragraphs); one long stretch is
+    rarely the wrong container."""
     voted = [i for i, v in enumerate(votes or ()) if v]
     if not voted or config.solid_min_words is None:
         return False

@@ -18,17 +18,19 @@ class HtmlConfig:
     favor_precision: bool = True
     """trafilatura's precision mode (measured better than balanced, alone and in the vote)."""
     use_readability: bool = True
-    """Let readability vote where trafilatura's text is not solid (see ``solid_min_words``):
-    trafilatura's fork of readability, ~4 ms a page where it votes; readability-lxml is the
-    last resort for pages where every other path found junk. Off, the text is trafilatura's
-    own (full mode)."""
-    solid_min_words: int | None = 100
-    """readability is not asked when trafilatura's text is *solid*: it covers at least this many
-    words of the page's blocks, and the long blocks it left out between its first and last
-    hold under ``solid_max_gap`` of that (``_is_solid``); then its blocks are the text.
-    ``None``: readability always votes: F1 +0.004 on dragnet-dev and +0.0005 on -train, and
-    more on held-out news pages, for about a tenth more of trafilatura's time end to end
+    """Let readability vote on trafilatura's blocks (see ``vote_on_solid``): trafilatura's fork
+    of readability, ~3 ms a page; readability-lxml is the last resort for pages where every
+    other path found junk. Off, the text is trafilatura's own (full mode)."""
+    vote_on_solid: bool = True
+    """readability votes on every page. False: not where trafilatura's text is *solid*
+    (``solid_min_words``), whose blocks are then the text: the fork's time saved on those
+    pages, for F1 -0.004 on dragnet-dev and -0.002 on -train, and more on held-out news pages
     (docs/html.md)."""
+    solid_min_words: int | None = 100
+    """trafilatura's text is *solid* when it covers at least this many words of the page's
+    blocks and the long blocks it left out between its first and last hold under
+    ``solid_max_gap`` of that (``_is_solid``). Where trafilatura and readability agree on
+    (almost) nothing, a solid text of trafilatura's is kept. ``None``: never solid."""
     solid_max_gap: float = 0.1
     """See ``solid_min_words``."""
     core_min_words: int = 10
