@@ -198,8 +198,9 @@ def test_records_inside_a_jsonl_file_are_named_by_position(tmp_path, capsys):
 
 def test_check_reports_exactly_what_clean_removes_on_dumps_and_pages_of_one_site(tmp_path, capsys):
     """Three text dumps and thirty HTML pages of one site, a short line recurring in the dumps:
-    `check` counts recurring lines as `clean` does (text dumps only), so its findings are the
-    spans `clean` removes, the three recurring lines included (deduplication is not a check's)."""
+    `check` counts recurring lines as `clean` does (the dumps' lines, and the pages' links
+    apart), so its findings are the spans `clean` removes, the three recurring lines included
+    (deduplication is not a check's)."""
     articles = sorted(NEGATIVE.glob("*.txt"))
     site = tmp_path / "site"
     site.mkdir()

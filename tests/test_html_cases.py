@@ -28,15 +28,16 @@ def _page(body: str, title: str = f"{HEADLINE} | The Town Gazette") -> str:
             "<footer><p>Copyright 2024 The Town Gazette</p></footer></body></html>")
 
 
-def _clean(tmp_path: Path, pages: dict[str, str]) -> dict[str, dict]:
+def _clean(tmp_path: Path, pages: dict[str, str], *options: str) -> dict[str, dict]:
     """Runs ``cleaner clean`` over the pages; returns every output record (kept or rejected) by file name."""
-    (tmp_path / "in").mkdir()
+    (tmp_path / "in").mkdir(exist_ok=True)
     for name, html in pages.items():
         (tmp_path / "in" / name).write_text(html, encoding="utf-8")
-    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    out = tmp_path / ("out" + "".join(options))
+    assert main(["clean", str(tmp_path / "in"), "-o", str(out), "-q", *options]) == 0
     records = {}
     for name in ("documents/documents.jsonl", "rejects.jsonl"):
-        for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines():
+        for line in (out / name).read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             records[record["source"]["path"]] = record
     return records
@@ -88,6 +89,51 @@ def test_a_list_of_links_to_other_sites_is_the_articles(tmp_path: Path) -> None:
     article = f"<article><h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + sources
     doc = _clean(tmp_path, {"page.html": _page(article + "</article>")})["page.html"]
     assert all(r in doc["text"] for r in RELATED)
+
+
+STORIES = [ARTICLE_PARAGRAPHS[:3], [
+    ("The bakery on Mill Lane will close its doors at the end of the month after ninety years, the "
+     "owners announced on Monday, saying that the rising cost of flour and energy had left them no choice."),
+    ("Customers queued around the corner on Saturday morning to buy a last loaf of the rye bread the "
+     "family has baked to the same recipe since the shop first opened in the years after the war."),
+    ("The building will be sold, and a neighbourhood group is collecting signatures to ask the council "
+     "to keep the ground floor as a shop rather than turning it into flats."),
+], [
+    ("More than four thousand runners took part in the city marathon on Sunday, a record for the race, "
+     "which was held in cool and dry weather after two years of heavy rain on the day."),
+    ("The winner crossed the line in front of the cathedral after two hours and nineteen minutes, four "
+     "minutes ahead of last year's champion, who had led the race until the last bridge."),
+    ("Volunteers handed out water at twelve stations along the course, and the organisers thanked "
+     "residents of the old town for their patience with the closed streets."),
+], [
+    ("Pupils at the primary school on Station Street have turned an empty car park into a vegetable "
+     "garden, with help from parents who brought soil, seeds and tools over the spring holidays."),
+    ("The first harvest of beans, carrots and potatoes was cooked in the school kitchen last week, and "
+     "the head teacher said the children had never eaten so many vegetables without complaint."),
+    ("The school now hopes to add a greenhouse, so that the garden can be used through the winter, and "
+     "has asked local businesses to sponsor the glass and the heating."),
+]]
+NEWSLETTER = "Get the Gazette's morning briefing in your inbox"
+
+
+def test_a_sites_recurring_link_lines_leave_its_pages(tmp_path: Path) -> None:
+    """Four pages of one site carry the same newsletter link inside the article, between its
+    paragraphs, where the extractors keep it: it recurs on the site's pages (counted from their
+    links, not extracted twice) and is removed from each page's text; every paragraph stays.
+    With H-RECURRING switched off it stays. (The pages name their own URL, which the count does
+    not read: they are counted by their folder.)"""
+    newsletter = f'<p><a href="/newsletter">{NEWSLETTER}</a></p>'
+    pages = {f"story-{i}.html": _page(f"<article><h1>Story {i}</h1><p>{story[0]}</p>{newsletter}"
+                                      + "".join(f"<p>{p}</p>" for p in story[1:]) + "</article>").replace(
+                 "<head>", f'<head><link rel="canonical" href="https://gazette.example/story-{i}">')
+             for i, story in enumerate(STORIES)}
+    for kept, options in ((False, ()), (True, ("--disable", "H-RECURRING"))):
+        records = _clean(tmp_path, pages, *options)
+        for i, story in enumerate(STORIES):
+            doc = records[f"story-{i}.html"]
+            assert doc["source"]["url"] == f"https://gazette.example/story-{i}"
+            assert all(p in doc["text"] for p in story), (i, options)
+            assert (NEWSLETTER in doc["text"]) == kept, (i, options)
 
 
 def test_pages_in_other_languages_keep_their_text(tmp_path: Path) -> None:

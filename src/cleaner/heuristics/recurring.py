@@ -5,9 +5,11 @@ site; cc_net removes such lines corpus-wide. Only *short* lines count: a quotati
 several outlets carry repeats too, and it is content. Counting happens in a first pass over
 the batch (:meth:`RecurringLines.count`), before the per-document pipeline runs.
 
-Only text dumps are counted (:func:`parse_for_counts`): the counts serve the dump body
-locator, which extracted HTML never goes through, and the extractor already left the chrome
-behind -- so a batch of HTML pages is not extracted twice.
+Text dumps are counted by their lines. HTML pages are not extracted for the count (a batch
+would be extracted twice): their link texts are counted instead (:func:`parse_for_counts`),
+read from the markup -- the chrome that leaks into an extracted article is mostly links
+(related headlines, menu entries, "read more" and newsletter links) -- and a short line of
+an extracted text that recurs so is dropped (:meth:`RecurringLines.for_page`).
 """
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 from cleaner.config import Config
-from cleaner.document import Document
+from cleaner.document import Document, Source
 from cleaner.heuristics.lines import line_key
+from cleaner.parse.normalize import normalize
 from cleaner.parse.record import is_html_page, parse_record
 from cleaner.readers.record import Record
 from cleaner.readers.walk import read_files
@@ -28,12 +31,21 @@ from cleaner.readers.walk import read_files
 MAX_WORDS = 15  # longer lines are never counted: repeated prose is quotation, not chrome
 MIN_DOCS = 3  # a line must recur in at least this many documents of the site ...
 MIN_SHARE = 0.1  # ... and in at least this share of them
+LINKS = "html-links"  # the format of a page's links as counted: a group of their own per site
 
 
 def parse_for_counts(record: Record) -> Document | None:
-    """The record as the counting pass sees it: parsed when it is a text dump, None for an
-    HTML page (not extracted here)."""
-    return None if is_html_page(record) else parse_record(record)
+    """The record as the counting pass sees it: parsed when it is a text dump; for an HTML
+    page, its link texts one a line (``parse.html.lines.link_texts``, not extracted here), under
+    the record's own URL (an extracted page may name another: see :meth:`RecurringLines.for_page`)."""
+    if not is_html_page(record):
+        return parse_record(record)
+    from cleaner.parse.decode import decode_html
+    from cleaner.parse.html.lines import link_texts
+
+    page, _ = decode_html(record.data or b"", record.charset)
+    return Document(id="", normalised=normalize("\n".join(link_texts(page))),
+                    source=Source(path=record.path, sha256="", format=LINKS, url=record.url))
 
 
 def site_of(doc: Document) -> str:
@@ -41,6 +53,15 @@ def site_of(doc: Document) -> str:
     host = urlsplit(doc.source.url or "").hostname
     if host:
         return host.lower().removeprefix("www.")
+    return folder_of(doc)
+
+
+def _links(site: str) -> str:
+    return f"links:{site}"
+
+
+def folder_of(doc: Document) -> str:
+    """The recurrence group of a document without a URL: the input's top-level folder."""
     head, sep, _ = doc.source.path.partition("/")
     return f"path:{head}" if sep else "path:"
 
@@ -55,7 +76,7 @@ class RecurringLines:
     _frozen: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def count(self, doc: Document) -> None:
-        site = site_of(doc)
+        site = site_of(doc) if doc.source.format != LINKS else _links(site_of(doc))
         self.docs[site] += 1
         keys = {line_key(line) for line in doc.normalised.split("\n")
                 if line.strip() and len(line.split()) <= self.max_words}
@@ -74,7 +95,17 @@ class RecurringLines:
         return max(self.min_docs, self.min_share * site_docs)
 
     def for_document(self, doc: Document) -> frozenset[str]:
-        site = site_of(doc)
+        return self._recurring(site_of(doc))
+
+    def for_page(self, doc: Document) -> frozenset[str]:
+        """The recurring link texts for an extracted HTML page (counted apart from the site's
+        dumps: a share of the pages, not of the dumps and pages). Its URL may be the page's own
+        (canonical link), which the count never saw: it counted a page without a record URL
+        under its folder, so the folder's lines count too."""
+        site, folder = _links(site_of(doc)), _links(folder_of(doc))
+        return self._recurring(site) if site == folder else self._recurring(site) | self._recurring(folder)
+
+    def _recurring(self, site: str) -> frozenset[str]:
         if site not in self._frozen:
             need = self.needed(self.docs[site])
             self._frozen[site] = frozenset(k for k, n in self.lines.get(site, {}).items() if n >= need)

@@ -7,6 +7,7 @@ from bisect import bisect_right
 from cleaner.document import Document, Removal
 from cleaner.heuristics.body import BodyConfig
 from cleaner.heuristics.dump_body import judge_dump
+from cleaner.heuristics.lines import line_key
 from cleaner.heuristics.recurring import RecurringLines
 from cleaner.rules.engine import RuleEngine
 from cleaner.rules.model import SECTION_SCOPES, SINGLE_LINE_SCOPES, RuleSet, selected
@@ -197,8 +198,11 @@ class BodyStripper(Step):
         if "extractor" in doc.metadata:
             # HTML: the extractor already chose the article container from the page structure,
             # which is better evidence than line shapes (dragnet-dev F1 0.949 without the
-            # locator, 0.927 with it); the rules still clean inside the container.
+            # locator, 0.927 with it); the rules still clean inside the container, and the
+            # site's recurring short lines go (chrome that came with the container).
             self.stats["skipped_extracted"] += 1
+            if self.recurring:
+                self._drop_recurring(doc, self.recurring.for_page(doc))
             return
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
         layout = judge_dump(doc.normalised, self.style, None, recurring, self.config, self.plain_markdown)
@@ -226,3 +230,21 @@ class BodyStripper(Step):
             doc.title = block.text
             doc.remove(block.start, block.end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
             self.stats["titled"] += 1
+
+    def _drop_recurring(self, doc: Document, recurring: frozenset[str]) -> None:
+        """Remove the lines of an extracted page that are short (under the body locator's
+        ``recurring_max_words``), have letters and recur across its site's pages (H-RECURRING,
+        as in a dump)."""
+        if not recurring or not selected("H-RECURRING", "boilerplate", self.only, self.disable):
+            return
+        start = 0
+        for line in doc.normalised.split("\n"):
+            end = start + len(line)
+            words = len(line.split())
+            # a line without letters is data (a table's figures), not a site's chrome
+            if 0 < words < self.config.recurring_max_words and line_key(line) in recurring \
+                    and any(ch.isalpha() for ch in line):
+                doc.remove(start, end, "H-RECURRING", "boilerplate",
+                           f"short line ({words} words) recurring in other pages of the site")
+                self.stats["removed_H-RECURRING"] += 1
+            start = end + 1
