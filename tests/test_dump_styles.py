@@ -2,6 +2,7 @@
 (tests/data/dumps) for a markdown recipe, a code tutorial, a table page, a lynx dump, a w3m
 dump and a hard-wrapped newswire story with '<' paragraph markers."""
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,75 @@ def test_explain_shows_the_style_and_the_blocks(tmp_path, capsys, name):
     assert main(["explain", str(DUMPS / name), "--color", "never"]) == 0
     out = capsys.readouterr().out
     assert "text dump style:" in out and " blocks from " in out
+
+
+def test_w3m_paragraph_wider_than_indented_comments_is_one_block(tmp_path, capsys):
+    # Most lines are nested comments, indented (normalisation strips the indentation), so the
+    # column limit found is the comments'; a paragraph the full width of the page still wraps.
+    assert main(["explain", str(DUMPS / "w3m_comments.txt"), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "text dump style: hard-wrapped" in out
+    about = out[out.index("- Style diary is written in Lisbon"):].split("\n")
+    assert about[1].endswith("# ┆ same block") and about[2].endswith("# ┆ same block")
+    doc = _clean(tmp_path, "w3m_comments.txt")
+    assert doc["title"] == "IN THE OLD TOWN – LISBON"
+    assert doc["text"] == ("I am completely taken by the autumn collection of a small Lisbon label, my\n"
+                           "favourite. The coat is vintage, the wool trousers are from a flea market, and\n"
+                           "the boots are by a local cobbler.")
+
+
+@pytest.mark.parametrize("labels, trailer, style", [
+    ("[12][image] [13][avatar] [14][image] [15][mp3]", ["References", "", "12. https://example.org/a.jpg"],
+     "link-numbered"),
+    ("[post][post][post][post][post]", [], "hard-wrapped")])
+def test_browser_image_labels_are_not_markdown_links(tmp_path, labels, trailer, style):
+    # lynx writes '[12][image]', w3m '[post][post]' for pictures: '][' is a markdown reference
+    # link only where its '[ref]:' is defined, so these dumps stay what they are.
+    story = ("The harbour trust has put its whole archive of ship plans online, more than four thousand "
+             "drawings, and the volunteers who scanned them say the work took them nearly four years.")
+    lines = textwrap.wrap(story, 78) + [""] + textwrap.wrap(story.replace("four years", "five winters"), 78)
+    dump = "\n".join(["Harbour archive goes online", "", labels, ""] + lines + ["", labels, "", labels, ""] + trailer)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text(dump)
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["source"]["style"] == style
+    assert doc["text"].startswith("The harbour trust") and "five winters." in doc["text"]
+
+
+def test_markdown_dump_with_page_script_keeps_its_article(tmp_path):
+    # html2text lets a page's script through as text; its '<!--' is no HTML block running to
+    # the end of the dump (CommonMark ends a comment block only at '-->'), the article after it stays.
+    story = ("The council has approved the plans for a new footbridge over the river, which will link the "
+             "station with the market square and should open in the spring of next year.")
+    dump = "\n".join(["# [Town News](/)", "", "* [Home](/)", "* [Sport](/sport/)", "",
+                      "<!-- var ord = Math.random(); document.write('<iframe src=\"x\">');", "",
+                      "## New footbridge approved", "", story, "", story.replace("spring", "summer"), "",
+                      "* [Contact](/contact/)"])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.md").write_text(dump)
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["source"]["style"] == "markdown"
+    assert doc["text"].startswith("The council has approved") and "in the summer of next year." in doc["text"]
+    assert "Math.random" not in doc["text"]
+
+
+def test_english_page_with_spanish_comments_gets_the_english_stoplist(tmp_path, capsys):
+    # Finnish's stoplist (6,800 words) holds English and Spanish words alike; counted raw, it
+    # won the stoplist guess for English pages with Spanish comments. Each list's votes are
+    # weighed by its size, so the English list judges the page (explain shows its densities).
+    lines = ["Home", "Blog", "A letter to my readers",
+             "I am the one who is in love with a life in the city, and I do it all for the love of a city on a river.",
+             "It is a long way from the house I grew up in to the city, and in all my life I did not think I would "
+             "live in it.",
+             "Comments",
+             "Qué bonito lo que escribes, me has hecho llorar con esta historia de amor y de la vida en la ciudad.",
+             "Me encanta la forma en que lo cuentas, y en mi casa lo leemos todos los días con los niños y la abuela.",
+             "© 2012 Letters"]
+    (tmp_path / "letter.txt").write_text("\n".join(lines) + "\n")
+    assert main(["explain", str(tmp_path / "letter.txt"), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "- Home  # " in out and "stopwords 1.00)" in out.split("\n")[0]  # 'home' is an English stopword
+    spanish = [line for line in out.split("\n") if line.startswith("- Me encanta")]
+    assert spanish and float(spanish[0].rsplit("stopwords ", 1)[1].rstrip(")")) < 0.2

@@ -47,6 +47,10 @@ _REFERENCES_HEADER = frozenset({"References", "Visible links:", "Visible links",
 LINK_WORDS = 8  # a lynx block with at most this many words per link is link text
 _BLOCK_END = frozenset(".!?:")  # a full line ending so, before a capital, may end its block
 WRAP_SLACK = 10  # a wrapped line may stop this short of the limit (indentation, stripped)
+# In a hard-wrapped dump a full line may also run this far past the limit: the limit is found from
+# the most lines, and where most are indented (w3m's nested comments and lists; normalisation strips
+# the indentation) the lines that are not run up to the indent past it.
+WRAP_INDENT = 8
 
 
 def line_groups(text: str) -> list[list[tuple[int, int]]]:
@@ -75,11 +79,11 @@ def _first_word(line: str) -> int:
 
 
 def _wrapped_runs(text: str, group: list[tuple[int, int]], width: int | None,
-                  feed: bool, pure: bool = True) -> list[list[tuple[int, int]]]:
+                  feed: bool, pure: bool = True, indent: int = 0) -> list[list[tuple[int, int]]]:
     """The group's lines cut into blocks: a line joins the one before when that one was full
     (the next word would not have fitted under ``width``) or, in a feed, did not end in ``<``.
     Where the evidence of wrapping is weak (not ``pure``), a full line that ends a sentence
-    before a capital ends its block."""
+    before a capital ends its block. A line longer than ``width`` + ``indent`` is never joined."""
     runs = [[group[0]]]
     for (ps, pe), (s, e) in zip(group, group[1:]):
         line = text[s:e]
@@ -87,7 +91,7 @@ def _wrapped_runs(text: str, group: list[tuple[int, int]], width: int | None,
             joined = not text[ps:pe].endswith("<")
         else:
             joined = (width is not None and width - WRAP_SLACK < pe - ps + 1 + _first_word(line)
-                      and pe - ps <= width and not _ITEM_START.match(line)
+                      and pe - ps <= width + indent and not _ITEM_START.match(line)
                       and (pure or line[:1].islower() or text[pe - 1] not in _BLOCK_END))
         if joined:
             runs[-1].append((s, e))
@@ -145,19 +149,20 @@ def _references(text: str, blocks: list[Block]) -> list[Block]:
 def plain_blocks(text: str, style: str) -> list[Block]:
     """Blocks of a dump that is not markdown (see :func:`dump_blocks`)."""
     groups = line_groups(text)
-    width, pure = None, True
+    width, pure, indent = None, True, 0
     if style in ("hard-wrapped", "link-numbered"):
         lines = [text[s:e] for group in groups for s, e in group]
         width = wrap_width(lines, wrapped=style == "link-numbered")
         # full lines ending a sentence join the next only on strong evidence of wrapping
         pure = width is None or style == "link-numbered" or wrap_width(lines, share=WRAP_SHARE) is not None
+        indent = WRAP_INDENT if style == "hard-wrapped" and pure else 0
     blocks = []
     for group in groups:
         if width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
             blocks += [Block(s, e, text[s:e]) for s, e in group]
             continue
         blocks += [_plain_block(text, run, style)
-                   for run in _wrapped_runs(text, group, width, style == "feed-marked", pure)]
+                   for run in _wrapped_runs(text, group, width, style == "feed-marked", pure, indent)]
     return _references(text, blocks) if style == "link-numbered" else blocks
 
 

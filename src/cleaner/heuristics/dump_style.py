@@ -20,7 +20,9 @@ from collections import Counter
 STYLES = ("one-line", "hard-wrapped", "markdown", "link-numbered", "feed-marked")
 
 _MD_HEADING = re.compile(r"^#{1,6} (?!\[\d)\S", re.MULTILINE)  # not lynx's "# [12]Link" items
-_MD_TARGET = re.compile(r"\]\((?:https?://|/|#|mailto:|\S+\.\w{2,4}[/)])|\]\[\w*\]|^\[[^\]\n]+\]: \S", re.MULTILINE)
+# A link target, or a reference definition ('[1]: https://...'). Not '[text][ref]' alone: it is
+# a link only where '[ref]:' is defined, and lynx's '[12][image]' and w3m's '[post][post]' look so.
+_MD_TARGET = re.compile(r"\]\((?:https?://|/|#|mailto:|\S+\.\w{2,4}[/)])|^\[[^\]\n]+\]: \S", re.MULTILINE)
 _MD_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 _LINK_NUMBER = re.compile(r"\[(\d{1,4})\](?=\S)")  # lynx: '[12]Text', directly before the link text
 _REFERENCES = re.compile(r"^(?:References|Visible links:?|Hidden links:)\n", re.MULTILINE)

@@ -87,6 +87,12 @@ def stopword_index() -> dict[str, tuple[str, ...]]:
     return {w: tuple(codes) for w, codes in index.items()}
 
 
+@lru_cache(maxsize=1)
+def stoplist_sizes() -> dict[str, int]:
+    """ISO code -> the number of words in its stoplist."""
+    return {code: len(stoplist(code)) for code in _STOPLIST_NAMES}
+
+
 def words(line: str) -> list[str]:
     r"""The \w+ tokens of a line, casefolded (the same tokens the shingle metric counts).
 

@@ -47,7 +47,9 @@ _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "
 def _parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    # No raw HTML blocks: in a dump, '<!--' or '<script' is page text the tool let through, and as an
+    # HTML block it would run to its end marker, often the end of the dump, taking the article along.
+    return MarkdownIt("commonmark").enable("table").disable("html_block")
 
 
 def _inline_text(token) -> tuple[str, int, int]:

@@ -16,6 +16,7 @@ bit (``tests/test_langid.py`` checks it on every text it has), at a fifth of the
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
@@ -241,14 +242,15 @@ GUESS_TOKENS = 400  # enough words to tell stoplists apart; keeps the guess O(1)
 
 
 def guess_language(lines: list[str]) -> str | None:
-    """The language whose stopwords cover most of the text's words: a cheap guess (~0.1 ms)
-    that picks the stoplist for the line heuristics before the real language id runs on the
-    clean text. None when nothing matches (the heuristics then use English).
+    """The language whose stopwords cover most of the text's words, each list's count divided by
+    the log of its size (Finnish's 6,800 words hold English and Spanish ones too, English's are
+    453): a cheap guess (~0.1 ms) that picks the stoplist for the line heuristics before the real
+    language id runs on the clean text. None when nothing matches (the heuristics then use English).
 
     >>> guess_language(["Der Kanzler sagte am Montag, dass die Regierung nicht zurücktreten werde."])
     'de'
     """
-    from cleaner.heuristics.lines import stopword_index
+    from cleaner.heuristics.lines import stopword_index, stoplist_sizes
 
     index = stopword_index()
     tokens: list[str] = []
@@ -263,7 +265,8 @@ def guess_language(lines: list[str]) -> str | None:
             votes[code] += n
     if not votes:
         return None
-    return max(sorted(votes), key=lambda code: votes[code])
+    sizes = stoplist_sizes()
+    return max(sorted(votes), key=lambda code: votes[code] / math.log(sizes[code]))
 
 
 register_identifier(DEFAULT_IDENTIFIER, detect_language)
