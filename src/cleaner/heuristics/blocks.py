@@ -11,7 +11,7 @@ A one-line dump gives one block per line: the heuristics see what they always sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
 from cleaner.heuristics.lines import ends_sentence
@@ -20,8 +20,10 @@ from cleaner.heuristics.structure import STRUCTURED_KINDS
 __all__ = ["Block", "dump_blocks", "line_groups"]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
+    """One logical block. A NamedTuple rather than a frozen dataclass: a one-line dump makes one
+    per line, and a frozen dataclass's ``__init__`` costs four times as much."""
+
     start: int  # offset of the block's first character in the normalised text
     end: int  # offset after its last character
     text: str  # what the heuristics judge: its lines joined by spaces, markup left out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
 from cleaner.heuristics.structure import (OVERRIDDEN, STRUCTURED_KINDS, introduces_content, passable, short_runs,
@@ -37,8 +38,9 @@ HEURISTICS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class LineVerdict:
+class LineVerdict(NamedTuple):
+    """A keep/remove verdict on one line or block (a NamedTuple: one is made per block)."""
+
     keep: bool
     rule: str  # stable heuristic id: H-BODY, H-TITLE, H-HEAD, H-TAIL, H-LINK-RUN, ...
     category: str  # navigation, share, comments, related, byline, caption, legal, boilerplate, content
@@ -100,8 +102,9 @@ def continues_on_next(line: str, next_line: str) -> bool:
     >>> continues_on_next("Related stories:", "the week in review")
     False
     """
-    return (not ends_sentence(line) and not line.endswith(":") and line.count(" ") >= 2
-            and next_line[:1].islower())
+    # the rarest condition first: few lines start lower-case
+    return (next_line[:1].islower() and not ends_sentence(line) and not line.endswith(":")
+            and line.count(" ") >= 2)
 
 
 def wrapped_blocks(lines: list[str]) -> list[int]:
@@ -202,9 +205,18 @@ def _extend(start: int, end: int, prose: list[bool], walls: list[bool],
     return start, end
 
 
+_DESCRIBED: dict[tuple[int, bool, float], str] = {}  # the few hundred descriptions a corpus has, made once
+
+
 def _describe(f: LineFeatures) -> str:
-    punct = "sentence punctuation" if f.ends_sentence else "no sentence punctuation"
-    return f"{f.n_words} words, {punct}, stopwords {f.stopword_density:.2f}"
+    key = (f.n_words, f.ends_sentence, f.stopword_density)
+    described = _DESCRIBED.get(key)
+    if described is None:
+        punct = "sentence punctuation" if f.ends_sentence else "no sentence punctuation"
+        described = f"{f.n_words} words, {punct}, stopwords {f.stopword_density:.2f}"
+        if len(_DESCRIBED) < 100_000:
+            _DESCRIBED[key] = described
+    return described
 
 
 def _title_index(lines: list[str], feats: list[LineFeatures], start: int,

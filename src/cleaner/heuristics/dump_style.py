@@ -15,7 +15,6 @@ wrapped lines itself): :func:`wrap_width`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 STYLES = ("one-line", "hard-wrapped", "markdown", "link-numbered", "feed-marked")
 
@@ -53,10 +52,15 @@ def detect_style(text: str) -> str:
     >>> detect_style("One paragraph on its own line.\\nAnother one.")
     'one-line'
     """
-    headings, targets = len(_MD_HEADING.findall(text)), len(_MD_TARGET.findall(text)) + len(_MD_FENCE.findall(text))
+    # Each pattern is searched for only where the text holds its characters (a substring test is
+    # a small share of a multi-line regex scan that finds nothing, and most dumps are one-line).
+    headings = len(_MD_HEADING.findall(text)) if "#" in text else 0
+    targets = len(_MD_TARGET.findall(text)) if "](" in text or "]: " in text else 0
+    targets += len(_MD_FENCE.findall(text)) if "```" in text or "~~~" in text else 0
     if 2 * headings + targets >= MIN_MARKDOWN and (targets or headings >= 3):
         return "markdown"
-    if len(set(_LINK_NUMBER.findall(text))) >= MIN_LINK_NUMBERS or _REFERENCES.search(text) and _LINK_NUMBER.search(text):
+    numbers = set(_LINK_NUMBER.findall(text)) if "[" in text else ()
+    if len(numbers) >= MIN_LINK_NUMBERS or numbers and _REFERENCES.search(text):
         return "link-numbered"
     lines = [line for line in text.split("\n") if line]
     marked = len(_FEED_MARK.findall(text))
@@ -65,13 +69,18 @@ def detect_style(text: str) -> str:
     return "hard-wrapped" if wrap_width(lines) else "one-line"
 
 
-def runs_past(lines: list[str], width: int) -> bool:
-    """Whether more than a few long lines run past ``width``: a dump only partly wrapped.
+def long_lengths(lines: list[str]) -> list[int]:
+    """The lengths of the lines that say something about wrapping: long, and no URL (URLs do not wrap)."""
+    return [len(line) for line in lines if len(line) >= LONG_LINE and "://" not in line]
 
-    >>> runs_past(["a" * 70] * 9 + ["b" * 200], 72), runs_past(["a" * 70] * 5 + ["b" * 200] * 5, 72)
+
+def runs_past(long: list[int], width: int) -> bool:
+    """Whether more than a few of the long lines' lengths ``long`` run past ``width``: a dump
+    only partly wrapped.
+
+    >>> runs_past([70] * 9 + [200], 72), runs_past([70] * 5 + [200] * 5, 72)
     (False, True)
     """
-    long = [len(line) for line in lines if len(line) >= LONG_LINE and "://" not in line]
     return sum(n > width + WRAP_OVER for n in long) > WRAP_OVER_SHARE * len(long)
 
 
@@ -93,19 +102,28 @@ def wrap_width(lines: list[str], wrapped: bool = False, share: float | None = No
     >>> wrap_width([line.replace(",", ".") .capitalize() for line in para] * 3) is None
     True
     """
-    long = [len(line) for line in lines if len(line) >= LONG_LINE and "://" not in line]  # URLs do not wrap
+    long = long_lengths(lines)
     if len(long) < WRAP_MIN_LINES:
         return None
-    # The limit: the width up to which the most lines end within WRAP_NEAR columns.
-    counts = Counter(n for n in long if WRAP_MIN_WIDTH <= n <= WRAP_MAX_WIDTH)
-    if not counts:
+    # The limit: the width up to which the most lines end within WRAP_NEAR columns (ties: the
+    # widest), from running sums over a histogram of the lengths.
+    histogram = [0] * (WRAP_MAX_WIDTH + 1)
+    for n in long:
+        if WRAP_MIN_WIDTH <= n <= WRAP_MAX_WIDTH:
+            histogram[n] += 1
+    if not any(histogram):
         return None
-    width = max(counts, key=lambda w: (sum(counts[n] for n in range(w - WRAP_NEAR, w + 1)), w))
-    near = [i for i, line in enumerate(lines[:-1]) if width - WRAP_NEAR <= len(line) <= width]
-    going_on = sum(lines[i + 1][:1].islower() for i in near)
+    best = width = 0
+    for w in range(WRAP_MIN_WIDTH, WRAP_MAX_WIDTH + 1):
+        if histogram[w]:
+            ending = sum(histogram[max(0, w - WRAP_NEAR):w + 1])
+            if ending >= best:
+                best, width = ending, w
     if wrapped:
         return width
+    near = [i for i, line in enumerate(lines[:-1]) if width - WRAP_NEAR <= len(line) <= width]
+    going_on = sum(lines[i + 1][:1].islower() for i in near)
     # Where no line runs past the limit (a browser's dump), fewer full lines are evidence enough.
-    share = share or (WRAP_SHARE if runs_past(lines, width) else WRAP_SHARE_KEPT)
+    share = share or (WRAP_SHARE if runs_past(long, width) else WRAP_SHARE_KEPT)
     return width if (len(near) >= share * len(long) and going_on >= WRAP_GOING_ON * len(near)
                      and going_on >= WRAP_MIN_GOING_ON) else None

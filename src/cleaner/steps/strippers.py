@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_right
+from collections import Counter
 
 from cleaner.document import Document, Removal
 from cleaner.heuristics.body import BodyConfig
@@ -206,25 +207,30 @@ class BodyStripper(Step):
             return
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
         layout = judge_dump(doc.normalised, self.style, None, recurring, self.config, self.plain_markdown)
+        markup_removed = selected("H-MARKUP", "markup", self.only, self.disable)
+        switching = bool(self.only or self.disable)  # else every heuristic removes what it finds
         doc.source = dataclasses.replace(doc.source, style=layout.style)
         self.stats[f"style_{layout.style}"] += 1
+        removed: Counter[str] = Counter()  # rule -> blocks removed, added to the stats once
         for block, verdict in zip(layout.blocks, layout.verdicts):
             if not verdict.keep:
-                if selected(verdict.rule, verdict.category, self.only, self.disable):
+                if not switching or selected(verdict.rule, verdict.category, self.only, self.disable):
                     doc.remove(block.start, block.end, verdict.rule, verdict.category, verdict.reason)
-                    self.stats[f"removed_{verdict.rule}"] += 1
+                    removed[verdict.rule] += 1
                     continue
                 self.stats[f"switched_off_{verdict.rule}"] += 1
             if verdict.rule == "H-BODY" and block.structured:
                 doc.structure.append((block.start, block.end))
-            if not selected("H-MARKUP", "markup", self.only, self.disable):
+            if not markup_removed:
                 continue
             for start, end in block.markup:
                 doc.remove(start, end, "H-MARKUP", "markup", f"{layout.style} markup, not article text")
-                self.stats["removed_H-MARKUP"] += 1
+                removed["H-MARKUP"] += 1
             for start, end in block.syntax:
                 doc.remove(start, end, "H-MARKUP", "markup", "markdown structure (markdown_output plain)")
-                self.stats["removed_H-MARKUP"] += 1
+                removed["H-MARKUP"] += 1
+        for rule, n in removed.items():
+            self.stats[f"removed_{rule}"] += n
         if layout.title is not None and doc.title is None:
             block = layout.blocks[layout.title]
             doc.title = block.text
