@@ -161,6 +161,26 @@ def test_recurring_short_lines_removed_but_repeated_long_quotation_kept():
     assert locate_body(lines, lang="en").verdicts[lines.index(site_chrome)].keep
 
 
+def test_the_recurring_lines_alone_give_the_clean_pass_the_same_answers():
+    """The local engine hands its workers only the lines that recur (the whole count grows
+    with the input): every document's recurring set is the same."""
+    from cleaner.document import Document, Source
+    from cleaner.heuristics.recurring import RecurringLines
+
+    counts, docs = RecurringLines(), []
+    for i in range(12):  # two sites; chrome in every page, a tagline in some, a unique line in each
+        site = f"site-{i % 2}"
+        lines = ["Home | News | Sport", f"Page {i} of the archive", "Subscribe today"] + \
+            (["Read the tagline"] if i % 3 == 0 else []) + ARTICLE
+        doc = Document(str(i), "\n".join(lines), Source(f"{site}/{i}.txt", "", "text"))
+        counts.count(doc)
+        docs.append(doc)
+    pruned = counts.recurring_only()
+    assert sum(map(len, pruned.lines.values())) < sum(map(len, counts.lines.values()))
+    assert all(pruned.for_document(doc) == counts.for_document(doc) for doc in docs)
+    assert line_key("Subscribe today") in pruned.for_document(docs[0])
+
+
 def test_author_box_after_article_is_not_absorbed():
     lines = ARTICLE + ["Author: Dave Smith",
                        "Dave Smith is the city editor of the Times, follow him on Twitter."]

@@ -263,7 +263,7 @@ def run_phases(config: Config, read: Callable[..., Iterable[Record]], state: Run
         if done is None:
             progress.start("counting lines")
             n = runner.run_phase(RECURRING, read())
-            recurring = RecurringLines.merged(runner.results(RECURRING, n))
+            recurring = RecurringLines.merged(runner.results(RECURRING, n)).recurring_only()
             state.mark("recurring", {"recurring": recurring, "records": runner.records})
             state.drop_phase(RECURRING)  # the sum is saved; the parts are not needed any more
             records = runner.records

@@ -115,6 +115,16 @@ class RecurringLines:
         """The counts as plain dicts, to be summed with :meth:`merged` (a chunk's share of the pass)."""
         return dict(self.docs), {site: dict(lines) for site, lines in self.lines.items()}
 
+    def recurring_only(self) -> RecurringLines:
+        """The same :meth:`for_document` and :meth:`for_page` answers from the lines that recur
+        only: what the clean pass needs (every worker loads it), where the whole count grows
+        with the input."""
+        kept = RecurringLines(self.max_words, self.min_docs, self.min_share, Counter(self.docs))
+        for site, counts in self.lines.items():
+            need = self.needed(self.docs[site])
+            kept.lines[site] = Counter({key: n for key, n in counts.items() if n >= need})
+        return kept
+
     @classmethod
     def merged(cls, parts: Iterable[tuple[dict, dict]]) -> RecurringLines:
         """Sum the per-chunk counts (addition: the order of the chunks does not matter)."""
