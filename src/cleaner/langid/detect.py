@@ -22,7 +22,7 @@ import random
 import re
 import threading
 from array import array
-from collections import Counter
+from functools import lru_cache
 
 from cleaner.langid.base import DEFAULT_IDENTIFIER, register_identifier
 
@@ -250,23 +250,36 @@ def guess_language(lines: list[str]) -> str | None:
     >>> guess_language(["Der Kanzler sagte am Montag, dass die Regierung nicht zurücktreten werde."])
     'de'
     """
-    from cleaner.heuristics.lines import stopword_index, stoplist_sizes
-
-    index = stopword_index()
     tokens: list[str] = []
     for line in lines:
         tokens += _TOKEN.findall(line.casefold())
         if len(tokens) >= GUESS_TOKENS:
             break
-    votes: Counter[str] = Counter()
-    # Each distinct token's stoplists once, weighted by its count: the same votes as one by one.
-    for token, n in Counter(tokens[:GUESS_TOKENS]).items():
-        for code in index.get(token, ()):
-            votes[code] += n
-    if not votes:
+    row, codes, masks, shifts, logs = _vote_table()
+    rows = [r for r in map(row.get, tokens[:GUESS_TOKENS]) if r is not None]
+    if not rows:
         return None
-    sizes = stoplist_sizes()
-    return max(sorted(votes), key=lambda code: votes[code] / math.log(sizes[code]))
+    # every stopword's lists at once: the votes of each language, then each divided by its log size
+    votes = ((masks[rows][:, None] >> shifts) & 1).sum(axis=0)
+    return codes[int((votes / logs).argmax())]
 
+
+@lru_cache(maxsize=1)
+def _vote_table():
+    """(stopword -> row, language codes in sorted order, for each stopword a bit mask of the lists
+    that hold it, the bit shifts, the log of each list's size): the guess's votes as one sum over
+    the sample's words, not a count per word and list (docs/performance.md)."""
+    import numpy as np
+
+    from cleaner.heuristics.lines import stoplist_sizes, stopword_index
+
+    index = stopword_index()
+    codes = sorted({code for held in index.values() for code in held})  # 55: one 64-bit mask a word
+    bit = {code: 1 << i for i, code in enumerate(codes)}
+    row = {word: i for i, word in enumerate(index)}
+    masks = np.array([sum(bit[code] for code in held) for held in index.values()], dtype=np.uint64)
+    sizes = stoplist_sizes()
+    return (row, codes, masks, np.arange(len(codes), dtype=np.uint64),
+            np.array([math.log(sizes[code]) for code in codes]))
 
 register_identifier(DEFAULT_IDENTIFIER, detect_language)
