@@ -121,8 +121,8 @@ class RecurringLines:
         with the input."""
         kept = RecurringLines(self.max_words, self.min_docs, self.min_share, Counter(self.docs))
         for site, counts in self.lines.items():
-            need = self.needed(self.docs[site])
-            kept.lines[site] = Counter({key: n for key, n in counts.items() if n >= need})
+            recurring = self._recurring(site)
+            kept.lines[site] = Counter({key: n for key, n in counts.items() if key in recurring})
         return kept
 
     @classmethod

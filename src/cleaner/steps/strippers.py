@@ -5,7 +5,7 @@ import dataclasses
 from bisect import bisect_right
 from collections import Counter
 
-from cleaner.document import Document, Removal
+from cleaner.document import Document, Removal, line_spans
 from cleaner.heuristics.body import BodyConfig
 from cleaner.heuristics.dump_body import judge_dump
 from cleaner.heuristics.lines import line_key
@@ -243,9 +243,8 @@ class BodyStripper(Step):
         as in a dump)."""
         if not recurring or not selected("H-RECURRING", "boilerplate", self.only, self.disable):
             return
-        start = 0
-        for line in doc.normalised.split("\n"):
-            end = start + len(line)
+        for start, end in line_spans(doc.normalised):
+            line = doc.normalised[start:end]
             words = len(line.split())
             # a line without letters is data (a table's figures), not a site's chrome
             if 0 < words < self.config.recurring_max_words and line_key(line) in recurring \
@@ -253,4 +252,3 @@ class BodyStripper(Step):
                 doc.remove(start, end, "H-RECURRING", "boilerplate",
                            f"short line ({words} words) recurring in other pages of the site")
                 self.stats["removed_H-RECURRING"] += 1
-            start = end + 1
