@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 from cleaner.config import Config
 from cleaner.document import Document, Source
 from cleaner.heuristics.lines import line_key
-from cleaner.parse.normalize import normalize
-from cleaner.parse.record import is_html_page, parse_record
+from cleaner.parse.decode import binary_kind, decode_html, decode_text
+from cleaner.parse.normalize import normalize, normalize_words
+from cleaner.parse.record import is_html_page
 from cleaner.readers.record import Record
 from cleaner.readers.walk import read_files
 
@@ -35,15 +36,22 @@ LINKS = "html-links"  # the format of a page's links as counted: a group of thei
 
 
 def parse_for_counts(record: Record) -> Document | None:
-    """The record as the counting pass sees it: parsed when it is a text dump; for an HTML
-    page, its link texts one a line (``parse.html.lines.link_texts``, not extracted here), under
-    the record's own URL (an extracted page may name another: see :meth:`RecurringLines.for_page`)."""
+    """The record as the counting pass sees it. A text dump: decoded, with the lines and words of
+    :func:`cleaner.parse.record.parse_record`'s text (:func:`normalize_words`: a line's key ignores
+    its spaces and the blank lines, so they are left as they are, and no content hash is made);
+    None when parse_record would fail on it (nothing to count). An HTML page: its link texts one
+    a line (``parse.html.lines.link_texts``, not extracted here), under the record's own URL (an
+    extracted page may name another: see :meth:`RecurringLines.for_page`)."""
+    data = record.data or b""
     if not is_html_page(record):
-        return parse_record(record)
-    from cleaner.parse.decode import decode_html
+        if record.error is not None or binary_kind(data) is not None:
+            return None
+        text, _ = decode_text(data, record.charset)
+        return Document(id="", normalised=normalize_words(text),
+                        source=Source(path=record.path, sha256="", format=record.container or "text", url=record.url))
     from cleaner.parse.html.lines import link_texts
 
-    page, _ = decode_html(record.data or b"", record.charset)
+    page, _ = decode_html(data, record.charset)
     return Document(id="", normalised=normalize("\n".join(link_texts(page))),
                     source=Source(path=record.path, sha256="", format=LINKS, url=record.url))
 
@@ -78,13 +86,14 @@ class RecurringLines:
     def count(self, doc: Document) -> None:
         site = site_of(doc) if doc.source.format != LINKS else _links(site_of(doc))
         self.docs[site] += 1
+        # split(None, n) stops after n words: a long line is never split whole
         keys = {line_key(line) for line in doc.normalised.split("\n")
-                if line.strip() and len(line.split()) <= self.max_words}
+                if 0 < len(line.split(None, self.max_words)) <= self.max_words}
         self.lines[site].update(keys)
 
     def count_all(self, docs: Iterable[Document | None]) -> RecurringLines:
-        """Count every clean text dump among ``docs`` (:func:`parse_for_counts`' results: None
-        for an HTML page). The one counting loop of clean, check and both engines."""
+        """Count every document among ``docs`` (:func:`parse_for_counts`' results; None or a
+        failed document has nothing to count). The one counting loop of clean, check and both engines."""
         for doc in docs:
             if doc is not None and doc.outcome is None:
                 self.count(doc)

@@ -31,6 +31,8 @@ _MOJIBAKE_PAIR = re.compile(_LEAD + _CONTINUATION)
 # ... and such a pair with invisible characters between its halves (not C1 controls: those are
 # continuation stand-ins themselves), which hide it from ftfy until they are removed.
 _SPLIT_PAIR = re.compile(_LEAD + "[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+" + _CONTINUATION)
+# Either of the two: one scan of a text that holds neither (nearly every text) instead of two.
+_ANY_PAIR = re.compile(_LEAD + "[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*" + _CONTINUATION)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -42,6 +44,8 @@ def fix_mojibake(text: str) -> str:
     """
     if text.isascii():  # nothing to repair, and no composition to normalise
         return text
+    if not _ANY_PAIR.search(text):
+        return unicodedata.normalize("NFC", text)
     if _SPLIT_PAIR.search(text):  # the invisible characters go first, so that the pair is seen and
         text = remove_invisible(text)  # normalising a normalised text changes nothing
     # UTF-8 read as Latin-1/cp1252 always leaves a lead byte (Â..ô) before a continuation
@@ -94,6 +98,8 @@ def collapse_blank_lines(text: str) -> str:
 
 
 TRANSFORMS = (unify_newlines, fix_mojibake, remove_invisible, normalize_spaces, collapse_blank_lines)
+# The transforms that can change a line's words: the later ones change only spaces and blank lines.
+WORD_TRANSFORMS = TRANSFORMS[:3]
 
 
 def normalize(text: str) -> str:
@@ -103,6 +109,19 @@ def normalize(text: str) -> str:
     'Café au lait'
     """
     for transform in TRANSFORMS:
+        text = transform(text)
+    return text
+
+
+def normalize_words(text: str) -> str:
+    r""":func:`normalize` but for spaces: the same non-blank lines in the same order, each with the
+    same words (as ``str.split`` gives them), but spaces and blank lines left as they are. What
+    counting lines by their words needs (the recurring-lines pass), at two thirds of the cost.
+
+    >>> normalize_words("\ufeffCaf\u0065\u0301  au lait\r\n\r\n\r\n")
+    'Café  au lait\n\n\n'
+    """
+    for transform in WORD_TRANSFORMS:
         text = transform(text)
     return text
 

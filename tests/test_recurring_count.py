@@ -1,0 +1,44 @@
+"""The recurring-lines pass reads a text dump more cheaply than the clean pass parses it
+(:func:`cleaner.heuristics.recurring.parse_for_counts`): it must count the same line keys."""
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings, strategies as st
+
+from cleaner.heuristics.lines import line_key
+from cleaner.heuristics.recurring import MAX_WORDS, RecurringLines, parse_for_counts, site_of
+from cleaner.parse.record import parse_record
+from cleaner.readers.record import Record
+
+
+def counted_from_parse(record: Record) -> tuple[dict, dict]:
+    """The count as defined: the clean pass's parse, every non-blank line of at most MAX_WORDS words."""
+    doc = parse_record(record)
+    if doc.outcome is not None:
+        return {}, {}
+    keys = {line_key(line) for line in doc.normalised.split("\n") if line.strip() and len(line.split()) <= MAX_WORDS}
+    return {site_of(doc): 1}, {site_of(doc): dict(Counter(keys))}
+
+
+# Lines of words and numbers, with what the parse normalises: spaces of every kind, tabs, carriage
+# returns, blank lines, zero-width and control characters, combining accents, mojibake.
+_PIECES = st.sampled_from(["Home", "news", "12", "3 comments", " ", "  ", "\t", "\u00a0", "\u3000", "\n", "\n\n\n", "\r\n",
+                           "\r", "\u2028", "\u200b", "\u00ad", "\x1f", "\x85", "e\u0301", "\u00c3\u00a9", "Stra\u00dfe",
+                           "\u0130", "\u2019", "word " * 14, "word " * 16])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=50).map("".join), st.sampled_from(["utf-8", "cp1252"]),
+       st.sampled_from([None, "https://www.example.com/a"]))
+def test_count_pass_counts_what_the_parse_gives(text, encoding, url):
+    record = Record("site/page.txt", text.encode(encoding, "replace"), "text", url=url)
+    assert RecurringLines().count_all([parse_for_counts(record)]).part() == counted_from_parse(record)
+
+
+def test_records_the_parse_fails_on_are_not_counted():
+    binary = Record("site/image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "text")
+    broken = Record("site/gone.txt", None, "text", error="cannot read", error_reason="read-error")
+    for record in (binary, broken):
+        assert parse_record(record).outcome is not None
+        assert parse_for_counts(record) is None
