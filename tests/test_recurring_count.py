@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from cleaner.heuristics.lines import line_key
 from cleaner.heuristics.recurring import MAX_WORDS, RecurringLines, parse_for_counts, site_of
-from cleaner.parse.record import parse_record
+from cleaner.parse.record import is_html_page, parse_record
 from cleaner.readers.record import Record
 
 
@@ -42,3 +43,14 @@ def test_records_the_parse_fails_on_are_not_counted():
     for record in (binary, broken):
         assert parse_record(record).outcome is not None
         assert parse_for_counts(record) is None
+
+
+@pytest.mark.parametrize("kind", ["text", "html", "auto"])
+@pytest.mark.parametrize("data", [b"<html><body><p>A page with a <a href='/x'>link</a>.</p></body></html>",
+                                  b"Plain words on a line.\nAnother line.", b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+                                  "<p>wide</p>".encode("utf-16-le"), None])
+def test_is_html_page_tells_what_parse_record_extracts(kind, data):
+    """The counting pass and the warm-up decide by is_html_page, without parsing: it must say
+    whether parse_record runs HTML extraction, for every declared kind and content."""
+    record = Record("site/page", data, kind, error=None if data is not None else "cannot read")
+    assert is_html_page(record) == ("extractor" in parse_record(record).metadata)

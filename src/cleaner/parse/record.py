@@ -56,6 +56,8 @@ def _content_kind(record: Record, data: bytes, wide: str | None) -> str:
 def is_html_page(record: Record) -> bool:
     """Whether :func:`parse_record` would run HTML extraction on the record (found without
     running it: the recurring-lines pass counts text dumps only, and skips HTML at no cost)."""
+    if record.kind == "text":  # read as a text dump whatever its bytes are (asked ~3 times a record)
+        return False
     data = record.data or b""
     if record.error is not None or binary_kind(data) is not None:
         return False
