@@ -17,7 +17,7 @@ import regex
 from cleaner.document import Document, Source
 from cleaner.parse.normalize import normalize
 from cleaner.rules.engine import RuleEngine
-from cleaner.rules.literals import _folds_safely, required_literals
+from cleaner.rules.literals import Need, _folds_safely, required_literals, required_needs, stands_free
 from cleaner.rules.model import REGEX_TIMEOUT_S, RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,21 +39,67 @@ def _lines() -> list[str]:
 LINES = _lines()
 
 
-def _contains_any(text: str, literals) -> bool:
-    return any(literal in text for literal in literals)
+def _meets_any(line: str, needs) -> bool:
+    """Whether the line holds one of the needs where the need says (what the engine asks)."""
+    folded = line.casefold()
+    for need in needs:
+        at = folded.find(need.text)
+        while at >= 0:
+            left, right = stands_free(line, at, at + len(need.text))
+            if len(folded) != len(line) or ((left or not need.left) and (right or not need.right)):
+                return True
+            at = folded.find(need.text, at + 1)
+    return False
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES.rules if r.needs], ids=lambda r: r.id)
 def test_every_match_contains_a_required_literal(rule):
     test = rule.pattern.fullmatch if rule.match == "full" else rule.pattern.search
-    missed = [line for line in LINES
-              if test(line, timeout=REGEX_TIMEOUT_S) and not _contains_any(line.casefold(), rule.needs)]
+    missed = [line for line in LINES if test(line, timeout=REGEX_TIMEOUT_S) and not _meets_any(line, rule.needs)]
     assert missed == []
+    # what is asked of the line's neighbours matters: some rule needs a literal standing free
+    assert any(need.left or need.right for need in rule.needs) or rule.id in ("CP002", "NV001", "NV003")
+
+
+def test_a_literal_inside_a_word_is_not_a_candidate():
+    """'\\bby\\s' needs "by" as a word: "nearby" is no reason to try the byline rule, "By" is."""
+    engine = RuleEngine(RULES.ordered())
+    byline = next(p for p, r in enumerate(engine.rules) if r.id == "BY001")
+    assert byline not in engine._facts("The shops nearby closed early.").could_match
+    assert byline in engine._facts("By Jane Smith").could_match
+    assert byline in engine._facts("  (by Jane Smith)").could_match
+
+
+@pytest.mark.parametrize("source, whole, expected", [
+    (r"\bby\s+\w+", False, {Need("by", True, True)}),
+    (r"[\W_]*(?:sign\s+up|subscribe)\s+now", True, {Need("now", True, True)}),
+    (r"[\W_]*(?:sign\s+up|subscribe)\s+now", False, {Need("now", True, False)}),
+    (r"(?<!\w)ad(?!\w)", False, {Need("ad", True, True)}),
+    (r"x?(?:by|via)\.", True, {Need("by", False, True), Need("via", False, True)}),
+    (r"(?:foo\b)?-bar", True, {Need("-bar", False, True)}),  # after an optional word: unknown
+    (r"’+news", True, {Need("news", False, True)}),  # a non-ASCII quote is not trusted
+    (r"\P{L}news", True, {Need("news", False, True)}),  # 'not a letter' holds digits
+    (r"(?:\s+by)+x", True, {Need("by", True, False)}),  # after it: the next copy or x, unknown
+])
+def test_required_needs_know_what_stands_next_to_a_literal(source, whole, expected):
+    assert required_needs(source, regex.IGNORECASE, whole) == expected
+
+
+def test_what_the_analysis_trusts_is_never_a_letter_or_digit():
+    """\\s, \\W and ASCII punctuation (what _edge_kind trusts) hold no character that
+    stands_free treats as a letter or digit, in the whole of Unicode."""
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    for trusted in (r"\s", r"\W", r"[\W_]"):
+        assert regex.findall(rf"(?={trusted})[^\W_]", everything, regex.V0) == [], trusted
+    punctuation = "".join(chr(i) for i in range(128) if not chr(i).isalnum())
+    assert regex.findall(r"[^\W_]", punctuation, regex.V0 | regex.IGNORECASE) == []
+    assert all(stands_free(f"{ch}x{ch}", 1, 2) == (True, True) for ch in punctuation)
+    assert stands_free("axb", 1, 2) == (False, False) and stands_free("x", 0, 1) == (True, True)
 
 
 def test_engine_removes_exactly_what_the_rules_remove_one_by_one():
     plain = RuleEngine([dataclasses.replace(r, needs=None, keys=None) for r in RULES.ordered()])
-    plain.prefilters = {mode: None for mode in plain.prefilters}
+    plain.prefilters = plain.ascii_prefilters = {mode: None for mode in plain.prefilters}
     fast = RuleEngine(RULES.ordered())
     assert any(r.needs for r in fast.rules) and any(fast.prefilters.values()) and fast.keyed
     source = Source(path="x.txt", sha256="", format="text")

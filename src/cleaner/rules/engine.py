@@ -9,7 +9,7 @@ import regex
 
 from cleaner.document import Document
 from cleaner.heuristics.lines import LineMemo
-from cleaner.rules.literals import literal_automaton
+from cleaner.rules.literals import literal_automaton, stands_free
 from cleaner.rules.phrases import phrase_key
 from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES
 
@@ -20,13 +20,15 @@ class RuleEngine:
     Most lines match no rule, and even a failing regex call costs microseconds (more with the
     per-call time limit), so each rule is first asked whether it could match at all:
 
-    * a rule whose pattern requires literals (:func:`required_literals`) only looks at the
+    * a rule whose pattern requires literals (:func:`required_needs`) only looks at the
       lines that contain one of them, found for all rules at once by an Aho-Corasick pass
-      over the casefolded line;
+      over the casefolded line, and where the pattern puts a literal next to no letter or
+      digit ("by" in '\\bby\\s'), only at such a place (not in "nearby");
     * the other rules are compiled into one alternation per match mode: a line that the
       combined pattern does not match is skipped by every one of them after one regex call;
     * a whole-line phrase rule skips an ASCII line whose key is none of its phrases' keys
-      (:mod:`cleaner.rules.phrases`: one set lookup).
+      (:mod:`cleaner.rules.phrases`: one set lookup); on ASCII lines the combined patterns
+      leave such rules out.
 
     Lines that pass go through the rules one by one, so results are exactly those of running
     each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
@@ -43,18 +45,28 @@ class RuleEngine:
 
     def __init__(self, rules: Iterable[Rule]):
         self.rules = list(rules)
-        self.prefilters: dict[str, regex.Pattern | None] = {
-            mode: _combined([r for r in self.rules if r.match == mode and r.needs is None])
-            for mode in MATCH_MODES}
-        self.literals = literal_automaton(literal for rule in self.rules if rule.needs for literal in rule.needs)
-        needing: dict[str, list[int]] = {}
-        for position, rule in enumerate(self.rules):
-            for literal in rule.needs or ():
-                needing.setdefault(literal, []).append(position)
-        self.needing = {literal: tuple(positions) for literal, positions in needing.items()}
         self.combined_rules = {  # the positions of the rules each mode's combined pattern stands for
             mode: tuple(p for p, r in enumerate(self.rules) if r.match == mode and r.needs is None)
             for mode in MATCH_MODES}
+        self.prefilters: dict[str, regex.Pattern | None] = {
+            mode: _combined([self.rules[p] for p in positions]) for mode, positions in self.combined_rules.items()}
+        # On an ASCII line a phrase rule's key decides whether it could match (one set lookup, see
+        # _facts): the combined pattern for ASCII lines leaves such rules out (NV004's ~60
+        # phrases were half the cost of the combined pattern of every line).
+        self.ascii_combined_rules = {
+            mode: tuple(p for p in positions if self.rules[p].keys is None)
+            for mode, positions in self.combined_rules.items()}
+        self.ascii_prefilters: dict[str, regex.Pattern | None] = {
+            mode: _combined([self.rules[p] for p in positions]) for mode, positions in self.ascii_combined_rules.items()}
+        self.keyed_unlisted = tuple(p for p, r in enumerate(self.rules) if r.keys is not None and r.needs is None)
+        self.literals = literal_automaton(need.text for rule in self.rules if rule.needs for need in rule.needs)
+        # literal -> ((left, right), positions): the rules that need it, by what must stand next to it
+        needing: dict[str, dict[tuple[bool, bool], list[int]]] = {}
+        for position, rule in enumerate(self.rules):
+            for need in rule.needs or ():
+                needing.setdefault(need.text, {}).setdefault((need.left, need.right), []).append(position)
+        self.needing = {literal: tuple((sides, tuple(positions)) for sides, positions in by_sides.items())
+                        for literal, by_sides in needing.items()}
         self.prefilter_timeouts = {  # a combined pattern has a time limit if one of its rules has
             mode: max((self.rules[p].timeout for p in positions if self.rules[p].timeout is not None), default=None)
             for mode, positions in self.combined_rules.items()}
@@ -161,11 +173,27 @@ class RuleEngine:
         if self.literals is not None:
             # Every occurrence, overlapping ones too. (A literal crossing a line break, which a
             # pass over the whole page would also report, cannot be part of a match in a line.)
-            for _, literal in self.literals.iter(raw.casefold()):
-                could.update(self.needing[literal])
-        for mode, combined in self.prefilters.items():
-            if not self.combined_rules[mode]:
+            folded = raw.casefold()
+            # Where casefolding kept every character one character, offsets in ``folded`` are
+            # offsets in ``raw``, and a need's neighbours can be looked at (else it counts as met).
+            aligned = len(folded) == len(raw)
+            for last, literal in self.literals.iter(folded):
+                free = None
+                for (left, right), positions in self.needing[literal]:
+                    if aligned and (left or right):
+                        if free is None:
+                            free = stands_free(raw, last + 1 - len(literal), last + 1)
+                        if (left and not free[0]) or (right and not free[1]):
+                            continue
+                    could.update(positions)
+        ascii = line.isascii()
+        if ascii:  # their phrase keys decide, below
+            could.update(self.keyed_unlisted)
+        for mode in MATCH_MODES:
+            positions = (self.ascii_combined_rules if ascii else self.combined_rules)[mode]
+            if not positions:
                 continue
+            combined = (self.ascii_prefilters if ascii else self.prefilters)[mode]
             if combined is not None:
                 test = combined.fullmatch if mode == "full" else combined.search
                 try:
@@ -173,8 +201,8 @@ class RuleEngine:
                         continue
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False
-            could.update(self.combined_rules[mode])
-        if line.isascii() and not self.keyed.isdisjoint(could):
+            could.update(positions)
+        if ascii and not self.keyed.isdisjoint(could):
             key = phrase_key(line)
             could = {p for p in could if p not in self.keyed or key in self.rules[p].keys}
         n_words = len(line.split())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import regex
 
@@ -19,7 +19,21 @@ import regex
 
 _PROPERTY = re.compile(r"\\([pP])\{[^}]*\}")
 _NOT_A_QUANTIFIER = re.compile(r"(?<!\\)\{(?!\d*,?\d*\})")
+# The regex module reads "[:name:]" as a POSIX class, inside a set or not; `re` would read a set.
+_POSIX_CLASS = re.compile(r"\[:[^\]]*:\]")
 _MAX_CHOICES = 64  # literals per rule: phrase lists have dozens; past this they stop being selective
+# In most lines of text: a rule that may need only one of these is better off in the combined
+# pattern of the rules without literals (a date rule needing "." was tried on 37% of lines).
+_EVERYWHERE = frozenset({".", ","})
+
+
+class Need(NamedTuple):
+    """A literal (casefolded) of which every match contains one; ``left``/``right``: where the
+    match holds it, no letter or digit stands right before/after it (see :func:`stands_free`)."""
+
+    text: str
+    left: bool = False
+    right: bool = False
 
 
 def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
@@ -34,34 +48,62 @@ def required_literals(source: str, flags: int = 0) -> frozenset[str] | None:
     >>> required_literals(r"[^\p{L}\p{N}]+") is None
     True
     """
+    needs = required_needs(source, flags)
+    return None if needs is None else frozenset(need.text for need in needs)
+
+
+def required_needs(source: str, flags: int = 0, whole: bool = False) -> frozenset[Need] | None:
+    r""":func:`required_literals` with where each literal stands in a match (:class:`Need`);
+    ``whole``: the pattern must match the whole (stripped) line, so its start and end are
+    the line's.
+
+    >>> sorted(required_needs(r"[\W_]*(?:Sign\s+up|Subscribe)\s+now", whole=True))
+    [Need(text='now', left=True, right=True)]
+    >>> sorted(required_needs(r"\bby\s+\w+|via\b"))
+    [Need(text='by', left=True, right=True), Need(text='via', left=False, right=True)]
+    """
     from re import _parser
 
-    if "\\\\" in source or "[:" in source or flags & (regex.V1 | regex.FULLCASE):
+    if "\\\\" in source or _POSIX_CLASS.search(source) or flags & (regex.V1 | regex.FULLCASE):
         return None  # escaped backslashes, POSIX classes, V1 sets: syntax `re` would misread
-    # The regex module's Unicode properties are character classes: \w stands in for them here.
-    analysable = _PROPERTY.sub(lambda m: "\\w" if m.group(1) == "p" else "\\W", source)
+    # The regex module's Unicode properties are character classes: \w and \D stand in for them
+    # here (\D, a class _edge_kind does not trust, for \P{..}: 'not a letter' holds digits).
+    analysable = _PROPERTY.sub(lambda m: "\\w" if m.group(1) == "p" else "\\D", source)
     if _NOT_A_QUANTIFIER.search(analysable):
         return None  # fuzzy matching ({e<=1}) or a literal brace: not worth the risk
     try:
         tree = _parser.parse(analysable, flags & (re.IGNORECASE | re.VERBOSE | re.DOTALL | re.MULTILINE))
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
-    found = _sequence_needs(list(tree))
+    found = _sequence_needs(list(tree), whole, whole)
     if not found:
         return None
     pieces = set()
-    for literal in found:  # the longest run of safely folding characters of each literal
-        runs, run = [], ""
-        for ch in literal:
+    for need in found:  # the longest run of safely folding characters of each literal
+        runs, run, first = [], "", 0
+        for i, ch in enumerate(need.text):
             if _folds_safely(ch):
                 run += ch.casefold()
             else:
-                runs, run = runs + [run], ""
-        piece = max(runs + [run], key=len)
+                runs.append((run, first, i))
+                run, first = "", i + 1
+        runs.append((run, first, len(need.text)))
+        piece, first, stop = max(runs, key=lambda r: len(r[0]))
         if not piece.strip():
             return None
-        pieces.add(piece)
+        # a piece cut out of the literal no longer has the literal's neighbours
+        pieces.add(Need(piece, need.left and first == 0, need.right and stop == len(need.text)))
     return frozenset(pieces)
+
+
+_LETTER_OR_DIGIT = regex.compile(r"[^\W_]", regex.V0)
+
+
+def stands_free(raw: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether no letter or digit (a word character other than '_', as the regex module
+    defines it) stands right before ``raw[start:end]``, and right after it."""
+    return (start == 0 or _LETTER_OR_DIGIT.match(raw, start - 1) is None,
+            end == len(raw) or _LETTER_OR_DIGIT.match(raw, end) is None)
 
 
 def _folds_safely(ch: str) -> bool:
@@ -87,60 +129,155 @@ def literal_automaton(literals: Iterable[str]):
     return automaton
 
 
-def _sequence_needs(items: list) -> frozenset[str] | None:
+def _sequence_needs(items: list, before=False, after=False) -> frozenset[Need] | None:
     """What a sequence of parse-tree items needs: the most selective need of one of its parts
     (runs of literal characters count as one part, since they must occur together; a small set
-    of literal characters in a run multiplies it: '[Bb]y' needs 'By' or 'by', not just 'y')."""
+    of literal characters in a run multiplies it: '[Bb]y' needs 'By' or 'by', not just 'y').
+    ``before``/``after``: what stands before and after the sequence's match (see :func:`_edge`)."""
     from re import _constants as c
 
-    options, run = [], {""}
-    for op, arg in items + [(None, None)]:
-        if op is c.LITERAL:
-            run = {r + chr(arg) for r in run}
-            continue
-        if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(run) * len(arg) <= _MAX_CHOICES:
-            run = {r + chr(code) for r in run for _, code in arg}
+    options, run, first = [], {""}, 0
+    for i, (op, arg) in enumerate(items + [(None, None)]):
+        if op is c.LITERAL or (op is c.IN and all(kind is c.LITERAL for kind, _ in arg)
+                               and len(run) * len(arg) <= _MAX_CHOICES):
+            codes = [arg] if op is c.LITERAL else [code for _, code in arg]
+            first = i if run == {""} else first
+            run = {r + chr(code) for r in run for code in codes}
             continue
         if run != {""}:
-            options.append(frozenset(run))
+            left, right = _edge(items, first, -1, before), _edge(items, i - 1, 1, after)
+            options.append(frozenset(_need(r, left, right) for r in run))
             run = {""}
         if op is None:
             break
-        need = _item_needs(op, arg)
+        need = _item_needs(op, arg, _edge(items, i, -1, before), _edge(items, i, 1, after))
         if need:
             options.append(need)
     options = [o for o in options if len(o) <= _MAX_CHOICES]
     if not options:
         return None
     # Prefer literals whose shortest member is longest (rarer in text), then fewer of them.
-    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+    return max(options, key=lambda o: (min(len(n.text) for n in o), -len(o)))
 
 
-def _item_needs(op, arg) -> frozenset[str] | None:
+def _need(text: str, left, right) -> Need:
+    """``text`` with what stands around it: True (no letter or digit, or the line's edge),
+    "boundary" (a \\b: no letter or digit if the literal's own edge is a word character)."""
+    return Need(text, left is True or (left == "boundary" and _is_word(text[0])),
+                right is True or (right == "boundary" and _is_word(text[-1])))
+
+
+def _is_word(ch: str) -> bool:
+    return regex.match(r"\w", ch, regex.V0) is not None
+
+
+def _item_needs(op, arg, before=False, after=False) -> frozenset[Need] | None:
     from re import _constants as c
 
     if op is c.SUBPATTERN:
-        return _sequence_needs(list(arg[-1]))
+        return _sequence_needs(list(arg[-1]), before, after)
     if op is c.ATOMIC_GROUP:
-        return _sequence_needs(list(arg))
+        return _sequence_needs(list(arg), before, after)
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        low, _, body = arg
-        return _sequence_needs(list(body)) if low >= 1 else None
+        low, high, body = arg
+        if low < 1:
+            return None
+        # A repeated body's next copy follows the one before: its neighbours are unknown.
+        return _sequence_needs(list(body), *((before, after) if high == 1 else (False, False)))
     if op is c.BRANCH:
-        union: set[str] = set()
+        union: set[Need] = set()
         for branch in arg[1]:
-            need = _sequence_needs(list(branch))
+            need = _sequence_needs(list(branch), before, after)
             if not need:
                 return None
             union |= need
         return frozenset(union)
     if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= _MAX_CHOICES:
-        return frozenset(chr(code) for _, code in arg)
+        return frozenset(_need(chr(code), before, after) for _, code in arg)
     return None
 
 
-def literal_needs(pattern: regex.Pattern) -> tuple[str, ...] | None:
-    needs = required_literals(pattern.pattern, pattern.flags)
-    if needs is None or len(needs) > _MAX_CHOICES:
+# -- what stands next to a literal -------------------------------------------------------------
+#
+# A rule such as '\bby\s+\w+' needs "by", but "nearby" holds it too: the regex call is wasted.
+# Where the pattern puts a literal after (before) something that is never a letter or digit --
+# the line's edge in a whole-line match, ^, [\W_], \s, ASCII punctuation, (?<!\w), or a \b
+# next to a word character -- the engine asks that of the line too (stands_free). Only what
+# is certain counts: anything else (., a negated set, a class of letters) is "unknown".
+
+
+def _edge(items: list, i: int, step: int, outer):
+    """What stands before (``step`` -1) or after (1) item ``i`` of a sequence in every match:
+    True (never a letter or digit), "boundary" (\\b) or False (unknown); ``outer``: the same
+    for the sequence's own edge."""
+    j = i + step
+    while 0 <= j < len(items):
+        kind = _edge_kind(*items[j], step)
+        if kind == "maybe":  # possibly empty: what stands beyond it counts too
+            j += step
+            continue
+        return kind
+    return outer
+
+
+def _edge_kind(op, arg, step: int):
+    """What item (op, arg) puts next to its neighbour on the side ``step`` looks from:
+    True, "boundary", False (see :func:`_edge`), or "maybe": no character, or only such that
+    are never letters or digits but possibly none."""
+    from re import _constants as c
+
+    if op is c.LITERAL:
+        return chr(arg).isascii() and not chr(arg).isalnum()
+    if op is c.IN:
+        return all(_never_word(kind, value) for kind, value in arg)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, body = arg
+        kind = _sequence_kind(list(body), step)
+        if low >= 1:
+            return kind
+        # skipped, what stands beyond it is the neighbour; taken, only non-word characters are
+        return "maybe" if kind is True or kind == "maybe" else False
+    if op is c.SUBPATTERN:
+        return _sequence_kind(list(arg[-1]), step)
+    if op is c.BRANCH:
+        kinds = [_sequence_kind(list(branch), step) for branch in arg[1]]
+        if all(k is True for k in kinds):
+            return True
+        return "maybe" if all(k is True or k == "maybe" for k in kinds) else False
+    if op is c.AT:
+        if arg in (c.AT_BEGINNING, c.AT_BEGINNING_STRING) and step < 0:
+            return True
+        if arg in (c.AT_END, c.AT_END_STRING) and step > 0:
+            return True
+        return "boundary" if arg is c.AT_BOUNDARY else "maybe"  # other anchors hold no character
+    if op is c.ASSERT_NOT and arg[0] == step and len(arg[1]) == 1 and arg[1][0] == (c.IN, [(c.CATEGORY, c.CATEGORY_WORD)]):
+        return True  # (?<!\w) before, (?!\w) after
+    if op in (c.ASSERT, c.ASSERT_NOT):
+        return "maybe"  # a look-around consumes nothing: the neighbour is what stands beyond it
+    return False
+
+
+def _sequence_kind(items: list, step: int):
+    """:func:`_edge_kind` of a sequence, from its end on the ``step`` side."""
+    for op, arg in (items[::-1] if step < 0 else items):
+        kind = _edge_kind(op, arg, step)
+        if kind != "maybe":
+            return kind
+    return "maybe"
+
+
+def _never_word(kind, value) -> bool:
+    """A member of a character set that is never a letter or digit: \\W, \\s, ASCII punctuation."""
+    from re import _constants as c
+
+    if kind is c.CATEGORY:
+        return value in (c.CATEGORY_NOT_WORD, c.CATEGORY_SPACE)
+    return kind is c.LITERAL and chr(value).isascii() and not chr(value).isalnum()
+
+
+def literal_needs(pattern: regex.Pattern, whole: bool = False) -> tuple[Need, ...] | None:
+    """The :class:`Need` s of a rule's pattern, longest first (``whole``: see :func:`required_needs`)."""
+    needs = required_needs(pattern.pattern, pattern.flags, whole)
+    if needs is None or len(needs) > _MAX_CHOICES or any(need.text in _EVERYWHERE for need in needs):
         return None
-    return tuple(sorted(needs, key=lambda n: (-len(n), n)))
+    return tuple(sorted(needs, key=lambda n: (-len(n.text), n)))

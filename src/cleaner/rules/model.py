@@ -28,7 +28,7 @@ import yaml
 
 from cleaner.document import Document
 from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
-from cleaner.rules.literals import literal_needs
+from cleaner.rules.literals import Need, literal_needs
 from cleaner.rules.phrases import phrase_keys
 
 
@@ -90,9 +90,9 @@ class Rule:
     strip: tuple[Example, ...] = ()
     keep: tuple[Example, ...] = ()
     spec: str = field(default="", repr=False)  # canonical JSON of the definition, for hashing
-    # Casefolded literals of which every match contains at least one (see required_literals):
-    # a line without any of them is skipped without calling the rule's regex.
-    needs: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    # Casefolded literals of which every match contains at least one, with what stands next to
+    # them (see required_needs): a line without any of them is skipped without calling the regex.
+    needs: tuple[Need, ...] | None = field(default=None, repr=False, compare=False)
     # A whole-line phrase rule's keys (see phrase_keys): an ASCII line without one of them is
     # skipped too. None: not such a rule.
     keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
@@ -261,7 +261,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
-        needs=literal_needs(pattern), keys=keys, timeout=timeout,
+        needs=literal_needs(pattern, whole=match == "full"), keys=keys, timeout=timeout,
     )
 
 
