@@ -40,7 +40,7 @@ TOOL_TIMEOUT = 60  # seconds a browser may take on one page
 
 
 def _html(page: Path) -> str:
-    from cleaner.parse.html.decode import decode_html
+    from cleaner.parse.decode import decode_html
 
     return decode_html(page.read_bytes())[0]
 
@@ -138,7 +138,16 @@ def _render_one(job: tuple[str, Path, Path]) -> str | None:
     tmp = target.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
+    failed = target.with_suffix(".failed")
+    if problem:  # the empty page scores as lost; the marker makes the next build retry it
+        failed.write_text(problem + "\n", encoding="utf-8")
+    else:
+        failed.unlink(missing_ok=True)
     return problem
+
+
+def _rendered(target: Path) -> bool:
+    return target.exists() and not target.with_suffix(".failed").exists()
 
 
 def build(set_name: str, styles: tuple[str, ...] = STYLES, cache: Path = CACHE, jobs: int = 2,
@@ -148,7 +157,7 @@ def build(set_name: str, styles: tuple[str, ...] = STYLES, cache: Path = CACHE, 
     pages = sorted(data.glob("*.html"))
     folders, work = {}, []
     for style in styles:
-        cached = all((cache / set_name / style / (p.name[: -len(".html")] + ".txt")).exists() for p in pages)
+        cached = all(_rendered(cache / set_name / style / (p.name[: -len(".html")] + ".txt")) for p in pages)
         why = None if cached else available(style)
         if why:
             log(f"{style}: skipped, {why}")
@@ -157,7 +166,7 @@ def build(set_name: str, styles: tuple[str, ...] = STYLES, cache: Path = CACHE, 
         folder.mkdir(parents=True, exist_ok=True)
         folders[style] = folder
         work += [(style, p, folder / (p.name[: -len(".html")] + ".txt")) for p in pages
-                 if not (folder / (p.name[: -len(".html")] + ".txt")).exists()]
+                 if not _rendered(folder / (p.name[: -len(".html")] + ".txt"))]
     if work:
         log(f"rendering {len(work)} page dumps into {cache / set_name}")
         with ProcessPoolExecutor(jobs) as pool:
