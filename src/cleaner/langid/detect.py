@@ -11,7 +11,9 @@ preparation, the same n-grams in the same order (extracted per distinct word and
 a word's n-grams never depend on its neighbours), the same random stream (``random.Random``
 seeded with ``DetectorFactory.seed``) and the same float operations in the same order, on numpy
 rows instead of Python lists. Results are identical to ``langdetect.detect_langs`` to the last
-bit (``tests/test_langid.py`` checks it on every text it has), at a fifth of the cost.
+bit (``tests/test_langid.py`` checks it on every text it has), at a fifth of the cost. Where the
+compiled modules are built (:mod:`cleaner.compiled`), the trials run in C with the same draws
+and roundings (``cleaner.langid._trials``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import threading
 from array import array
 from functools import lru_cache
 
+from cleaner.compiled import load
 from cleaner.langid.base import DEFAULT_IDENTIFIER, register_identifier
 
 
@@ -31,6 +34,8 @@ _LOCK = threading.Lock()
 SAMPLE_CHARS = 2000  # langdetect's accuracy saturates long before this; keeps cost flat
 _TOKEN = re.compile(r"\w+")
 _DETECTOR: "_FastDetector | None" = None
+N_TRIAL = 7  # langdetect's Detector.n_trial
+_TRIALS = load("cleaner.langid._trials")  # the trial loop compiled, same results (docs/performance.md)
 
 
 def _detector() -> "_FastDetector":
@@ -170,16 +175,29 @@ class _FastDetector:
         from langdetect.lang_detect_exception import ErrorCode, LangDetectException
         from langdetect.language import Language
 
-        np, ref = self.np, self.reference
+        ref = self.reference
         ngrams = self._extract(self._prepare(text))
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        profiles = self.profiles
-        n_lang, n_trial = len(self.langlist), 7
-        langprob = np.zeros(n_lang)
         rng = self.random
         rng.seed(self.seed)
-        for _ in range(n_trial):
+        if _TRIALS is not None:
+            langprob = _TRIALS.run_trials(self.profiles, ngrams, rng, N_TRIAL, ref.ALPHA_DEFAULT, ref.ALPHA_WIDTH,
+                                          ref.BASE_FREQ, ref.CONV_THRESHOLD, ref.ITERATION_LIMIT)
+        else:
+            langprob = self.trials(ngrams, rng)
+        result = [Language(lang, p) for lang, p in zip(self.langlist, langprob)
+                  if p > ref.PROB_THRESHOLD]
+        result.sort(reverse=True)
+        return result
+
+    def trials(self, ngrams: list[int], rng: random.Random) -> list[float]:
+        """Detector._detect_block's trials (``rng`` seeded): the summed language probabilities,
+        in the profiles' column order. Compiled twin: cleaner.langid._trials.run_trials."""
+        np, ref, profiles = self.np, self.reference, self.profiles
+        n_lang = len(self.langlist)
+        langprob = np.zeros(n_lang)
+        for _ in range(N_TRIAL):
             prob = np.full(n_lang, 1.0 / n_lang)
             alpha = ref.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * ref.ALPHA_WIDTH
             weight = alpha / ref.BASE_FREQ
@@ -189,7 +207,7 @@ class _FastDetector:
                 # a trial draws a few dozen of a page's thousand-odd n-grams.
                 prob *= profiles[rng.choice(ngrams)] + weight
                 if i % 5 == 0:
-                    # Python's left-to-right sum, exactly as Detector._normalize_prob does it.
+                    # Python's sum of floats, exactly as Detector._normalize_prob does it.
                     values = prob.tolist()
                     total = sum(values)
                     prob /= total
@@ -198,11 +216,8 @@ class _FastDetector:
                     if max(values) / total > ref.CONV_THRESHOLD or i >= ref.ITERATION_LIMIT:
                         break
                 i += 1
-            langprob += prob / n_trial
-        result = [Language(lang, p) for lang, p in zip(self.langlist, langprob.tolist())
-                  if p > ref.PROB_THRESHOLD]
-        result.sort(reverse=True)
-        return result
+            langprob += prob / N_TRIAL
+        return langprob.tolist()
 
 
 def language_codes() -> list[str]:
