@@ -150,3 +150,40 @@ def test_pages_in_other_languages_keep_their_text(tmp_path: Path) -> None:
         assert all(p in doc["text"] for p in expected["paragraphs"]), lang
         assert not [b for b in expected["boilerplate"] if b in doc["text"]], lang
         assert doc["lang"].split("-")[0] == lang, (lang, doc["lang"])
+
+
+def _story(n: int) -> list[str]:
+    """``n`` different paragraphs of one story (repeated ones would be kept once)."""
+    return [f"In the {i + 1}th hour of the debate, councillor number {i % 37 + 1} spoke about the bridge, "
+            f"the ferry and the {i * 7 % 101} families who cross the river each morning." for i in range(n)]
+
+
+@pytest.mark.parametrize("unclosed", ["span", "font", "em"])
+def test_an_unclosed_tag_in_every_paragraph_keeps_the_whole_article(tmp_path: Path, unclosed: str) -> None:
+    """An unclosed inline tag in every paragraph nests each paragraph one level deeper; libxml2
+    stops reading at depth 256, after ~127 paragraphs. The page is read again past the limit,
+    its paragraphs un-nested as a browser does, and every paragraph stays."""
+    story = _story(300)
+    body = f"<article><h1>{HEADLINE}</h1>" + "".join(f"<p>{p[:20]}<{unclosed}>{p[20:]}\n" for p in story)
+    doc = _clean(tmp_path, {"page.html": _page(body + "</article>")})["page.html"]
+    assert doc.get("reason") is None, doc
+    assert all(p in doc["text"] for p in story)
+    assert "Copyright" not in doc["text"]
+
+
+@pytest.mark.parametrize("swallower", [
+    "<plaintext style='display:none'>",  # what some ad scripts write
+    "<script src='/ads.js'>",  # without its end tag
+    "<style>",
+    "<textarea>",
+    "<!-- ad slot",
+])
+def test_markup_that_swallows_the_rest_of_the_page_keeps_the_article(tmp_path: Path, swallower: str) -> None:
+    """libxml2, like a browser, reads everything after an unclosed ``<script>``, ``<style>``,
+    ``<textarea>``, comment or a ``<plaintext>`` as that element's text (or drops it): the
+    article was lost, or came out as markup. Its start is dropped and the page read again."""
+    article = f"<article><h1>{HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + "</article>"
+    doc = _clean(tmp_path, {"page.html": _page(f"<div class='ad'>{swallower}</div>{article}")})["page.html"]
+    assert doc.get("reason") is None, doc
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+    assert "<" not in doc["text"] and "Copyright" not in doc["text"]

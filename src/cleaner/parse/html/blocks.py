@@ -40,8 +40,8 @@ def _hidden_elements(root: etree._Element) -> set[etree._Element]:
 
 
 def page_blocks(tree: etree._Element) -> list[Block]:
-    """The visible text of the page as blocks, in document order. (Recursive: libxml2 caps
-    the tree depth at 256 unless ``huge_tree`` is set, which ``_PARSER`` does not.)"""
+    """The visible text of the page as blocks, in document order. (Recursive: ``parse_page``
+    gives trees at most 255 levels deep, libxml2's limit without ``huge_tree``.)"""
     body = tree.find("body")
     root = body if body is not None else tree
     # lxml hands out the same Python object for a node while one is alive: the set holds them
