@@ -187,3 +187,21 @@ def test_markup_that_swallows_the_rest_of_the_page_keeps_the_article(tmp_path: P
     assert doc.get("reason") is None, doc
     assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
     assert "<" not in doc["text"] and "Copyright" not in doc["text"]
+
+
+THAI_HEADLINE = "สภาเมืองเปลี่ยนโรงซ่อมรถไฟเก่าเป็นห้องสมุด"
+THAI_PARAGRAPHS = [
+    "เมื่อวันอังคารที่ผ่านมา สภาเมืองลงมติให้เปลี่ยนโรงซ่อมรถไฟเก่าเป็นห้องสมุดประชาชน หลังจากถกเถียงกันมาเกือบสิบปี",
+    "ผู้สนับสนุนกล่าวว่าอาคารนี้ว่างเปล่ามาตั้งแต่รถไฟขบวนสุดท้ายออกไป และเป็นที่เดียวที่ใหญ่พอสำหรับหนังสือของเมือง",
+    "การก่อสร้างคาดว่าจะเริ่มในฤดูใบไม้ผลิหน้า และสภาหวังว่าผู้อ่านกลุ่มแรกจะยืมหนังสือได้ก่อนสิ้นปีหน้า",
+]
+
+
+def test_a_thai_article_is_not_too_short(tmp_path: Path) -> None:
+    """Thai puts a space between phrases, not words: three paragraphs hold seven spaces. Counted
+    by its letters (about three a word), the article keeps its place above min_words."""
+    article = f"<article><h1>{THAI_HEADLINE}</h1>" + "".join(f"<p>{p}</p>" for p in THAI_PARAGRAPHS) + "</article>"
+    doc = _clean(tmp_path, {"th.html": _page(article, title=THAI_HEADLINE)})["th.html"]
+    assert doc.get("reason") is None, doc
+    assert all(p in doc["text"] for p in THAI_PARAGRAPHS)
+    assert doc["lang"] == "th"

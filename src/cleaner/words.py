@@ -1,5 +1,6 @@
-"""Words of any script: scripts written without spaces between words (Chinese, Japanese)
-count one word per character, as word processors count them, instead of one per sentence;
+"""Words of any script: scripts written without spaces between words count by character
+(Chinese, Japanese: one word each, as word processors count them) or by letters (Thai, Lao,
+Khmer, Myanmar, Tibetan: about three a word) instead of one word per sentence or phrase;
 and the part of a text that is not words at all (runs of characters no script would write
 without a space)."""
 from __future__ import annotations
@@ -10,6 +11,12 @@ __all__ = ["count_words", "tokens", "wordless_chars"]
 
 # Han (with extensions and compatibility ideographs), Hiragana and Katakana
 _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Thai, Lao, Tibetan, Myanmar, Khmer: no spaces between words either (a space ends a phrase or a
+# sentence), in letters that carry vowel and tone marks
+_LETTERED = "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
+LETTERS_PER_WORD = 3
+"""Their letters (vowel signs, tone marks and digits not counted) per word: 2.4-3.4 in
+sentences of each script segmented by hand (docs/html.md, Languages)."""
 _TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
@@ -23,22 +30,28 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+_UNSPACED_ANY = re.compile(f"[{_UNSPACED}{_LETTERED}]")
 _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
-_OTHER_WORD_CHAR = re.compile(rf"[^\W{_UNSPACED}]")
+_LETTERED_LETTER = re.compile(rf"(?=[^\W\d_])[{_LETTERED}]")
+_OTHER_WORD_CHAR = re.compile(rf"[^\W{_UNSPACED}{_LETTERED}]")
 
 
 def count_words(text: str) -> int:
-    """The whitespace-separated words of ``text``, where each Han or kana character is a word
+    """The whitespace-separated words of ``text``, where each Han or kana character is a word,
+    and each ``LETTERS_PER_WORD`` letters of Thai, Lao, Khmer, Myanmar or Tibetan (begun) one
     (with the rest of its token one more, if that has letters or digits).
 
     >>> count_words("Le maire a parlé."), count_words("北京今天下雨。"), count_words("iPhone在中国 sells")
     (4, 6, 5)
+    >>> count_words("ประเทศไทยมีประชากรประมาณหกสิบหกล้านคน")  # 10 words, 34 letters
+    12
     """
-    if not _UNSPACED_CHAR.search(text):
+    if not _UNSPACED_ANY.search(text):
         return len(text.split())
     count = 0
     for token in text.split():
-        unspaced = len(_UNSPACED_CHAR.findall(token))
+        letters = len(_LETTERED_LETTER.findall(token))
+        unspaced = len(_UNSPACED_CHAR.findall(token)) + -(-letters // LETTERS_PER_WORD)  # a word begun counts
         count += unspaced + (1 if not unspaced or _OTHER_WORD_CHAR.search(token) else 0)
     return count
 
@@ -48,8 +61,7 @@ _LINK = re.compile(r"://|\]\(")  # a URL, or a markdown link's '](' before its t
 MAX_LINK = 4096  # a link target longer than this is a blob all the same (a data: URI)
 # Scripts written without spaces between words, where a long run is prose, not a blob: Han and
 # kana, then Thai, Lao, Tibetan, Myanmar, Khmer, CJK symbols and full-width forms.
-_SPACELESS = re.compile(f"[{_UNSPACED}\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u303f"
-                        "\uff00-\uffef]")
+_SPACELESS = re.compile(f"[{_UNSPACED}{_LETTERED}\u2e80-\u303f\uff00-\uffef]")
 
 
 def wordless_chars(text: str) -> tuple[int, int]:
