@@ -205,3 +205,35 @@ def test_a_thai_article_is_not_too_short(tmp_path: Path) -> None:
     assert doc.get("reason") is None, doc
     assert all(p in doc["text"] for p in THAI_PARAGRAPHS)
     assert doc["lang"] == "th"
+
+
+READER_COMMENTS = {  # a heading of the reader comments below an article, and two comments
+    "de": ("3 Kommentare", ["Endlich! Ich warte seit Jahren darauf, dass in diesem alten Gebäude wieder etwas passiert.",
+                            "Schade um das Geld, die Straßen im Viertel sind seit Jahren in einem schlimmen Zustand."]),
+    "fr": ("Laisser un commentaire", ["Enfin une bonne nouvelle pour le quartier, j'attendais cela depuis longtemps.",
+                                      "Et les routes autour de la gare, quand est-ce qu'on les répare enfin ?"]),
+    "es": ("Comentarios (2)", ["Por fin una buena noticia para el barrio, llevo años esperando algo así.",
+                               "¿Y las calles alrededor de la estación? Siguen llenas de baches desde hace años."]),
+    "ru": ("Комментарии", ["Наконец-то хорошая новость для района, я ждал этого много лет подряд.",
+                           "А дороги вокруг вокзала кто будет ремонтировать? Они в ужасном состоянии уже давно."]),
+    "zh": ("网友评论", ["终于等到这个好消息了，我们这个街区等了很多年，希望图书馆早日开放。",
+                        "钱应该先用来修车站周围的道路，那些路面坑坑洼洼已经很多年了。"]),
+    "ar": ("التعليقات", ["أخيراً خبر جيد للحي، انتظرنا هذا المشروع لسنوات طويلة.",
+                         "ماذا عن الطرق حول المحطة؟ إنها في حالة سيئة منذ سنوات."]),
+}
+
+
+def test_a_comments_heading_in_the_pages_language_ends_the_article(tmp_path: Path) -> None:
+    """Reader comments inside the article's container, under a heading in the page's language
+    (German, French, Spanish, Russian, Chinese, Arabic): the extractors keep them, the heading
+    cuts them off; the article stays whole."""
+    pages = {}
+    for lang, (heading, comments) in READER_COMMENTS.items():
+        html = (MULTILINGUAL / f"{lang}.html").read_text(encoding="utf-8")
+        section = f"<h2>{heading}</h2>" + "".join(f"<p>{c}</p><p>12.03.2024 10:1{n}</p>" for n, c in enumerate(comments))
+        pages[f"{lang}.html"] = html.replace("</article>", section + "</article>")
+    records = _clean(tmp_path, pages)
+    for lang, (heading, comments) in READER_COMMENTS.items():
+        doc = records[f"{lang}.html"]
+        assert all(p in doc["text"] for p in EXPECTED[lang]["paragraphs"]), lang
+        assert not any(c in doc["text"] for c in comments) and heading not in doc["text"], lang

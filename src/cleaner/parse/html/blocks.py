@@ -202,11 +202,29 @@ def _vote_short_blocks(page: PageWords, voted: list[bool], chosen) -> None:
 
 
 # Reader-comment section headings: "Comments", "12 Comments", "Comments (3)", "3 Responses to
-# “Post”", "One comment on “Post”", "Leave a Reply". Kept narrow: a false match cuts the article.
+# “Post”", "One comment on “Post”", "Leave a Reply", and the same in other languages (the
+# wording of WordPress's translations and of news sites). Kept narrow: a false match cuts the
+# article.
+_COMMENTS = ("comments?|responses?|replies"  # plurals alone: "Kommentar", "Commento" head opinion pieces
+             "|(leser)?kommentare|commentaires|comentarios|coment[aá]rios|commenti|reacties|kommentarer|komentarze"
+             "|yorumlar|комментарии|коментарі|σχόλια|التعليقات|تعليقات|评论|評論|留言|コメント|댓글")
+_COUNTED_COMMENTS = ("kommentare?|commentaires?|comentarios?|coment[aá]rios?|comment[io]|reacties?|kommentar(er)?"
+                     "|komentarz[ey]?|yorum|комментари[йяев]*|коментар[іів]*|σχόλια|تعليقات?|条评论|條評論")
+_LEAVE_A_COMMENT = (
+    r"(leave|post|add|write)\s+a\s+(comment|reply|response)"
+    r"|(schreibe|hinterlasse)\s+einen\s+kommentar|kommentar\s+(schreiben|verfassen|hinterlassen)"
+    r"|(laisser|laissez|ajouter|[ée]crire)\s+un\s+commentaire|laisser\s+une\s+r[ée]ponse"
+    r"|(deja|dejar|escribe|escribir|a[ñn]adir)\s+(un\s+)?comentario|deja\s+una\s+respuesta"
+    r"|(deixe|deixar)\s+(um\s+)?coment[aá]rio|deixe\s+uma\s+resposta"
+    r"|(lascia|scrivi)\s+un\s+commento|lascia\s+una\s+risposta"
+    r"|laat\s+een\s+reactie\s+achter|geef\s+een\s+reactie"
+    r"|(dodaj|zostaw|napisz)\s+komentarz"
+    r"|(оставить|оставьте|добавить|написать)\s+комментарий"
+    r"|(发表|發表|写|寫)(评论|評論)|网友评论|網友評論|コメントを(書く|する)|أضف\s+تعليق[اً]*|اترك\s+تعليق[اً]*")
 COMMENTS_HEADING = re.compile(
-    r"^((\d+|no|one)\s+)?(reader\s+)?(comments?|responses?|replies)(\s*\(\d+\))?$"
+    rf"^((\d+|no|one)\s+)?(reader\s+)?({_COMMENTS})(\s*\(\d+\))?$|^\d+\s*({_COUNTED_COMMENTS})$"
     r"|^(\d+|no|one)\s+(comments?|responses?|replies|thoughts?)\s+(to|on)\s.*$"
-    r"|^(leave|post|add|write)\s+a\s+(comment|reply|response)$",
+    rf"|^({_LEAVE_A_COMMENT})$",
     re.IGNORECASE)
 
 
