@@ -344,6 +344,9 @@ def test_a_negative_warc_content_length_is_named_and_a_truncated_record_is_error
 
 # -- 11: progress outside a terminal ----------------------------------------------------------
 
+STARTUP_ALLOWANCE = 4.0  # seconds: importing cleaner and forking before the first pass
+
+
 def test_without_a_terminal_progress_lines_come_at_a_steady_interval(tmp_path):
     inp = tmp_path / "in"
     inp.mkdir()
@@ -357,8 +360,9 @@ def test_without_a_terminal_progress_lines_come_at_a_steady_interval(tmp_path):
              or line.startswith("cleaner: cleaning:")]
     counting = [line for line in lines if "counting lines" in line]
     cleaning = [line for line in lines if "cleaning:" in line]
-    # a line per half second of each pass, and one at its end
-    assert len(lines) >= took / 0.5 * 0.5, (took, lines)
+    # a line per half second of each pass, and one at its end; the interpreter's start-up
+    # (seconds on a loaded machine) prints nothing, so it is not counted
+    assert len(lines) >= (took - STARTUP_ALLOWANCE) / 0.5 * 0.5, (took, lines)
     assert counting and cleaning
     assert " of " in counting[0] and "from 300 file(s)" in counting[0]  # the first pass has a total too
     assert cleaning[-1].startswith("cleaner: cleaning: 300 of 300 documents (100%)")
