@@ -350,11 +350,12 @@ def test_chunks_are_handed_over_in_input_order_while_later_ones_are_still_cleane
 
     state = RunState(tmp_path / "out", {"test": 1}, [], None)
     runner = ChunkRunner(Config(recurring=False), 2, state, Progress(False))
-    order, read_at_first = [], None
+    order, read_at_first, done_at_first = [], None, None
     try:
         for index in runner.finished_in_order(CLEAN, records()):
             if read_at_first is None:
                 read_at_first = len(read)
+                done_at_first = sum(state.done(CLEAN, i) for i in range(n_chunks))
             finished = runner.payload(CLEAN, index)[0]
             assert [item.path for item in finished] == [f"{i}.txt" for i in range(index * CHUNK, (index + 1) * CHUNK)]
             order.append(index)
@@ -362,5 +363,6 @@ def test_chunks_are_handed_over_in_input_order_while_later_ones_are_still_cleane
         runner.close()
         state.close(success=True)
     assert order == list(range(n_chunks))
-    # 2 x jobs chunks in flight, plus any that finished before chunk 0: far from the whole input
-    assert read_at_first <= 8 * CHUNK + 1
+    # what is read is what has finished plus at most 2 x jobs chunks in flight (and one record
+    # looked ahead); how many finish before chunk 0 depends on the machine's load, not the runner
+    assert read_at_first <= (done_at_first + 2 * 2) * CHUNK + 1, (read_at_first, done_at_first)
