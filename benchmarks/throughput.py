@@ -1,7 +1,8 @@
 """Throughput and memory of cleaner, beside its cheapest peers, in one run.
 
     python benchmarks/throughput.py [--data ../shared/eval/dragnet-dev] [--sizes 200 1000]
-                                    [--speed-mb 50] [--e2e-rounds 3] [--html-copies 2] [--keep DIR]
+                                    [--speed-mb 50] [--e2e-rounds 3] [--html-copies 2] [--html-rounds 3]
+                                    [--keep DIR]
                                     [--parts text e2e html memory] [--profiles exact fast] [--jobs 1 2]
 
 Builds corpora from dragnet-dev's text dumps and HTML pages (each copy a new document: new
@@ -14,8 +15,9 @@ written to a temporary folder, and reports:
 * text-dump mode end to end: ``cleaner clean`` as a subprocess (CPU time of the whole process
   tree, so MB/s per core), at ``-j 1`` and ``-j 2`` in alternating rounds (scaling: best
   round against best round, and each round's ratio);
-* HTML mode: ``cleaner clean --input-format html`` and ``clean_html`` beside trafilatura alone
-  (``bare_extraction``) on the same pages, in documents/s;
+* HTML mode: ``clean_html`` beside trafilatura alone in process, and ``cleaner clean
+  --input-format html -j 1`` beside trafilatura alone in a process of its own, both end to end
+  (start-up and writing included), on the same pages, in alternating rounds;
 * peak memory of ``cleaner clean`` (default settings) at each of ``--sizes`` MB: the largest
   single process (getrusage) and the whole process tree (sampled from /proc).
 
@@ -145,10 +147,15 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 def run_cli(args: list[str]) -> dict:
-    """Run ``cleaner ARGS`` in a fresh wrapper process, so getrusage covers this run only.
-    Besides the totals, the CPU time of cleaner's main process alone (sampled from /proc, so
-    short by at most one interval) tells the serial part from the workers' part."""
-    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "cleaner.commands.cli", *args]
+    """Run ``cleaner ARGS`` in a fresh wrapper process (``run_process``)."""
+    return run_process([sys.executable, "-m", "cleaner.commands.cli", *args], f"cleaner {' '.join(args)}")
+
+
+def run_process(command: list[str], name: str | None = None) -> dict:
+    """Run ``command`` in a fresh wrapper process, so getrusage covers this run only.
+    Besides the totals, the CPU time of the command's main process alone (sampled from /proc,
+    so short by at most one interval) tells the serial part from the workers' part."""
+    cmd = [sys.executable, "-c", _WRAPPER, *command]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = [0]
     main_cpu = [0.0]
@@ -166,7 +173,7 @@ def run_cli(args: list[str]) -> dict:
     sampler.join()
     result = json.loads(out.strip().splitlines()[-1])
     if result["code"] != 0:
-        raise SystemExit(f"cleaner {' '.join(args)} exited {result['code']}")
+        raise SystemExit(f"{name or ' '.join(command)} exited {result['code']}")
     result["tree_rss_mb"] = peak[0] / 1024
     result["main_cpu"] = main_cpu[0]
     return result
@@ -218,6 +225,42 @@ def stage_times(texts: list[str], profile: str = "exact") -> dict[str, float]:
     return {name: seconds * 1000 / len(records) for name, seconds in totals.items()}
 
 
+_TRAFILATURA_ALONE = """
+import json, sys
+from pathlib import Path
+import trafilatura
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for path in sorted(Path(sys.argv[1]).glob("*.html")):
+        text = trafilatura.extract(path.read_bytes(), deduplicate=False) or ""
+        out.write(json.dumps({"id": path.name, "text": text}) + "\\n")
+"""
+
+
+def html_end_to_end(html_dir: Path, root: Path, files: int, rounds: int) -> None:
+    """``cleaner clean --input-format html -j 1`` against trafilatura alone, both end to end on
+    the same pages: trafilatura in a fresh process of its own (its import, the pages read as
+    bytes, ``extract`` with its defaults but deduplication, one JSON line written per page), so
+    both sides pay their start-up. Rounds alternate which side runs first; the figures are CPU
+    seconds of each process tree, the ratio both as best against best and as the median of the
+    rounds' own ratios."""
+    cleaner_cpu, trafilatura_cpu = [], []
+    for round_ in range(1, rounds + 1):
+        runs = [("trafilatura", lambda: run_process([sys.executable, "-c", _TRAFILATURA_ALONE, str(html_dir),
+                                                     str(root / f"trafilatura-{round_}.jsonl")])),
+                ("cleaner", lambda: run_cli(["clean", str(html_dir), "-o", str(root / f"out-html-{round_}"),
+                                             "--input-format", "html", "-j", "1", "-q"]))]
+        results = dict((name, run()) for name, run in (runs if round_ % 2 else runs[::-1]))
+        trafilatura_cpu.append(results["trafilatura"]["cpu"])
+        cleaner_cpu.append(results["cleaner"]["cpu"])
+        c = results["cleaner"]
+        print(f"round {round_}: trafilatura alone {trafilatura_cpu[-1]:.2f} s, cleaner clean -j 1 {c['cpu']:.2f} s "
+              f"(main process {c['main_cpu']:.2f}): {c['cpu'] / trafilatura_cpu[-1]:.2f}x")
+    ratios = sorted(c / t for c, t in zip(cleaner_cpu, trafilatura_cpu))
+    print(f"cleaner clean --input-format html -j 1, end to end: {files / min(cleaner_cpu):.1f} pages/s per core; "
+          f"{min(cleaner_cpu) / min(trafilatura_cpu):.2f}x trafilatura alone end to end (best rounds), "
+          f"median of the rounds {ratios[len(ratios) // 2]:.2f}x (rounds {', '.join(f'{r:.2f}x' for r in ratios)})")
+
+
 def _row(name: str, seconds: float, docs: int, nbytes: int, spread: float, floor: float | None = None) -> str:
     rate = nbytes / 1e6 / seconds
     ratio = f"  {seconds / floor:6.1f}x C4" if floor else ""
@@ -234,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     # language profiles in each worker) does not stand for the scaling of a real batch
     ap.add_argument("--speed-mb", type=float, default=50, help="corpus size for the -j 1 / -j 2 runs")
     ap.add_argument("--html-copies", type=int, default=2, help="copies of each dev page for HTML mode")
+    ap.add_argument("--html-rounds", type=int, default=3,
+                    help="alternating rounds of cleaner -j 1 and trafilatura alone, end to end, on the HTML pages")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of each in-process timing")
     ap.add_argument("--e2e-rounds", type=int, default=3, help="rounds of the -j 1 / -j 2 end-to-end runs")
     ap.add_argument("--keep", type=Path, help="build the corpora here and keep them")
@@ -316,10 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             ch, ch_spread = best_of(clean_html, pages, 1)
             print(_row("cleaner clean_html (in process)", ch, files, size, ch_spread)
                   + f"  {ch / tr:.2f}x trafilatura, {ch / tm:.2f}x with metadata")
-            r = run_cli(["clean", str(html_dir), "-o", str(root / "out-html"), "--input-format", "html", "-j", "1", "-q"])
-            print(f"cleaner clean --input-format html -j 1: {files / r['wall']:.1f} docs/s wall, "
-                  f"{files / r['cpu']:.1f} docs/s per core  ({r['cpu'] / tr:.2f}x trafilatura's time, "
-                  "start-up and writing included)")
+            html_end_to_end(html_dir, root, files, args.html_rounds)
             shutil.rmtree(html_dir)
 
         # -- memory at growing corpus sizes ----------------------------------------------------
