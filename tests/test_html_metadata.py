@@ -48,6 +48,9 @@ PAGES = {
         '<a href="/tags/depot">depot</a></div></article>'),
     "category links outside the meta blocks": article_page().replace(
         '<a href="/news">', '<a href="/category/news/">'),
+    "category link deep inside a meta block, tag link outside": article_page().replace(
+        "</article>", '<div class="post-meta"><ul><li><span><a href="/categories/local/">Local</a></span></li></ul>'
+        '</div><p><a href="/tag/elsewhere/">elsewhere</a></p></article>'),
     "article:section": article_page('<meta property="article:section" content="Local news">'),
     "licence link": article_page().replace(
         "<footer><p>", '<footer><p><a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">CC</a>'),
@@ -84,6 +87,8 @@ def test_pages_take_the_branches_they_are_named_for(monkeypatch: pytest.MonkeyPa
     assert meta["categories and tags"].categories == ["Local", "Culture"]
     assert meta["categories and tags"].tags == ["library", "depot"]
     assert meta["article:section"].categories == ["Local news"]
+    assert meta["category link deep inside a meta block, tag link outside"].categories == ["Local"]
+    assert meta["category link deep inside a meta block, tag link outside"].tags == []
 
 
 def test_the_installed_trafilatura_has_the_mirrored_code() -> None:

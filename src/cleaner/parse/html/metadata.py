@@ -50,6 +50,7 @@ _ANY_TESTED_CLASS = re.compile("[Aa]uthor|AuthorName|authorName|byl|BBL|username
 # with trafilatura.metadata's extract_author, extract_catstags and extract_metadata, then update.
 MIRRORED_DIGEST = "67c964c154c7004266b22b7b27371046f0ba479089f4e58f09757d8b288cf97b"
 _LINK_TARGETS = etree.XPath("//a/@href", smart_strings=False)
+_LINKS = etree.XPath("//a[@href]")
 _CATEGORY_META = etree.XPath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
 
 
@@ -108,16 +109,65 @@ def _author(tree: etree._Element) -> str | None:
 
 
 def _catstags(metatype: str, tree: etree._Element, link_targets: str) -> list[str]:
-    """trafilatura's ``extract_catstags``, skipped when no link target can match: its XPaths only
-    keep ``<a href>`` whose href has ``/category/`` (``/tag/``, ...)."""
-    from trafilatura.metadata import extract_catstags
+    """trafilatura's ``extract_catstags`` with its XPaths turned around. Each of them selects
+    the ``<a href>`` inside some element (``//div[...]//a[@href]``), of which it keeps those
+    whose href has ``/category/`` (``/tag/``, ...): here those few links are found first (a
+    page without any is not searched at all), then each is kept if one of its ancestors is
+    such an element (``_ancestor_tests``): same links, same order, no scan of the whole page
+    with a Python regex call at every <div>."""
+    from trafilatura.baseline import block_text
+    from trafilatura.utils import line_processing
 
+    start = "/" + metatype.rstrip("y")
+    regexpr = start + "(?:y|ies|s)?/"
+    results: list[str] = []
     # the pattern has no newline and no wildcard: a match in the joined targets lies inside one
-    if re.search("/" + metatype.rstrip("y") + "(?:y|ies|s)?/", link_targets):
-        return extract_catstags(metatype, tree)
-    if metatype == "category" and _CATEGORY_META(tree):  # its fallback reads <meta> tags
-        return extract_catstags(metatype, tree)
-    return []
+    if re.search(regexpr, link_targets):
+        links = [a for a in _LINKS(tree) if start in a.attrib["href"] and re.search(regexpr, a.attrib["href"])]
+        for inside in _ancestor_tests(metatype):
+            results.extend(block_text(a) for a in links if inside(a))
+            if results:
+                break
+    if metatype == "category" and not results:  # its fallback reads <meta> tags
+        results.extend(element.attrib["content"] for element in _CATEGORY_META(tree))
+    return [r for r in dict.fromkeys(line_processing(x) for x in results if x) if r]
+
+
+@functools.lru_cache(maxsize=2)
+def _ancestor_tests(metatype: str) -> tuple[etree.XPath, ...]:
+    """trafilatura's category (tag) XPaths turned around: ``//div[...]//a[@href]`` selects a
+    link exactly when ``ancestor::div[...]`` finds something from it (``mirrored_code`` checks
+    that every one of them has this form)."""
+    from trafilatura import xpaths
+
+    paths = xpaths.CATEGORIES_XPATHS if metatype == "category" else xpaths.TAGS_XPATHS
+    return tuple(etree.XPath("ancestor::" + _inner_step(x.path), namespaces={"re": xpaths.REGEXP_NS})
+                 for x in paths)
+
+
+_ONE_STEP_LINKS = re.compile(r"//(?:(?!//)[^|])+//a\[@href\]", re.DOTALL)  # with its string literals emptied
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _inner_step(path: str) -> str | None:
+    """``div[...]`` of a path ``//div[...]//a[@href]`` (one step, no union), else None."""
+    path = path.strip()
+    if not _ONE_STEP_LINKS.fullmatch(_STRING_LITERAL.sub("''", path)):
+        return None
+    return path[2:-len("//a[@href]")]
+
+
+
+@functools.lru_cache(maxsize=2)
+def _ancestor_tests(metatype: str) -> tuple[etree.XPath, ...]:
+    """trafilatura's category (tag) XPaths turned around: ``//div[...]//a[@href]`` selects a
+    link exactly when ``ancestor::div[...]`` finds something from it (``mirrored_code`` checks
+    that every one of them has this form)."""
+    from trafilatura import xpaths
+
+    paths = xpaths.CATEGORIES_XPATHS if metatype == "category" else xpaths.TAGS_XPATHS
+    return tuple(etree.XPath("ancestor::" + _inner_step(x.path), namespaces={"re": xpaths.REGEXP_NS})
+                 for x in paths)
 
 
 def mirrored_code() -> str:
@@ -128,9 +178,9 @@ def mirrored_code() -> str:
     parts = [x.path for x in xpaths.AUTHOR_XPATHS + xpaths.AUTHOR_DISCARD_XPATHS]
     parts += [inspect.getsource(f) for f in (metadata.extract_metadata, metadata.extract_author,
                                              metadata.extract_metainfo, metadata.extract_catstags)]
-    # _catstags' shortcut holds only while the category and tag XPaths select nothing but links
-    links_only = all(x.path.strip().endswith("//a[@href]") for x in xpaths.CATEGORIES_XPATHS + xpaths.TAGS_XPATHS)
-    return "\n".join(parts) + ("" if links_only else "\ncategory or tag XPaths select more than links")
+    # _ancestor_tests turns the category and tag XPaths around: each must select the links inside one step
+    links_only = all(_inner_step(x.path) for x in xpaths.CATEGORIES_XPATHS + xpaths.TAGS_XPATHS)
+    return "\n".join(parts) + ("" if links_only else "\ncategory or tag XPaths are not //step//a[@href]")
 
 
 @functools.lru_cache(maxsize=None)
