@@ -64,8 +64,9 @@ def mojibake_both_searches(text: str) -> str:
         return text
     if normalize_module._SPLIT_PAIR.search(text):
         text = remove_invisible(text)
-    if normalize_module._MOJIBAKE_PAIR.search(text) and normalize_module.is_bad(text):
-        return normalize_module.ftfy.fix_text(text, normalize_module._FTFY)
+    fix_text, is_bad, config = normalize_module._ftfy()
+    if normalize_module._MOJIBAKE_PAIR.search(text) and is_bad(text):
+        return fix_text(text, config)
     return normalize_module.unicodedata.normalize("NFC", text)
 
 

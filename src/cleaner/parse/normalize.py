@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import ftfy
-from ftfy.badness import is_bad
+from functools import lru_cache
 
 
-_FTFY = ftfy.TextFixerConfig(
-    uncurl_quotes=False,  # typographic quotes are content, not damage
-    fix_character_width=False,  # full-width CJK forms are legitimate text
-    normalization="NFC",
-    explain=False,
-)
+@lru_cache(maxsize=1)
+def _ftfy():
+    """ftfy and cleaner's settings for it, imported at the first text that may need repair: an
+    import of ~0.1 s (its width tables) that a run without mojibake never pays."""
+    import ftfy
+    from ftfy.badness import is_bad
+
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False,  # typographic quotes are content, not damage
+        fix_character_width=False,  # full-width CJK forms are legitimate text
+        normalization="NFC",
+        explain=False,
+    )
+    return ftfy.fix_text, is_bad, config
+
 # Zero-width characters (not ZWJ/ZWNJ: they shape Indic, Persian, emoji) and control
 # characters but newline and carriage return, removed in one pass.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -51,8 +58,10 @@ def fix_mojibake(text: str) -> str:
     # UTF-8 read as Latin-1/cp1252 always leaves a lead byte (Â..ô) before a continuation
     # byte's stand-in; without such a pair there is nothing for ftfy to undo, and its own
     # detector costs as much as the rest of the pipeline.
-    if _MOJIBAKE_PAIR.search(text) and is_bad(text):
-        return ftfy.fix_text(text, _FTFY)
+    if _MOJIBAKE_PAIR.search(text):
+        fix_text, is_bad, config = _ftfy()
+        if is_bad(text):
+            return fix_text(text, config)
     return unicodedata.normalize("NFC", text)
 
 
