@@ -297,3 +297,26 @@ def test_english_page_with_spanish_comments_gets_the_english_stoplist(tmp_path, 
     assert "- Home  # " in out and "stopwords 1.00)" in out.split("\n")[0]  # 'home' is an English stopword
     spanish = [line for line in out.split("\n") if line.startswith("- Me encanta")]
     assert spanish and float(spanish[0].rsplit("stopwords ", 1)[1].rstrip(")")) < 0.2
+
+def test_a_list_of_recent_comments_before_the_article_does_not_win_the_body(tmp_path):
+    # A sidebar of recent comments is a run of sentences as long as an article's paragraphs, but
+    # list items: in the body search an item counts half its words, and the article wins.
+    comments = ["* Anna on Harbour bridge: I walked across it yesterday with the children and the view was lovely.",
+                "* Tom on Ferry strike: the boats were late again this morning and nobody told us why at all.",
+                "* Mia on School fete: thank you to all of the parents who baked for the stall on Saturday.",
+                "* Joe on Harbour bridge: it is about time the council did something for the people in the east.",
+                "* Sam on Market day: the new stalls by the river are a great idea and I hope that they stay.",
+                "* Liz on Ferry strike: my son missed his exam because of it and the school did not help him."]
+    story = ("The harbour master said on Monday that the new quay would open in May, two months later than "
+             "planned, because the storms of the winter damaged the piles that were driven in the autumn.")
+    more = ("Fishing boats will use the old slipway until then, and the council has promised that the car park "
+            "by the market will stay open to the crews and their customers for the whole of the summer.")
+    dump = "\n".join(["Town News", "Recent comments", *comments, "Categories", "* Harbour", "* Schools", "* Sport",
+                      "* Weather", "Harbour quay delayed until May", story, more, "* Share", "Contact us"])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text(dump + "\n")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["title"] == "Harbour quay delayed until May"
+    assert doc["text"].startswith("The harbour master said") and doc["text"].endswith("the whole of the summer.")
+    assert "walked across it" not in doc["text"]

@@ -61,6 +61,7 @@ class BodyConfig:
     prose_min_stopwords: float = 0.30  # jusText's stopwords_low for English
     prose_max_ui: float = 0.25  # interface-word share above which a line is chrome
     chrome_penalty: float = 10.0  # value of a non-prose line in the core search (in words)
+    item_value: float = 0.5  # share of a list item's words that count in the core search
     line_cost: float = 4.0  # every prose line's value is its word count minus this
     line_value_cap: int = 60  # ... counting at most this many words
     max_gap: int = 3  # non-prose lines the extension may step over to reach more prose
@@ -156,14 +157,17 @@ def max_sum_run(values: list[float]) -> tuple[int, int] | None:
 
 
 def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], config: BodyConfig,
-          weights: list[int] | None = None) -> tuple[int, int] | None:
+          weights: list[int] | None = None, items: list[bool] | None = None) -> tuple[int, int] | None:
     """The best-scoring run of lines, never crossing a comments wall."""
     # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
-    # a block of several physical lines may be worth as much as they were.
+    # a block of several physical lines may be worth as much as they were. A list item counts
+    # part of its words: a run of short items (recent comments, a menu of teasers) is a list
+    # beside the article, and must not outweigh the article's paragraphs.
     weights = weights or [1] * len(prose)
-    values = [min(f.n_words, config.line_value_cap * w) - config.line_cost if p
-              else -config.chrome_penalty
-              for p, f, w in zip(prose, feats, weights)]
+    items = items or [False] * len(prose)
+    values = [min(f.n_words, config.line_value_cap * w) * (config.item_value if item else 1.0)
+              - config.line_cost if p else -config.chrome_penalty
+              for p, f, w, item in zip(prose, feats, weights, items)]
     # Score each wall-free segment separately; Kadane inside each.
     runs, start = [], 0
     for wall in [i for i, w in enumerate(walls) if w] + [len(values)]:
@@ -358,7 +362,8 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = [p and not r for p, r in zip(prose, seen_elsewhere)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]
-    core = _core(prose, feats, walls, config, weights)
+    items = [f.bullet or (kinds is not None and kinds[i] == "item") for i, f in enumerate(feats)]
+    core = _core(prose, feats, walls, config, weights, items)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
                                        "no run of prose lines in the document")] * len(lines), None)
