@@ -320,3 +320,33 @@ def test_a_list_of_recent_comments_before_the_article_does_not_win_the_body(tmp_
     assert doc["title"] == "Harbour quay delayed until May"
     assert doc["text"].startswith("The harbour master said") and doc["text"].endswith("the whole of the summer.")
     assert "walked across it" not in doc["text"]
+
+
+def test_a_hard_wrapped_recurring_promo_between_paragraphs_is_removed(tmp_path):
+    # The recurring-line count keys physical lines; a promo w3m wrapped over two lines recurs
+    # as a block whose every line recurs, and goes from each story like a one-line one.
+    promo = ("Our reporters are on the coast every day of the year, and you can support their work "
+             "with a gift to the Riverton Courier trust")
+    stories = [("Harbour quay delayed until May", "The harbour master said on Monday that the new quay would open "
+                "in May, two months later than planned, because the storms of the winter damaged the piles."),
+               ("School fete raises record sum", "Parents and teachers at the primary school raised more money "
+                "at the summer fete than ever before, and the head said it would pay for a new library."),
+               ("Ferry crews return to work", "The ferry crews went back to work on Thursday after the union and "
+                "the operator agreed on a new rota, ending a strike that had lasted for nearly two weeks.")]
+    (tmp_path / "in").mkdir()
+    for i, (title, story) in enumerate(stories):
+        paragraphs = [story, story.replace("the", "that"), story.replace("and", "while")]
+        lines = [title, ""] + textwrap.wrap(paragraphs[0], 78) + [""] + textwrap.wrap(promo, 78) + [""]
+        for paragraph in paragraphs[1:]:
+            lines += textwrap.wrap(paragraph, 78) + [""]
+        (tmp_path / "in" / f"story-{i}.txt").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["clean", str(tmp_path / "in"), "-o", str(out), "-q", "--no-dedup", "--provenance", "full"]) == 0
+    docs = _jsonl(out / "documents" / "documents.jsonl")
+    removed = _jsonl(out / "removed.jsonl")
+    assert len(docs) == 3
+    for doc, spans in zip(docs, removed):
+        assert doc["source"]["style"] == "hard-wrapped"
+        assert "reporters" not in doc["text"] and doc["text"].count("\n\n") == 2  # the story's three paragraphs
+        (recurring,) = [r["text"] for r in spans["removed"] if r["rule"] == "H-RECURRING"]
+        assert " ".join(recurring.split()) == promo

@@ -274,16 +274,19 @@ def _is_headline(f: LineFeatures, config: BodyConfig) -> bool:
 
 
 def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: list[bool],
-                    short_run: list[int], stanza: list[bool], headline_count: int, recurring: frozenset[str],
+                    short_run: list[int], stanza: list[bool], headline_count: int, recurs: list[bool],
                     config: BodyConfig) -> LineVerdict:
     """Keep or drop one line lying between the body's first and last prose line."""
     line, f = lines[i], feats[i]
-    if recurring and line_key(line) in recurring:
+    if recurs[i]:
         if f.n_words < config.recurring_max_words:
             return LineVerdict(False, "H-RECURRING", "boilerplate",
                                f"short line ({f.n_words} words) recurring in other documents")
+        if not f.ends_sentence:  # a promo or link wrapped over lines, not a quotation
+            return LineVerdict(False, "H-RECURRING", "boilerplate",
+                               f"recurring in other documents, not a sentence ({f.n_words} words)")
         return LineVerdict(True, "H-BODY", "content",
-                           f"recurs in other documents but long ({f.n_words} words) and inside "
+                           f"recurs in other documents but a long sentence ({f.n_words} words) inside "
                            "the body: a shared quotation")
     if _LEGAL.search(line) and f.n_words <= 40:
         return LineVerdict(False, "H-LEGAL", "legal", f"copyright notice; {f.n_words} words")
@@ -331,7 +334,8 @@ def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]
 def locate_body(lines: list[str], lang: str | None = None,
                 recurring: frozenset[str] = frozenset(),
                 config: BodyConfig = BodyConfig(), weights: list[int] | None = None,
-                linked: list[bool] | None = None, kinds: list[str] | None = None) -> BodyLayout:
+                linked: list[bool] | None = None, kinds: list[str] | None = None,
+                recurs: list[bool] | None = None) -> BodyLayout:
     """Keep/remove verdicts for the lines (or blocks) of one page dump, and the headline's index.
 
     ``weights`` gives the number of physical lines of each block (default 1 each): a long
@@ -342,7 +346,9 @@ def locate_body(lines: list[str], lang: str | None = None,
 
     ``recurring`` holds :func:`line_key` forms of lines seen in many other documents of the
     same source (cross-document chrome); short lines in it are removed even in the body,
-    long ones (a quotation several outlets carry) are not.
+    long sentences (a quotation several outlets carry) are not. ``recurs`` says instead which
+    lines (blocks) recur: a block of several physical lines is judged by its lines' keys
+    (:func:`cleaner.heuristics.dump_body.recurring_blocks`).
     """
     if not lines:
         return BodyLayout([], None)
@@ -358,8 +364,9 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = _block_prose(lines, feats, block_of, stop, config)
     # A line recurring across the site's documents never anchors or extends the body; inside
     # it, a long one is kept (a quotation other outlets carry too), see _inside_verdict.
-    seen_elsewhere = [bool(recurring) and line_key(line) in recurring for line in lines]
-    prose = [p and not r for p, r in zip(prose, seen_elsewhere)]
+    if recurs is None:
+        recurs = [line_key(line) in recurring for line in lines] if recurring else [False] * len(lines)
+    prose = [p and not r for p, r in zip(prose, recurs)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]
     items = [f.bullet or (kinds is not None and kinds[i] == "item") for i, f in enumerate(feats)]
@@ -391,7 +398,7 @@ def locate_body(lines: list[str], lang: str | None = None,
             category = "comments" if any(walls[end:i + 1]) else "boilerplate"
             verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
         else:
-            verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurring, config)
+            verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurs, config)
             if not verdict.keep and verdict.rule in OVERRIDDEN:
                 if structured[i]:
                     verdict = LineVerdict(True, "H-BODY", "content",

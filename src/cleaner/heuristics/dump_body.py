@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cleaner.heuristics.blocks import Block, dump_blocks
 from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
+from cleaner.heuristics.lines import line_key
 from cleaner.langid.detect import GUESS_TOKENS, guess_language
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
@@ -37,6 +38,22 @@ def language_sample(texts: list[str]) -> list[str]:
     return sample
 
 
+def recurring_blocks(text: str, blocks: list[Block], recurring: frozenset[str]) -> list[bool]:
+    """For each block, whether it recurs in other documents: every one of its physical lines is
+    a recurring line (the count keys lines, :mod:`cleaner.heuristics.recurring`), so a promo
+    hard-wrapped over two lines is found as a one-line one is.
+
+    >>> dump = "Read the full story of the\\nharbour bridge\\nThe bridge opened."
+    >>> blocks = [Block(0, 41, "Read the full story of the harbour bridge", lines=2), Block(42, 60, "The bridge opened.")]
+    >>> recurring_blocks(dump, blocks, frozenset({"read the full story of the", "harbour bridge"}))
+    [True, False]
+    """
+    if not recurring:
+        return [False] * len(blocks)
+    return [all(line_key(line) in recurring for line in text[b.start:b.end].split("\n") if line.strip())
+            for b in blocks]
+
+
 @dataclass(frozen=True, slots=True)
 class DumpLayout:
     style: str  # see cleaner.heuristics.dump_style.STYLES
@@ -50,7 +67,8 @@ def judge_dump(text: str, style: str | None = None, lang: str | None = None,
                syntax: bool = False) -> DumpLayout:
     """Blocks of a normalised text and the body locator's verdict on each (``style`` None:
     detected; ``lang``: the stoplist's language, None: guessed from the blocks' text, not from
-    the markup; ``recurring``: see :func:`locate_body`; ``syntax``: see :func:`dump_blocks`).
+    the markup; ``recurring``: the line keys that recur in other documents, see
+    :func:`recurring_blocks`; ``syntax``: see :func:`dump_blocks`).
 
     >>> layout = judge_dump("Home\\nNews\\n" + "The mayor said on Monday that the bridge would open in May, "
     ...                     "two months later than the council had planned." + "\\nContact us")
@@ -61,8 +79,9 @@ def judge_dump(text: str, style: str | None = None, lang: str | None = None,
     judged = [i for i, b in enumerate(blocks) if b.kind not in ("markup", "reference")]
     texts = [blocks[i].text for i in judged]
     lang = lang or guess_language(language_sample(texts))
-    body = locate_body(texts, lang=lang, recurring=recurring, config=config,
-                       linked=[blocks[i].linked for i in judged], kinds=[blocks[i].kind for i in judged])
+    body = locate_body(texts, lang=lang, config=config, linked=[blocks[i].linked for i in judged],
+                       kinds=[blocks[i].kind for i in judged],
+                       recurs=recurring_blocks(text, [blocks[i] for i in judged], recurring))
     verdicts = [REFERENCES_VERDICT if b.kind == "reference" else MARKUP_VERDICT for b in blocks]
     for i, verdict in zip(judged, body.verdicts):
         verdicts[i] = verdict
