@@ -298,7 +298,8 @@ def test_english_page_with_spanish_comments_gets_the_english_stoplist(tmp_path, 
     spanish = [line for line in out.split("\n") if line.startswith("- Me encanta")]
     assert spanish and float(spanish[0].rsplit("stopwords ", 1)[1].rstrip(")")) < 0.2
 
-def test_a_list_of_recent_comments_before_the_article_does_not_win_the_body(tmp_path):
+@pytest.mark.parametrize("bullet", ["*", "□", "○"])  # inscriptis and lynx; w3m's second level; a page's own
+def test_a_list_of_recent_comments_before_the_article_does_not_win_the_body(tmp_path, bullet):
     # A sidebar of recent comments is a run of sentences as long as an article's paragraphs, but
     # list items: in the body search an item counts half its words, and the article wins.
     comments = ["* Anna on Harbour bridge: I walked across it yesterday with the children and the view was lovely.",
@@ -311,6 +312,7 @@ def test_a_list_of_recent_comments_before_the_article_does_not_win_the_body(tmp_
              "planned, because the storms of the winter damaged the piles that were driven in the autumn.")
     more = ("Fishing boats will use the old slipway until then, and the council has promised that the car park "
             "by the market will stay open to the crews and their customers for the whole of the summer.")
+    comments = [bullet + comment[1:] for comment in comments]
     dump = "\n".join(["Town News", "Recent comments", *comments, "Categories", "* Harbour", "* Schools", "* Sport",
                       "* Weather", "Harbour quay delayed until May", story, more, "* Share", "Contact us"])
     (tmp_path / "in").mkdir()

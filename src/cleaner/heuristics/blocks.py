@@ -42,7 +42,7 @@ class Block(NamedTuple):
 
 
 # A line that starts a new block even right under a full line: a list item or a heading.
-_ITEM_START = re.compile(r"(?:[-*+•·▪□◦►»–—#]|\d{1,3}[.)]|\(?[a-z][.)])\s")
+_ITEM_START = re.compile(r"(?:[-*+•·▪□◦►»–—#○●◎■☆]|\d{1,3}[.)]|\(?[a-z][.)])\s")
 _LINK_NUMBER = re.compile(r"\[\d{1,4}\]")
 _REFERENCE_LINE = re.compile(r"\d{1,4}\. \S+:\S*$")  # lynx: '12. https://example.org/a'
 _REFERENCES_HEADER = frozenset({"References", "Visible links:", "Visible links", "Hidden links:"})
