@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from itertools import repeat
 from typing import NamedTuple
 
 from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
@@ -157,17 +158,16 @@ def max_sum_run(values: list[float]) -> tuple[int, int] | None:
 
 
 def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], config: BodyConfig,
-          weights: list[int] | None = None, items: list[bool] | None = None) -> tuple[int, int] | None:
+          weights: list[int] | None = None, kinds: list[str] | None = None) -> tuple[int, int] | None:
     """The best-scoring run of lines, never crossing a comments wall."""
     # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
     # a block of several physical lines may be worth as much as they were. A list item counts
     # part of its words: a run of short items (recent comments, a menu of teasers) is a list
     # beside the article, and must not outweigh the article's paragraphs.
-    weights = weights or [1] * len(prose)
-    items = items or [False] * len(prose)
-    values = [min(f.n_words, config.line_value_cap * w) * (config.item_value if item else 1.0)
-              - config.line_cost if p else -config.chrome_penalty
-              for p, f, w, item in zip(prose, feats, weights, items)]
+    cap, cost, penalty, item_value = (config.line_value_cap, config.line_cost, config.chrome_penalty,
+                                      config.item_value)
+    values = [min(f.n_words, cap * w) * (item_value if f.bullet or k == "item" else 1.0) - cost if p else -penalty
+              for p, f, w, k in zip(prose, feats, weights or repeat(1), kinds or repeat("text"))]
     # Score each wall-free segment separately; Kadane inside each.
     runs, start = [], 0
     for wall in [i for i, w in enumerate(walls) if w] + [len(values)]:
@@ -369,8 +369,7 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = [p and not r for p, r in zip(prose, recurs)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]
-    items = [f.bullet or (kinds is not None and kinds[i] == "item") for i, f in enumerate(feats)]
-    core = _core(prose, feats, walls, config, weights, items)
+    core = _core(prose, feats, walls, config, weights, kinds)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
                                        "no run of prose lines in the document")] * len(lines), None)
