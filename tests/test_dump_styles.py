@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.commands.cli import main
+from cleaner.heuristics.dump_body import judge_dump
 
 DUMPS = Path(__file__).parent / "data" / "dumps"
 
@@ -352,3 +353,42 @@ def test_a_hard_wrapped_recurring_promo_between_paragraphs_is_removed(tmp_path):
         assert "reporters" not in doc["text"] and doc["text"].count("\n\n") == 2  # the story's three paragraphs
         (recurring,) = [r["text"] for r in spans["removed"] if r["rule"] == "H-RECURRING"]
         assert " ".join(recurring.split()) == promo
+
+
+def test_html2text_dump_keeps_its_story_whole(tmp_path, capsys):
+    # html2text wraps at 78 columns: the headline's link is cut over two lines, the story's last
+    # paragraph runs straight into its share links, and the page's <abbr> titles come as a
+    # paragraph of '*[...]: ...' definitions after everything.
+    doc = _clean(tmp_path, "html2text.md")
+    assert doc["source"]["style"] == "markdown"
+    assert doc["title"] == "Harbour trust puts four thousand ship plans from the river yards online"
+    text = doc["text"]
+    assert text.startswith("The harbour trust has put") and text.endswith("any ledger.")
+    assert "Twitter" not in text and "2012-11" not in text and "https://" not in text
+    assert any(r.startswith("*[November 2, 2012") for r in _removed(doc, "H-MARKUP"))
+    assert main(["explain", str(DUMPS / "html2text.md"), "--color", "never"]) == 0
+    out = capsys.readouterr().out.split("\n")
+    headline = next(i for i, line in enumerate(out) if line.startswith("- ## [Harbour trust"))
+    assert "H-TITLE" in out[headline + 1]  # the heading's second line is the heading, not a paragraph
+    share = next(line for line in out if line.startswith("- [Twitter]"))
+    assert "H-TAIL" in share and "same block" not in share  # its own block, not the story's last paragraph
+
+
+def test_markdown_paragraph_is_not_cut_where_it_was_wrapped(tmp_path):
+    # A paragraph wrapped at the column limit stays one block; only a line the next word would
+    # have fitted on ends one.
+    story = ("The harbour trust has put its whole archive of ship plans online, more than four thousand "
+             "drawings, and the volunteers who scanned them say the work took them nearly four years.")
+    paragraphs = [textwrap.fill(story.replace("four years", span), 78)
+                  for span in ("four years", "five winters", "six summers", "two decades")]
+    dump = "\n\n".join(["# Harbour archive goes online", *paragraphs, "[Home](https://example.org/) | "
+                        "[News](https://example.org/news)", "## More", "[Tides](https://example.org/tides)"])
+    layout = judge_dump(dump)
+    story_blocks = [b for b in layout.blocks if b.text.startswith("The harbour trust")]
+    assert [b.lines for b in story_blocks] == [3, 3, 3, 3]
+    assert [dump[b.start:b.end] for b in story_blocks] == paragraphs
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.md").write_text(dump + "\n")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
+    assert doc["text"] == "\n\n".join(paragraphs)

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from cleaner.heuristics.blocks import Block
+from cleaner.heuristics.dump_style import wrap_width
 
 # Where the parser found links or images, these locate their markup in the block's source:
 # a badge or image whole ('[![alt](img)](url)', '![alt](src)'), a link's target ('](url "t")',
@@ -38,6 +39,14 @@ _PIPE = re.compile(r"[ \t]*\|")
 _EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*?)(?=[^\s*]).*?(?<=[^\s*\\])\1(?![\w*])"
                        r"|(?<![\w\\])(__?)(?=[^\s_]).*?(?<=[^\s_\\])\2(?!\w)")
 _CODE_TICKS = re.compile(r"`+")
+# An abbreviation definition (PHP Markdown Extra, written by html2text for every <abbr title>:
+# '*[Nov 8, 2012]: 2012-11-08T23:04'): markup, like a reference definition, but CommonMark does
+# not know it and would read a paragraph of them, a page's timestamps, as its longest text.
+_ATX = re.compile(r" {0,3}#{1,6}[ \t]")
+# A line that starts a block of its own even right under a heading: a heading, bullet, numbered
+# item, quote, fence, table row, thematic break.
+_BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \t]|>|```|~~~|\||(?:[-*_][ \t]*){3,}$)")
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:[ \t].*$", re.MULTILINE)
 LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
 _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
                "fence": "code", "code_block": "code", "html_block": "markup", "hr": "markup"}
@@ -55,21 +64,27 @@ def _parser():
 def _inline_text(token) -> tuple[str, int, int]:
     """The article text of an inline token (link text kept, images and targets not), its
     link count and the number of words inside links."""
-    parts, links, depth, link_words = [], 0, 0, 0
+    lines = _inline_lines(token)
+    return " ".join(t for t, _, _ in lines if t), sum(n for _, n, _ in lines), sum(w for _, _, w in lines)
+
+
+def _inline_lines(token) -> list[tuple[str, int, int]]:
+    """:func:`_inline_text` of each source line of an inline token, split at its line breaks."""
+    lines, parts, links, depth, link_words = [], [], 0, 0, 0
     for child in token.children or ():
         if child.type == "link_open":
             links += 1
             depth += 1
         elif child.type == "link_close":
             depth = max(0, depth - 1)
-        elif child.type == "image":
-            continue  # alt text: a picture's label, not article text
-        elif child.type in ("text", "code_inline"):
+        elif child.type in ("text", "code_inline"):  # an image's alt text is a picture's label: left out
             parts.append(child.content)
             link_words += len(child.content.split()) if depth else 0
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return " ".join("".join(parts).split()), links, link_words
+            lines.append((" ".join("".join(parts).split()), links, link_words))
+            parts, links, link_words = [], 0, 0
+    lines.append((" ".join("".join(parts).split()), links, link_words))
+    return lines
 
 
 def _target_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -161,6 +176,79 @@ def syntax_spans(text: str, start: int, end: int, kind: str, inline: frozenset[s
     return tuple(sorted({(s, e) for s, e in spans if e > s and all(e <= ms or s >= me for ms, me in markup)}))
 
 
+def _without_abbreviations(text: str) -> str:
+    """The text with abbreviation definitions blanked, line for line (the parser's line map stays
+    true): unclaimed by any block, they become markup.
+
+    >>> _without_abbreviations("Posted Nov 8\\n\\n  *[Nov 8]: 2012-11-08\\n").split("\\n")
+    ['Posted Nov 8', '', '', '']
+    """
+    return _ABBREVIATION.sub("", text)
+
+
+def _unbalanced(line: str) -> bool:
+    return line.count("[") > line.count("]") or line.count("(") > line.count(")")
+
+
+def _full(line: str, next_line: str, width: int) -> bool:
+    """Whether ``line`` was cut at the column limit ``width`` (0: none): the next line's first
+    word would not have fitted after it."""
+    return bool(width) and len(line) + 1 + len((next_line.split(maxsplit=1) or [""])[0]) > width
+
+
+def line_breaks(lines: list[str], first: int, last: int, width: int) -> list[int]:
+    """The lines in [first, last) of one paragraph after which the page itself broke the text: in
+    a dump wrapped at ``width`` (html2text, 78 columns), a line the next word would have fitted
+    on ends where the page had a <br> or a block with no blank line written after it (a story's
+    last sentence, then its share links; a recipe's ingredient lines).
+
+    >>> line_breaks(["It was the best of times, it was the", "worst of times.", "Share"], 0, 2, 40)
+    [1]
+    """
+    return [n for n in range(first, last) if not _full(lines[n], lines[n + 1], width)] if width else []
+
+
+def heading_continuations(lines: list[str], width: int) -> list[int]:
+    """Indexes of the lines that go on with the ATX heading above them: a tool that writes a
+    blank line after every heading (html2text, markdownify) and then wraps long lines cuts a
+    heading, often inside its link ('## [The Decline of Ad' / 'Business](https://...)'); to a
+    CommonMark parser the heading ends at the line end and the rest is a paragraph of broken
+    syntax. A line goes on with the heading while the heading's brackets are open, or when the
+    heading line was full (its next word would not have fitted under the column limit ``width``,
+    0: none).
+
+    >>> heading_continuations(["## [The Decline of Ad", "Business](https://x.org/a)", "", "Text"], 0)
+    [1]
+    >>> heading_continuations(["## Method", "Beat the butter."], 0)
+    []
+    """
+    going_on, i = [], 0
+    while i < len(lines) - 1:
+        heading = lines[i]
+        i += 1
+        if not _ATX.match(heading):
+            continue
+        joined = heading
+        while i < len(lines) and lines[i].strip() and not _BLOCK_START.match(lines[i]):
+            if not _unbalanced(joined) and not _full(joined.rsplit("\n", 1)[-1], lines[i], width):
+                break
+            going_on.append(i)
+            joined += "\n" + lines[i]
+            i += 1
+    return going_on
+
+
+def _block(text: str, start: int, end: int, body: str, kind: str, links: int, link_words: int, n_lines: int,
+           inline: set[str], syntax: bool) -> Block:
+    source = text[start:end]
+    markup = tuple(_target_spans(text, start, end)) if links or "](" in source or "<" in source else ()
+    if markup and "](" in body:  # links the parser did not take (a wrapped URL): text without their markup
+        body = " ".join(_without(text, start, end, markup).split())
+    linked = links > 0 and link_words >= LINKED_SHARE * len(body.split())
+    spans = syntax_spans(text, start, end, kind, frozenset(inline), markup) if syntax and body else ()
+    return Block(start, end, body, kind if body else "markup", markup, links, n_lines, linked, spans)
+
+
 def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
     """The blocks of a normalised markdown dump, in order; lines no block claims (reference
     definitions, stray syntax) become ``markup`` blocks. ``syntax``: find each block's
@@ -170,7 +258,26 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
     for line in lines:
         offsets.append((pos, pos + len(line)))
         pos += len(line) + 1
-    tokens = _parser().parse(text)
+    source = _without_abbreviations(text) if "*[" in text else text
+    # the parser's line p spans the dump's lines first_line[p]..last_line[p]: a heading and the
+    # lines that go on with it are one line to it ('\\n' -> ' ' keeps every character offset)
+    first_line, last_line = list(range(len(lines))), list(range(len(lines)))
+    width = wrap_width([line for line in source.split("\n") if line]) or 0  # the definitions are no wrapped text
+    going_on = heading_continuations(lines, width) if "#" in text else ()
+    if going_on:
+        joined = set(going_on)
+        parts, first_line, last_line = [], [], []
+        for n, line in enumerate(source.split("\n")):
+            if n in joined:
+                parts.append(" ")
+                last_line[-1] = n
+            else:
+                parts.append("\n" if n else "")
+                first_line.append(n)
+                last_line.append(n)
+            parts.append(line)
+        source = "".join(parts)
+    tokens = _parser().parse(source)
     blocks: list[Block] = []
     claimed = [False] * len(lines)
     item_depth = 0
@@ -182,7 +289,7 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
         kind = _BLOCK_KIND.get(token.type)
         if kind is None or not token.map:
             continue
-        first, last = token.map[0], token.map[1] - 1
+        first, last = first_line[token.map[0]], last_line[token.map[1] - 1]
         while last > first and not lines[last].strip():
             last -= 1
         if any(claimed[first:last + 1]):  # a row or item already taken by an inner block
@@ -194,9 +301,21 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
         links = link_words = 0
         inline: set[str] = set()
         if kind in ("heading", "text"):
-            body, links, link_words = _inline_text(tokens[i + 1])
             inline = {child.type for child in tokens[i + 1].children or ()}
             kind = "item" if kind == "text" and item_depth else kind
+            cuts = line_breaks(lines, first, last, width) if kind != "heading" and last > first else ()
+            if cuts:  # one block per run of lines the page did not break (the parser's line breaks are the dump's)
+                per_line = _inline_lines(tokens[i + 1])
+                if len(per_line) == last + 1 - first:
+                    bounds = [first] + [n + 1 for n in cuts] + [last + 1]
+                    for a, b in zip(bounds, bounds[1:]):
+                        part = per_line[a - first:b - first]
+                        body = " ".join(t for t, _, _ in part if t)
+                        links, link_words = sum(x[1] for x in part), sum(x[2] for x in part)
+                        blocks.append(_block(text, offsets[a][0], offsets[b - 1][1], body, kind, links, link_words,
+                                             b - a, inline, syntax))
+                    continue
+            body, links, link_words = _inline_text(tokens[i + 1])
         elif kind == "table":
             cells = []
             j = i + 1
@@ -212,14 +331,7 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
             body = " ".join(token.content.split())
         else:
             body = ""
-        source = text[start:end]
-        markup = tuple(_target_spans(text, start, end)) if links or "](" in source or "<" in source else ()
-        if markup and "](" in body:  # links the parser did not take (a wrapped URL): text without their markup
-            body = " ".join(_without(text, start, end, markup).split())
-        linked = links > 0 and link_words >= LINKED_SHARE * len(body.split())
-        spans = syntax_spans(text, start, end, kind, frozenset(inline), markup) if syntax and body else ()
-        blocks.append(Block(start, end, body, kind if body else "markup", markup, links, last + 1 - first, linked,
-                            spans))
+        blocks.append(_block(text, start, end, body, kind, links, link_words, last + 1 - first, inline, syntax))
     for n, (s, e) in enumerate(offsets):
         if not claimed[n] and lines[n].strip():
             blocks.append(Block(s, e, "", "markup"))
