@@ -4,8 +4,11 @@ The parser gives each block (heading, paragraph, list item, fenced code, table r
 source lines and its inline content; the text judged is the inline text with link and image
 targets left out. In the output the structure stays (``#``, ``*``, fences, table pipes), the
 link text stays, and what is not article text is removed as markup: link and image targets,
-images and badges whole, autolinks, reference-link definitions. markdown-it-py rather than
-mistune: it maps every block to its source lines, which exact spans need (docs/dumps.md).
+images and badges whole, autolinks, reference-link and abbreviation definitions. A tool's
+wrapping is undone where CommonMark would misread it: a heading cut at the column limit goes
+on over its next lines, and a paragraph is cut where the page broke a line (docs/dumps.md,
+How html2text writes markdown). markdown-it-py rather than mistune: it maps every block to its
+source lines, which exact spans need.
 """
 from __future__ import annotations
 
@@ -200,12 +203,23 @@ def line_breaks(lines: list[str], first: int, last: int, width: int) -> list[int
     """The lines in [first, last) of one paragraph after which the page itself broke the text: in
     a dump wrapped at ``width`` (html2text, 78 columns), a line the next word would have fitted
     on ends where the page had a <br> or a block with no blank line written after it (a story's
-    last sentence, then its share links; a recipe's ingredient lines).
+    last sentence, then its share links; a recipe's ingredient lines), unless a link's brackets
+    are still open there.
 
     >>> line_breaks(["It was the best of times, it was the", "worst of times.", "Share"], 0, 2, 40)
     [1]
+    >>> line_breaks(["[ This Week's Most", "Popular](https://x.org/p)", "Share"], 0, 2, 40)
+    [1]
     """
-    return [n for n in range(first, last) if not _full(lines[n], lines[n + 1], width)] if width else []
+    if not width:
+        return []
+    cuts, depth = [], 0
+    for n in range(first, last):
+        line = lines[n]
+        depth += line.count("[") + line.count("(") - line.count("]") - line.count(")")
+        if depth <= 0 and not _full(line, lines[n + 1], width):  # never inside a link's brackets
+            cuts.append(n)
+    return cuts
 
 
 def heading_continuations(lines: list[str], width: int) -> list[int]:
