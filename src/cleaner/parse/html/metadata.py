@@ -157,19 +157,6 @@ def _inner_step(path: str) -> str | None:
     return path[2:-len("//a[@href]")]
 
 
-
-@functools.lru_cache(maxsize=2)
-def _ancestor_tests(metatype: str) -> tuple[etree.XPath, ...]:
-    """trafilatura's category (tag) XPaths turned around: ``//div[...]//a[@href]`` selects a
-    link exactly when ``ancestor::div[...]`` finds something from it (``mirrored_code`` checks
-    that every one of them has this form)."""
-    from trafilatura import xpaths
-
-    paths = xpaths.CATEGORIES_XPATHS if metatype == "category" else xpaths.TAGS_XPATHS
-    return tuple(etree.XPath("ancestor::" + _inner_step(x.path), namespaces={"re": xpaths.REGEXP_NS})
-                 for x in paths)
-
-
 def mirrored_code() -> str:
     """The installed trafilatura's code that this module mirrors: its author XPaths and the
     functions whose order and tests are reproduced here."""
