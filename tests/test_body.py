@@ -153,7 +153,7 @@ def test_recurring_short_lines_removed_but_repeated_long_quotation_kept():
     site_chrome = "Stay informed, daily"
     lines = ARTICLE[:3] + [quotation, site_chrome] + ARTICLE[3:]
     recurring = frozenset({line_key(quotation), line_key(site_chrome)})
-    layout = locate_body(lines, lang="en", recurring=recurring)
+    layout = locate_body(lines, lang="en", recurs=[line_key(line) in recurring for line in lines])
     verdicts = dict(zip(lines, layout.verdicts))
     assert verdicts[quotation].keep
     assert not verdicts[site_chrome].keep and verdicts[site_chrome].rule == "H-RECURRING"

@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
-from cleaner.heuristics.lines import ends_sentence
+from cleaner.heuristics.lines import BROWSER_BULLETS, ends_sentence
 from cleaner.heuristics.structure import STRUCTURED_KINDS
 
 __all__ = ["Block", "dump_blocks", "line_groups"]
@@ -42,7 +42,7 @@ class Block(NamedTuple):
 
 
 # A line that starts a new block even right under a full line: a list item or a heading.
-_ITEM_START = re.compile(r"(?:[-*+•·▪□◦►»–—#○●◎■☆]|\d{1,3}[.)]|\(?[a-z][.)])\s")
+_ITEM_START = re.compile(rf"(?:[-*+•·►»–—#{BROWSER_BULLETS}]|\d{{1,3}}[.)]|\(?[a-z][.)])\s")
 _LINK_NUMBER = re.compile(r"\[\d{1,4}\]")
 _REFERENCE_LINE = re.compile(r"\d{1,4}\. \S+:\S*$")  # lynx: '12. https://example.org/a'
 _REFERENCES_HEADER = frozenset({"References", "Visible links:", "Visible links", "Hidden links:"})

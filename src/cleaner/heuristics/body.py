@@ -332,7 +332,6 @@ def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]
 
 
 def locate_body(lines: list[str], lang: str | None = None,
-                recurring: frozenset[str] = frozenset(),
                 config: BodyConfig = BodyConfig(), weights: list[int] | None = None,
                 linked: list[bool] | None = None, kinds: list[str] | None = None,
                 recurs: list[bool] | None = None) -> BodyLayout:
@@ -344,11 +343,9 @@ def locate_body(lines: list[str], lang: str | None = None,
     blocks' kinds (:class:`cleaner.heuristics.blocks.Block`): list items, table rows and code
     that are not link text may be article content (see :mod:`.structure`).
 
-    ``recurring`` holds :func:`line_key` forms of lines seen in many other documents of the
-    same source (cross-document chrome); short lines in it are removed even in the body,
-    long sentences (a quotation several outlets carry) are not. ``recurs`` says instead which
-    lines (blocks) recur: a block of several physical lines is judged by its lines' keys
-    (:func:`cleaner.heuristics.dump_body.recurring_blocks`).
+    ``recurs`` marks the lines (blocks) seen in many other documents of the same source
+    (cross-document chrome, :func:`cleaner.heuristics.dump_body.recurring_blocks`): short ones
+    are removed even in the body, long sentences (a quotation several outlets carry) are not.
     """
     if not lines:
         return BodyLayout([], None)
@@ -364,8 +361,7 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = _block_prose(lines, feats, block_of, stop, config)
     # A line recurring across the site's documents never anchors or extends the body; inside
     # it, a long one is kept (a quotation other outlets carry too), see _inside_verdict.
-    if recurs is None:
-        recurs = [line_key(line) in recurring for line in lines] if recurring else [False] * len(lines)
+    recurs = recurs or [False] * len(lines)
     prose = [p and not r for p, r in zip(prose, recurs)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]

@@ -26,8 +26,9 @@ _LONG_WORD_INITIAL = re.compile(r"\b([^\W\d_])\w{3}")  # first letter of each wo
 # sentences.
 _CLOSERS = "\"'”’»)]*"
 _SENTENCE_END = (".", "!", "?", "…")
-# w3m's bullets by list depth: • □ ☆ (and ○ ● ◎ ■ of pages' own list styles); lynx's * + o #
-_BULLETS = ("•", "·", "*", "-", "–", "—", "►", "▶", "»", ">", "›", "|", "+", "□", "○", "●", "◎", "■", "☆", "◦", "▪")
+# w3m's bullets by list depth after •: □ ☆ (and ○ ● ◎ ■ ◦ ▪ of pages' own list styles)
+BROWSER_BULLETS = "□○●◎■☆◦▪"
+_BULLETS = ("•", "·", "*", "-", "–", "—", "►", "▶", "»", ">", "›", "|", "+", *BROWSER_BULLETS)
 
 # Words that name interface actions or page furniture rather than say anything. English
 # only: for other languages this feature stays near zero and the others carry the decision.
