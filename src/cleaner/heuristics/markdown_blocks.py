@@ -67,7 +67,11 @@ def _parser():
 def _inline_text(token) -> tuple[str, int, int]:
     """The article text of an inline token (link text kept, images and targets not), its
     link count and the number of words inside links."""
-    lines = _inline_lines(token)
+    return _joined(_inline_lines(token))
+
+
+def _joined(lines: list[tuple[str, int, int]]) -> tuple[str, int, int]:
+    """Lines of :func:`_inline_lines` as one text, with their link and link-word counts summed."""
     return " ".join(t for t, _, _ in lines if t), sum(n for _, n, _ in lines), sum(w for _, _, w in lines)
 
 
@@ -323,9 +327,7 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
                 if len(per_line) == last + 1 - first:
                     bounds = [first] + [n + 1 for n in cuts] + [last + 1]
                     for a, b in zip(bounds, bounds[1:]):
-                        part = per_line[a - first:b - first]
-                        body = " ".join(t for t, _, _ in part if t)
-                        links, link_words = sum(x[1] for x in part), sum(x[2] for x in part)
+                        body, links, link_words = _joined(per_line[a - first:b - first])
                         blocks.append(_block(text, offsets[a][0], offsets[b - 1][1], body, kind, links, link_words,
                                              b - a, inline, syntax))
                     continue
