@@ -82,34 +82,26 @@ class _FastDetector:
         self.latin_run = re.compile("[A-z]+")
 
     def _load_profiles(self, profile_dir: str) -> None:
-        """DetectorFactory.load_profile, straight into one matrix (n-gram x language).
+        """The profiles as one matrix (n-gram x language), from the cache of derived data
+        (:mod:`cleaner.derived`: a memory-mapped file, shared by every process of the machine)
+        or read from langdetect's files (:func:`read_profiles`), keyed by those files' bytes
+        and this module's source."""
+        from cleaner import derived
 
-        langdetect keeps a list of 55 Python floats per n-gram (~60 MB per process); the matrix
-        holds the same float64 values in ~40 MB. Files are read in the same (os.listdir) order,
-        which fixes the language order, the order langdetect sums probabilities in.
-        """
         np = self.np
-        names = os.listdir(profile_dir)
-        self.langlist: list[str] = []
-        self.ngram_index: dict[str, int] = {}
-        rows, cols, values = array("q"), array("q"), array("d")
-        for name in names:
-            path = os.path.join(profile_dir, name)
-            if name.startswith(".") or not os.path.isfile(path):
-                continue
-            with open(path, encoding="utf-8") as f:
-                profile = json.load(f)
-            column = len(self.langlist)
-            self.langlist.append(profile["name"])
-            n_words = profile["n_words"]
-            for word, count in profile["freq"].items():
-                if 1 <= len(word) <= 3:  # longer keys are never looked up
-                    rows.append(self.ngram_index.setdefault(word, len(self.ngram_index)))
-                    cols.append(column)
-                    values.append(1.0 * count / n_words[len(word) - 1])
-        self.profiles = np.zeros((len(self.ngram_index), len(self.langlist)), dtype=np.float64)
-        self.profiles[np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64)] = \
-            np.frombuffer(values, dtype=np.float64)
+        names = [name for name in os.listdir(profile_dir)
+                 if not name.startswith(".") and os.path.isfile(os.path.join(profile_dir, name))]
+        contents = []
+        for name in names:  # os.listdir's order: it fixes the columns' order, so it is in the key
+            with open(os.path.join(profile_dir, name), "rb") as f:
+                contents += [name, f.read()]
+        path = derived.entry("langdetect-profiles", derived.digest(derived.source_of(__file__), *contents))
+
+        def build():
+            return read_profiles([part.decode("utf-8") for part in contents[1::2]], np)
+
+        self.langlist, ngrams, self.profiles = derived.load_or_build(path, build, _read_matrix, _write_matrix)
+        self.ngram_index = dict(zip(ngrams, range(len(ngrams))))
 
     def _prepare(self, text: str) -> str:
         """Detector.append then Detector.cleaning_text."""
@@ -218,6 +210,60 @@ class _FastDetector:
                 i += 1
             langprob += prob / N_TRIAL
         return langprob.tolist()
+
+
+def read_profiles(profiles: list[str], np) -> tuple[list[str], list[str], "np.ndarray"]:
+    """DetectorFactory.load_profile, straight into one matrix: (languages, n-grams, matrix of
+    n-gram x language), from the profiles' JSON texts in langdetect's (os.listdir) order,
+    which fixes the language order, the order langdetect sums probabilities in.
+
+    langdetect keeps a list of 55 Python floats per n-gram (~60 MB per process); the matrix
+    holds the same float64 values in ~40 MB.
+    """
+    langlist: list[str] = []
+    index: dict[str, int] = {}
+    rows, cols, values = array("q"), array("q"), array("d")
+    for text in profiles:
+        profile = json.loads(text)
+        column = len(langlist)
+        langlist.append(profile["name"])
+        n_words = profile["n_words"]
+        for word, count in profile["freq"].items():
+            if 1 <= len(word) <= 3:  # longer keys are never looked up
+                rows.append(index.setdefault(word, len(index)))
+                cols.append(column)
+                values.append(1.0 * count / n_words[len(word) - 1])
+    matrix = np.zeros((len(index), len(langlist)), dtype=np.float64)
+    matrix[np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64)] = \
+        np.frombuffer(values, dtype=np.float64)
+    return langlist, list(index), matrix
+
+
+def _write_matrix(value, path) -> None:
+    """A cache entry: the matrix as .npy, then the languages and n-grams as JSON after it."""
+    import numpy as np
+
+    langlist, ngrams, matrix = value
+    with open(path, "wb") as f:
+        np.save(f, matrix, allow_pickle=False)
+        f.write(json.dumps([langlist, ngrams], ensure_ascii=False).encode("utf-8"))
+
+
+def _read_matrix(path):
+    """:func:`_write_matrix`'s entry back: the matrix memory-mapped (read-only), the names read."""
+    import numpy as np
+
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(f)
+        offset = f.tell()
+        f.seek(offset + int(np.prod(shape)) * dtype.itemsize)
+        langlist, ngrams = json.loads(f.read().decode("utf-8"))
+    if fortran or dtype != np.float64 or shape != (len(ngrams), len(langlist)):
+        raise ValueError("not a profile matrix")
+    matrix = np.memmap(path, dtype=np.float64, mode="r", offset=offset, shape=shape)
+    return langlist, ngrams, matrix
 
 
 def language_codes() -> list[str]:

@@ -28,7 +28,8 @@ import yaml
 
 from cleaner.document import Document
 from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
-from cleaner.rules.literals import Need, literal_needs
+from cleaner.rules import literal_cache
+from cleaner.rules.literals import Need
 from cleaner.rules.phrases import phrase_keys
 
 
@@ -261,7 +262,7 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
-        needs=literal_needs(pattern, whole=match == "full"), keys=keys, timeout=timeout,
+        needs=literal_cache.literal_needs(pattern, whole=match == "full"), keys=keys, timeout=timeout,
     )
 
 
@@ -340,6 +341,7 @@ class RuleSet:
             if rule.id in seen:
                 raise RuleError(f"{rule.file}: rule {rule.id}: id already used in {seen[rule.id]}")
             seen[rule.id] = rule.file
+        literal_cache.save()
         return cls(tuple(rules), tuple(categories))
 
     def select(self, *, safety: str = "moderate", only: Iterable[str] = (),

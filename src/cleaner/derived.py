@@ -1,0 +1,100 @@
+"""An on-disk cache of data derived from files that do not change between runs (langdetect's
+profile matrix, the rules' literal analysis), so a run loads it instead of computing it again.
+
+Every entry is named by a digest of everything it is derived from, the code that derives it
+included: a changed input gets a new name, never a stale value. Entries are written to a
+temporary file and renamed into place, so a reader (another worker starting at the same
+moment) sees a whole file or none; an unreadable entry is computed again and rewritten. The
+cache only saves time: where it cannot be read or written the value is computed as without it.
+
+``CLEANER_CACHE_DIR`` names the folder (set but empty: no cache); by default
+``$XDG_CACHE_HOME/cleaner`` or ``~/.cache/cleaner``. Measurements: docs/performance.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, TypeVar
+
+CACHE_VARIABLE = "CLEANER_CACHE_DIR"
+LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when ``CLEANER_CACHE_DIR`` is set but empty (no cache)."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cleaner"
+
+
+def digest(*parts: bytes | str) -> str:
+    """sha256 over ``parts``, each length-prefixed (so no two different lists give one digest),
+    with the Python version the derived data may depend on."""
+    h = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def source_of(module_file: str) -> bytes:
+    """The bytes of a module's source file: part of the key of the data that module derives."""
+    return Path(module_file).read_bytes()
+
+
+def entry(name: str, key: str) -> Path | None:
+    """Where the entry ``name`` derived from ``key`` (a :func:`digest`) lives, or None without a cache."""
+    folder = cache_dir()
+    return None if folder is None else folder / f"{name}-{key[:40]}"
+
+
+def load(path: Path | None, read: Callable[[Path], T]) -> T | None:
+    """The value ``read`` from the entry at ``path``, or None when it is missing or unreadable."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return read(path)
+    except Exception as exc:  # noqa: BLE001 - a damaged entry is computed again
+        LOGGER.debug("cache entry %s unreadable (%s): computing it again", path, exc)
+        return None
+
+
+def load_or_build(path: Path | None, build: Callable[[], T], read: Callable[[Path], T],
+                  write: Callable[[T, Path], None]) -> T:
+    """The value cached at ``path`` (``read``), or ``build()`` stored there (``write`` into a
+    temporary file renamed into place) when it is missing or unreadable."""
+    value = load(path, read)
+    if value is None:
+        value = build()
+        if path is not None:
+            store(path, value, write)
+    return value
+
+
+def store(path: Path, value: T, write: Callable[[T, Path], None]) -> None:
+    """Write ``value`` to ``path`` atomically (a temporary file in the same folder, renamed);
+    failures (read-only home, full disk) leave no file and are not errors."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        write(value, Path(tmp))
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        LOGGER.debug("cache entry %s not written (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
