@@ -3,6 +3,7 @@ rules' literal analysis from it writes the same bytes as one that computes them,
 damaged, unwritable or concurrently written cache never changes what a run gives."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import regex
 
 from cleaner import derived
 from cleaner.langid import detect
-from cleaner.rules import literal_cache, literals
+from cleaner.rules import literal_cache, literals, pattern_cache
 from cleaner.rules.model import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +41,7 @@ def test_clean_output_is_byte_identical_with_and_without_the_cache(tmp_path):
     without = _clean(inp, tmp_path / "without", "")
     cold = _clean(inp, tmp_path / "cold", str(cache))
     entries = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] for p in cache.iterdir())
-    assert entries == ["langdetect-profiles", "rule-literals"]
+    assert entries == ["langdetect-profiles", "rule-literals", "rule-patterns"]
     warm = _clean(inp, tmp_path / "warm", str(cache))
     assert len(without["documents/documents.jsonl"].splitlines()) >= 15
     assert sorted(without) == sorted(cold) == sorted(warm)
@@ -102,24 +104,100 @@ def test_workers_starting_at_once_share_one_whole_entry(tmp_path):
     assert detect._read_matrix(entry)[2].shape[1] == 55
 
 
-def test_literal_needs_from_the_cache_equal_the_analysis(tmp_path, monkeypatch):
-    monkeypatch.setenv(derived.CACHE_VARIABLE, str(tmp_path))
-    monkeypatch.setattr(literal_cache, "_KNOWN", None)
-    rules = RuleSet.load().rules  # computes every pattern's needs and saves them
+def _forget(monkeypatch, cache: Path) -> None:
+    monkeypatch.setenv(derived.CACHE_VARIABLE, str(cache))
+    literal_cache.MEMO.forget()
+    pattern_cache.MEMO.forget()
+    regex.purge()  # regex.compile's own cache would hand back patterns without compiling them
+
+
+def _texts() -> list[str]:
+    files = sorted((ROOT / "corpora" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "dumps").glob("*"))
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def test_rules_from_the_cache_equal_the_computed_ones(tmp_path, monkeypatch):
+    _forget(monkeypatch, tmp_path)
+    computed = RuleSet.load().rules  # compiles and analyses every pattern, and saves both
+    assert sorted(p.name.rsplit("-", 1)[0] for p in tmp_path.iterdir()) == ["rule-literals", "rule-patterns"]
+    _forget(monkeypatch, tmp_path)
+    cached = RuleSet.load().rules
+    assert not literal_cache.MEMO._added and not pattern_cache.MEMO._added  # every answer came from the entries
+    assert sum(rule.needs is not None for rule in cached) > len(cached) // 2
+    texts = _texts()
+    for fresh, kept in zip(computed, cached):
+        assert (kept.id, kept.needs) == (fresh.id, fresh.needs)
+        for a, b in ((fresh.pattern, kept.pattern), (fresh.end, kept.end)):
+            if a is None:
+                assert b is None
+                continue
+            assert (b.pattern, b.flags, b.groups, b.groupindex) == (a.pattern, a.flags, a.groups, a.groupindex)
+            assert [[m.span() for m in b.finditer(t)] for t in texts] == [[m.span() for m in a.finditer(t)]
+                                                                          for t in texts]
+            assert [b.fullmatch(line) is None for t in texts for line in t.splitlines()] == \
+                [a.fullmatch(line) is None for t in texts for line in t.splitlines()]
+
+
+_MATCHES = """
+import hashlib, json, sys
+from pathlib import Path
+from cleaner.rules.model import RuleSet
+root = Path(sys.argv[1])
+files = (sorted((root / "corpora" / "raw").glob("*.txt")) + sorted((root / "tests" / "data" / "dumps").glob("*"))
+         + sorted((root / "tests" / "data" / "multilingual").glob("*.html"))
+         + sorted((root.parent / "shared" / "eval" / "dragnet-dev").glob("*.dump.txt"))[:40])
+texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
+spans = [[[m.span() for m in p.finditer(t)] + [p.fullmatch(line) is None for line in t.splitlines()]
+          for t in texts] for rule in RuleSet.load().rules for p in (rule.pattern, rule.end) if p is not None]
+print(hashlib.sha256(json.dumps(spans).encode()).hexdigest())
+"""
+
+
+def _python(code: str, cache: str, seed: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, derived.CACHE_VARIABLE: cache, "PYTHONHASHSEED": seed})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_kept_programs_match_as_compiled_ones_under_another_hash_seed(tmp_path):
+    """regex's compiler orders some parts of a program (the characters a match may start with)
+    by hashes and addresses, so two processes build different lists of ints for one pattern:
+    what counts is that every program matches the same spans."""
+    first = _python(_MATCHES, str(tmp_path), "1", str(ROOT))  # fills the cache
+    assert _python(_MATCHES, str(tmp_path), "2", str(ROOT)) == first  # programs from the cache
+    assert _python(_MATCHES, "", "2", str(ROOT)) == first  # compiled under another seed
+
+
+def test_an_entry_regex_cannot_take_falls_back_to_compiling(tmp_path, monkeypatch):
+    _forget(monkeypatch, tmp_path)
+    source, flags = r"sign\s+up\s+(?P<when>now|today)", regex.UNICODE | regex.V0 | regex.IGNORECASE
+    fresh = pattern_cache.compile_pattern(source, flags)
+    key = f"{int(flags)}:{source}"
+    pattern_cache.MEMO.put(key, {**pattern_cache.MEMO.lookup(key), "code": [1.5]})  # "invalid RE code"
+    regex.purge()
+    again = pattern_cache.compile_pattern(source, flags)
+    assert again.search("Sign up today!").group("when") == fresh.search("Sign up today!").group("when") == "today"
+
+
+def test_a_changed_memo_entry_is_not_used(tmp_path, monkeypatch):
+    """An entry whose text no longer has its checksum (a program edited by hand, a bit flipped)
+    is not handed to regex's core, which would take a wrong program without a word."""
+    _forget(monkeypatch, tmp_path)
+    source, flags = r"sign\s+up\s+(?P<when>now|today)", regex.UNICODE | regex.V0 | regex.IGNORECASE
+    pattern_cache.compile_pattern(source, flags)
+    pattern_cache.MEMO.save()
     [entry] = tmp_path.iterdir()
-    monkeypatch.setattr(literal_cache, "_KNOWN", None)
-    held = literal_cache._known()
-    assert len(held) >= len(rules)
-    for rule in rules:
-        whole = rule.match == "full"
-        assert literal_cache.literal_needs(rule.pattern, whole) == literals.literal_needs(rule.pattern, whole)
-    assert not literal_cache._ADDED  # every one came from the entry
-    assert sum(rule.needs is not None for rule in rules) > len(rules) // 2
+    data = entry.read_bytes()
+    entry.write_bytes(data.replace(b'"group_count": 1', b'"group_count": 0'))
+    assert entry.read_bytes() != data
+    _forget(monkeypatch, tmp_path)
+    assert pattern_cache.MEMO.lookup(f"{int(flags)}:{source}") is derived.MISSING
+    assert pattern_cache.compile_pattern(source, flags).search("Sign up now").group("when") == "now"
 
 
-def test_a_user_rule_is_added_to_the_literal_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(derived.CACHE_VARIABLE, str(tmp_path / "cache"))
-    monkeypatch.setattr(literal_cache, "_KNOWN", None)
+def test_a_user_rule_is_added_to_the_caches(tmp_path, monkeypatch):
+    _forget(monkeypatch, tmp_path / "cache")
     RuleSet.load()
     user = tmp_path / "rules"
     user.mkdir()
@@ -127,11 +205,14 @@ def test_a_user_rule_is_added_to_the_literal_cache(tmp_path, monkeypatch):
         "rules:\n- id: US001\n  name: newsletter-plug\n  category: promo\n  description: a plug\n"
         "  scope: line\n  regex: 'join\\s+our\\s+club'\n  strip: ['Join our club']\n  keep: ['A club met.']\n",
         encoding="utf-8")
-    monkeypatch.setattr(literal_cache, "_KNOWN", None)
+    _forget(monkeypatch, tmp_path / "cache")
     [rule] = [r for r in RuleSet.load([user]).rules if r.id == "US001"]
-    monkeypatch.setattr(literal_cache, "_KNOWN", None)
-    assert any("join" in key and "club" in key for key in literal_cache._known())
+    _forget(monkeypatch, tmp_path / "cache")
+    for memo in (literal_cache.MEMO, pattern_cache.MEMO):
+        assert any("join" in key and "club" in key for key in memo._entries())
     assert rule.needs == literals.literal_needs(rule.pattern, rule.match == "full") is not None
+    [kept] = [r for r in RuleSet.load([user]).rules if r.id == "US001"]
+    assert kept.pattern.search("Please join our club.") and not kept.pattern.search("A club met.")
 
 
 @pytest.mark.parametrize("value, expected", [("", None), ("  ", None), ("/some/where", Path("/some/where"))])

@@ -13,16 +13,19 @@ cache only saves time: where it cannot be read or written the value is computed 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable, TypeVar
 
 CACHE_VARIABLE = "CLEANER_CACHE_DIR"
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
+MISSING = object()  # no answer in a Memo
 
 
 def cache_dir() -> Path | None:
@@ -98,3 +101,71 @@ def store(path: Path, value: T, write: Callable[[T, Path], None]) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+class Memo:
+    """A pure function's answers kept in one entry: read once a process, written back by
+    :meth:`save` when the process computed an answer the entry did not hold (merged with what
+    another process may have added since). Keys are strings, values JSON."""
+
+    def __init__(self, name: str, *key: bytes | str):
+        self.name, self.key = name, key
+        self._lock = threading.Lock()
+        self._known: dict | None = None
+        self._added = False
+
+    def _path(self) -> Path | None:
+        return entry(self.name, digest(*self.key))
+
+    def _entries(self) -> dict:
+        if self._known is None:
+            self._known = load(self._path(), _read_json) or {}
+        return self._known
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        """The answer for ``key``: the entry's, or ``compute()`` (JSON-able) remembered."""
+        value = self.lookup(key)
+        if value is MISSING:
+            value = compute()
+            self.put(key, value)
+        return value
+
+    def lookup(self, key: str):
+        """The entry's answer for ``key``, or :data:`MISSING`."""
+        with self._lock:
+            return self._entries().get(key, MISSING)
+
+    def put(self, key: str, value) -> None:
+        with self._lock:
+            self._entries()[key] = value
+            self._added = True
+
+    def save(self) -> None:
+        with self._lock:
+            if not self._added:
+                return
+            path = self._path()
+            if path is not None:
+                store(path, {**(load(path, _read_json) or {}), **self._known}, _write_json)
+            self._added = False
+
+    def forget(self) -> None:
+        """Read the entry again at the next question (tests; a changed cache folder)."""
+        with self._lock:
+            self._known, self._added = None, False
+
+
+def _read_json(path: Path) -> dict:
+    """A :class:`Memo` entry: the sha256 of its JSON text on the first line, then the text."""
+    check, _, text = path.read_bytes().partition(b"\n")
+    if hashlib.sha256(text).hexdigest().encode() != check:
+        raise ValueError("checksum differs")
+    value = json.loads(text.decode("utf-8"))
+    if not isinstance(value, dict):
+        raise ValueError("not a memo entry")
+    return value
+
+
+def _write_json(value: dict, path: Path) -> None:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)

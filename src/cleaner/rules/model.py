@@ -28,7 +28,7 @@ import yaml
 
 from cleaner.document import Document
 from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
-from cleaner.rules import literal_cache
+from cleaner.rules import literal_cache, pattern_cache
 from cleaner.rules.literals import Need
 from cleaner.rules.phrases import phrase_keys
 
@@ -170,7 +170,7 @@ class Rule:
 
 def _compile(source: str, case_sensitive: bool) -> regex.Pattern:
     flags = regex.UNICODE | regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
-    return regex.compile(source, flags)
+    return pattern_cache.compile_pattern(source, flags)
 
 
 def _phrases_regex(phrases: list[str], match: str) -> str:
@@ -341,7 +341,8 @@ class RuleSet:
             if rule.id in seen:
                 raise RuleError(f"{rule.file}: rule {rule.id}: id already used in {seen[rule.id]}")
             seen[rule.id] = rule.file
-        literal_cache.save()
+        literal_cache.MEMO.save()
+        pattern_cache.MEMO.save()
         return cls(tuple(rules), tuple(categories))
 
     def select(self, *, safety: str = "moderate", only: Iterable[str] = (),
