@@ -362,3 +362,19 @@ def test_a_failing_extractor_is_a_problem_of_the_page_not_an_error(monkeypatch: 
     result = extract_html(article_page(), config=ALWAYS_VOTE)
     assert result.problems == ("readability: ValueError: All strings must be XML compatible",)
     assert result.extractor == "trafilatura" and ARTICLE_PARAGRAPHS[0] in result.text
+
+
+def test_trafilaturas_jusText_stoplist_is_hashed_once(monkeypatch):
+    """trafilatura hands its merged jusText stoplist to jusText's cache, which hashes a tuple of
+    150,000 words at every call: after a page trafilatura sent to jusText, the same words are a
+    frozenset, which keeps its hash."""
+    from trafilatura import external as traf_external
+
+    monkeypatch.setattr(traf_external, "JT_STOPLIST", None)
+    sentence = "The council met on Monday and approved the budget."
+    # a few words: short of what the fast mode must find, and of trafilatura's 250 characters,
+    # under which its full mode asks jusText
+    text = extract_html(f"<html><body><article><p>{sentence}</p></article></body></html>").text
+    assert isinstance(traf_external.JT_STOPLIST, frozenset)
+    assert traf_external.JT_STOPLIST == frozenset(traf_external.jt_stoplist_init())
+    assert text == sentence

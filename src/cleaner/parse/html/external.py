@@ -40,9 +40,24 @@ def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, 
     url where it has none; only for links and images, which are not extracted here.)"""
     import trafilatura
 
-    return trafilatura.bare_extraction(
-        tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
-        include_tables=True, deduplicate=False, with_metadata=False)
+    try:
+        return trafilatura.bare_extraction(
+            tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
+            include_tables=True, deduplicate=False, with_metadata=False)
+    finally:
+        _stoplist_hashed_once()
+
+
+def _stoplist_hashed_once() -> None:
+    """trafilatura keeps the merged jusText stoplist it builds for its own jusText runs as a
+    tuple (150,000 words), which jusText's cache of lower-cased stoplists hashes again at every
+    page trafilatura hands to jusText (~9 ms); the same words as a frozenset keep their hash.
+    Only the type of trafilatura's module global changes, not its words (docs/performance.md)."""
+    from trafilatura import external as traf_external
+
+    words = getattr(traf_external, "JT_STOPLIST", None)
+    if isinstance(words, tuple):
+        traf_external.JT_STOPLIST = frozenset(words)
 
 
 def _date_params(config: HtmlConfig) -> dict:
