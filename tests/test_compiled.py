@@ -2,9 +2,6 @@
 pure-Python code they stand in for, function by function and for a whole ``cleaner clean`` run."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -115,27 +112,10 @@ def test_language_trials_equal_on_odd_unicode(text):
     assert fast == python
 
 
-def _clean(inp: Path, out: Path, pure: bool) -> dict[str, bytes]:
-    env = {k: v for k, v in os.environ.items() if k != compiled.PURE_PYTHON_VARIABLE}
-    if pure:
-        env[compiled.PURE_PYTHON_VARIABLE] = "1"
-    code = "import sys; from cleaner.commands.cli import main; sys.exit(main())"
-    done = subprocess.run([sys.executable, "-c", code, "clean", str(inp), "-o", str(out), "-q", "-j", "1",
-                           "--provenance", "full", "--txt"], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
 @needs_compiled
-def test_clean_output_is_byte_identical_without_the_compiled_modules(tmp_path):
-    inp = tmp_path / "in"
-    inp.mkdir()
-    sources = (sorted((ROOT / "corpora" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "dumps").glob("*"))
-               + sorted((ROOT / "tests" / "data" / "multilingual").glob("*.html")))
-    for i, source in enumerate(sources):
-        (inp / f"{i:02d}_{source.name}").write_bytes(source.read_bytes())
-    with_compiled = _clean(inp, tmp_path / "compiled", pure=False)
-    pure = _clean(inp, tmp_path / "pure", pure=True)
+def test_clean_output_is_byte_identical_without_the_compiled_modules(tmp_path, mixed_inputs, clean_outputs):
+    with_compiled = clean_outputs(mixed_inputs, tmp_path / "compiled", **{compiled.PURE_PYTHON_VARIABLE: "0"})
+    pure = clean_outputs(mixed_inputs, tmp_path / "pure", **{compiled.PURE_PYTHON_VARIABLE: "1"})
     assert sorted(with_compiled) == sorted(pure)
     assert len(with_compiled["documents/documents.jsonl"].splitlines()) >= 15
     assert [name for name in with_compiled if with_compiled[name] != pure[name]] == []

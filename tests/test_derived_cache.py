@@ -3,7 +3,6 @@ rules' literal analysis from it writes the same bytes as one that computes them,
 damaged, unwritable or concurrently written cache never changes what a run gives."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,30 +18,15 @@ from cleaner.rules import literal_cache, literals, pattern_cache
 from cleaner.rules.model import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = "import sys; from cleaner.commands.cli import main; sys.exit(main())"
 
 
-def _clean(inp: Path, out: Path, cache: str) -> dict[str, bytes]:
-    env = {**os.environ, derived.CACHE_VARIABLE: cache}
-    done = subprocess.run([sys.executable, "-c", CODE, "clean", str(inp), "-o", str(out), "-q", "-j", "1",
-                           "--provenance", "full", "--txt"], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
-def test_clean_output_is_byte_identical_with_and_without_the_cache(tmp_path):
-    inp = tmp_path / "in"
-    inp.mkdir()
-    sources = (sorted((ROOT / "corpora" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "dumps").glob("*"))
-               + sorted((ROOT / "tests" / "data" / "multilingual").glob("*.html")))
-    for i, source in enumerate(sources):
-        (inp / f"{i:02d}_{source.name}").write_bytes(source.read_bytes())
+def test_clean_output_is_byte_identical_with_and_without_the_cache(tmp_path, mixed_inputs, clean_outputs):
     cache = tmp_path / "cache"
-    without = _clean(inp, tmp_path / "without", "")
-    cold = _clean(inp, tmp_path / "cold", str(cache))
+    without = clean_outputs(mixed_inputs, tmp_path / "without", CLEANER_CACHE_DIR="")
+    cold = clean_outputs(mixed_inputs, tmp_path / "cold", CLEANER_CACHE_DIR=str(cache))
     entries = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] for p in cache.iterdir())
     assert entries == ["langdetect-profiles", "rule-literals", "rule-patterns"]
-    warm = _clean(inp, tmp_path / "warm", str(cache))
+    warm = clean_outputs(mixed_inputs, tmp_path / "warm", CLEANER_CACHE_DIR=str(cache))
     assert len(without["documents/documents.jsonl"].splitlines()) >= 15
     assert sorted(without) == sorted(cold) == sorted(warm)
     assert [name for name in without if not without[name] == cold[name] == warm[name]] == []
