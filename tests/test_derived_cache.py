@@ -206,3 +206,16 @@ def test_cache_folder_from_the_environment(monkeypatch, value, expected):
     monkeypatch.delenv(derived.CACHE_VARIABLE)
     monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
     assert derived.cache_dir() == Path("/xdg/cleaner")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert derived.cache_dir() == Path("/home/someone/.cache/cleaner")
+
+
+def test_no_entry_without_a_key(tmp_path, monkeypatch):
+    """A source that cannot be read (a module in a zip file) leaves the data uncached, never
+    cached under a key that would not change with the code."""
+    monkeypatch.setenv(derived.CACHE_VARIABLE, str(tmp_path))
+    assert derived.source_of(str(tmp_path / "missing.py")) is None
+    assert derived.entry("x", derived.digest(b"a", None)) is None
+    assert derived.load_or_build(derived.entry("x", derived.digest(None)), lambda: 7, None, None) == 7
+    assert list(tmp_path.iterdir()) == []

@@ -33,13 +33,20 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get(CACHE_VARIABLE)
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":  # no home directory known: no cache rather than a folder named "~" here
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "cleaner"
 
 
-def digest(*parts: bytes | str) -> str:
+def digest(*parts: bytes | str | None) -> str | None:
     """sha256 over ``parts``, each length-prefixed (so no two different lists give one digest),
-    with the Python version the derived data may depend on."""
+    with the Python version the derived data may depend on; None when a part is unknown (None)."""
+    if any(part is None for part in parts):
+        return None
     h = hashlib.sha256(f"{sys.version_info[:2]}".encode())
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
@@ -48,15 +55,20 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def source_of(module_file: str) -> bytes:
-    """The bytes of a module's source file: part of the key of the data that module derives."""
-    return Path(module_file).read_bytes()
+def source_of(module_file: str | None) -> bytes | None:
+    """The bytes of a module's source file, part of the key of the data that module derives;
+    None where it cannot be read (a module inside a zip file): then nothing is cached."""
+    try:
+        return Path(module_file).read_bytes()
+    except (OSError, TypeError):
+        return None
 
 
-def entry(name: str, key: str) -> Path | None:
-    """Where the entry ``name`` derived from ``key`` (a :func:`digest`) lives, or None without a cache."""
+def entry(name: str, key: str | None) -> Path | None:
+    """Where the entry ``name`` derived from ``key`` (a :func:`digest`) lives, or None without a
+    cache or a key."""
     folder = cache_dir()
-    return None if folder is None else folder / f"{name}-{key[:40]}"
+    return None if folder is None or key is None else folder / f"{name}-{key[:40]}"
 
 
 def load(path: Path | None, read: Callable[[Path], T]) -> T | None:
