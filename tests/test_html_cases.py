@@ -237,3 +237,35 @@ def test_a_comments_heading_in_the_pages_language_ends_the_article(tmp_path: Pat
         doc = records[f"{lang}.html"]
         assert all(p in doc["text"] for p in EXPECTED[lang]["paragraphs"]), lang
         assert not any(c in doc["text"] for c in comments) and heading not in doc["text"], lang
+
+
+ZH_HEADLINE = EXPECTED["zh"]["title"]  # 旧铁路车库将改建为公共图书馆
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pages_headline_is_the_title_when_it_restates_the_title_tag(tmp_path: Path, lang: str) -> None:
+    """The <title> words the story differently from the headline above the article ("Railway
+    depot to become library" for "Council turns old railway depot into a library"): the
+    headline, which holds most of the title's words, is the title, and is not repeated in the
+    text. A section's heading above an article without a headline does not restate the title:
+    the <title> stays the title."""
+    if lang == "en":
+        title_tag = "Railway depot to become library | The Town Gazette"
+        article = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+        pages = {"headline.html": _page(f"<article><h1>{HEADLINE}</h1>{article}</article>", title=title_tag),
+                 "section.html": _page(f"<article><h2>Around the town</h2>{article}</article>", title=title_tag)}
+        paragraphs, headline = ARTICLE_PARAGRAPHS, HEADLINE
+    else:
+        html = (MULTILINGUAL / "zh.html").read_text(encoding="utf-8")
+        title_tag = "铁路车库改建图书馆 | 城市日报"
+        headline, paragraphs = ZH_HEADLINE, EXPECTED["zh"]["paragraphs"]
+        page = html.replace(f"<title>{ZH_HEADLINE} | 城市日报</title>", f"<title>{title_tag}</title>")
+        pages = {"headline.html": page, "section.html": page.replace(f"<h1>{ZH_HEADLINE}</h1>", "<h2>本地新闻</h2>")}
+    records = {}
+    for name, html in pages.items():  # one run each: the same paragraphs twice in a run are duplicates
+        (tmp_path / name).mkdir()
+        records |= _clean(tmp_path / name, {name: html})
+    doc = records["headline.html"]
+    assert doc["title"] == headline
+    assert headline not in doc["text"] and all(p in doc["text"] for p in paragraphs)
+    assert records["section.html"]["title"] == title_tag

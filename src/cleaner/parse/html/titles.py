@@ -35,7 +35,9 @@ def pick_title(blocks: list[Block], keep: list[bool], page_titles: list[str],
     1. The h1-h3 that covers most of a page title (titles add the site name: "Post | Site",
        and blogs also put the site name in an h1, which covers less of it), with a small
        penalty for distance from the kept text (the headline sits next to the article).
-    2. The page title with site-name parts removed, then trafilatura's title.
+    2. The page title with site-name parts removed, then trafilatura's title; an h1-h3 at the
+       start of, or just before, the kept text that restates it (``_restates``) is preferred:
+       the page shows the article under that wording.
     3. An h1-h3 at the start of, or just before, the kept text.
     """
     site = normalised(site_name)
@@ -54,15 +56,24 @@ def pick_title(blocks: list[Block], keep: list[bool], page_titles: list[str],
             best = max(best, rank) if best else rank
     if best:
         return best[2]
+    near = [blocks[i].text for i in list(range(first, min(first + 2, len(blocks))))
+            + list(range(first - 1, max(-1, first - 6), -1))
+            if blocks[i].heading in _HEADLINE_TAGS and len(tokenize(blocks[i].text)) >= 2
+            and normalised(blocks[i].text) != site]
     for title in page_titles + ([meta_title] if meta_title else []):
         stripped = _strip_site_name(title, site)
         if stripped and len(tokenize(stripped)) >= 2:
-            return stripped
-    for i in list(range(first, min(first + 2, len(blocks)))) + list(range(first - 1, max(-1, first - 6), -1)):
-        block = blocks[i]
-        if block.heading in _HEADLINE_TAGS and len(tokenize(block.text)) >= 2 and normalised(block.text) != site:
-            return block.text
-    return meta_title or (page_titles[0] if page_titles else None)
+            return next((heading for heading in near if _restates(heading, stripped)), stripped)
+    return near[0] if near else meta_title or (page_titles[0] if page_titles else None)
+
+
+def _restates(heading: str, title: str) -> bool:
+    """Whether ``heading`` holds at least half of the words of ``title`` (of its longest part,
+    when a site name the page does not declare is still in it): the page's headline worded for
+    the page ("U.S. Pledges More Funding To Fight AIDS World-Wide" for the title "U.S. Pledges
+    More Funds to Fight AIDS"), not a section's name or a byline."""
+    title_words = set(tokenize(max(_TITLE_SEPARATORS.split(title), key=len)))
+    return len(title_words & set(tokenize(heading))) >= 0.5 * len(title_words)
 
 
 def _strip_site_name(title: str, site: str) -> str | None:
