@@ -269,3 +269,18 @@ def test_the_pages_headline_is_the_title_when_it_restates_the_title_tag(tmp_path
     assert doc["title"] == headline
     assert headline not in doc["text"] and all(p in doc["text"] for p in paragraphs)
     assert records["section.html"]["title"] == title_tag
+
+
+def test_a_chinese_article_with_reference_marks_is_not_code(tmp_path: Path) -> None:
+    """A Chinese paragraph is one ``\\w+`` run per clause: counted so, three reference marks
+    ("[1]", ASCII brackets) made it code, and the article was rejected empty. Counted a word
+    per character, it is prose and kept whole."""
+    html = (MULTILINGUAL / "zh.html").read_text(encoding="utf-8")
+    paragraphs = EXPECTED["zh"]["paragraphs"]
+    marked = [f"{p[:-1]}[{i + 1}]；{p[:-1]}[{i + 5}]。" for i, p in enumerate(paragraphs)]
+    for plain, with_marks in zip(paragraphs, marked):
+        html = html.replace(f"<p>{plain}</p>", f"<p>{with_marks}</p>")
+    doc = _clean(tmp_path, {"zh.html": html})["zh.html"]
+    assert doc.get("reason") is None, doc
+    assert all(p in doc["text"] for p in marked)
+

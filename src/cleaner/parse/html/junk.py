@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from cleaner import words
+
 __all__ = ["code_share", "drop_leaked_code", "link_islands", "links_within", "looks_like_code", "page_site"]
 
 _CODE_MARKS = re.compile(r'[{};=\[\]]|":|\$\(|=>|&&|\|\|')
@@ -31,9 +33,11 @@ def looks_like_code(text: str) -> bool:
     True
     >>> looks_like_code("Il a dit : « Nous reprendrons les travaux ; rien n'est perdu » (lundi).")
     False
+    >>> looks_like_code("市议会投票决定，将旧车库改建为图书馆[1]，结束了持续十年的争论[2]。")
+    False
     """
-    words = len(_WORD.findall(text))
-    return words > 0 and len(_CODE_MARKS.findall(text)) >= CODE_MARKS_PER_WORD * words
+    n_words = len(words.tokens(text))  # a Han or kana character a word: a CJK clause is no one word
+    return n_words > 0 and len(_CODE_MARKS.findall(text)) >= CODE_MARKS_PER_WORD * n_words
 
 
 # Text nodes of the page outside elements whose text is code or data by design
