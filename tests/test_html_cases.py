@@ -284,3 +284,35 @@ def test_a_chinese_article_with_reference_marks_is_not_code(tmp_path: Path) -> N
     assert doc.get("reason") is None, doc
     assert all(p in doc["text"] for p in marked)
 
+
+ZH_STORIES = [  # three more stories of the Chinese fixture's site, two paragraphs each
+    ["跨河新桥星期一正式通车，市长和数百名居民一起走过大桥，庆祝这项工程在拖延两年之后终于完工。",
+     "新桥每天预计可以通行两万辆汽车，市政府希望它能缓解老城区早晚高峰时段的交通拥堵。"],
+    ["市政府星期三公布了明年的预算草案，其中教育和公共交通的支出比今年增加了将近一成。",
+     "反对党议员批评预算没有为老旧住宅的维修留出足够的资金，并表示将在下周的辩论中提出修正案。"],
+    ["市游泳馆将从下个月起关闭，进行屋顶和供暖系统的全面翻修，预计要到明年夏天才能重新开放。",
+     "在此期间，游泳俱乐部的训练将暂时转到邻近城镇的体育中心，市政府将提供免费的接送巴士。"],
+]
+
+
+def test_a_chinese_paragraph_that_recurs_as_a_teaser_link_stays(tmp_path: Path) -> None:
+    """The first paragraph of a Chinese story is the teaser of its links on three other pages of
+    the site. A recurring line goes only when it is short (under 15 words): counted by spaces,
+    the paragraph was one word and left its own article; counted a word per character, it
+    stays. The site's short recurring link (the newsletter prompt) still goes."""
+    html = (MULTILINGUAL / "zh.html").read_text(encoding="utf-8")
+    lead, newsletter = EXPECTED["zh"]["paragraphs"][0], "订阅城市日报每日新闻"
+    canonical = '<head><link rel="canonical" href="https://ribao.example/{}">'
+    story = html.replace("<head>", canonical.format("library"), 1).replace(
+        "</article>", f'<p><a href="/newsletter">{newsletter}</a></p></article>')
+    pages = {"library.html": story}
+    for i, paragraphs in enumerate(ZH_STORIES):
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        pages[f"story-{i}.html"] = (
+            f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>新闻 {i} | 城市日报</title></head>'
+            f"<body><article><h1>新闻 {i}</h1>{body}<p><a href=\"/newsletter\">{newsletter}</a></p></article>"
+            f'<aside><h3>相关阅读</h3><p><a href="/library">{lead}</a></p></aside></body></html>'
+        ).replace("<head>", canonical.format(f"story-{i}"), 1)
+    doc = _clean(tmp_path, pages)["library.html"]
+    assert all(p in doc["text"] for p in EXPECTED["zh"]["paragraphs"])
+    assert newsletter not in doc["text"]

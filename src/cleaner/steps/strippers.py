@@ -13,6 +13,7 @@ from cleaner.heuristics.recurring import RecurringLines
 from cleaner.rules.engine import RuleEngine
 from cleaner.rules.model import SECTION_SCOPES, SINGLE_LINE_SCOPES, RuleSet, selected
 from cleaner.steps.base import Step
+from cleaner.words import count_words
 
 
 TITLE_MAX_CHARS = 250
@@ -245,7 +246,7 @@ class BodyStripper(Step):
             return
         for start, end in line_spans(doc.normalised):
             line = doc.normalised[start:end]
-            words = len(line.split())
+            words = count_words(line)  # a Chinese paragraph is no one word
             # a line without letters is data (a table's figures), not a site's chrome
             if 0 < words < self.config.recurring_max_words and line_key(line) in recurring \
                     and any(ch.isalpha() for ch in line):
