@@ -316,3 +316,24 @@ def test_a_chinese_paragraph_that_recurs_as_a_teaser_link_stays(tmp_path: Path) 
     doc = _clean(tmp_path, pages)["library.html"]
     assert all(p in doc["text"] for p in EXPECTED["zh"]["paragraphs"])
     assert newsletter not in doc["text"]
+
+
+STANDFIRST = ("The old depot will hold the city's collection of local history books and a small railway museum, "
+              "and opens in two years.")
+
+
+@pytest.mark.parametrize("under_headline, kept", [(STANDFIRST, True), ("Filed as News on November 6, 2012 11:56 am", False)])
+def test_the_standfirst_under_the_headline_is_kept(tmp_path: Path, under_headline: str, kept: bool) -> None:
+    """The sentence that sums the story up sits in the page's header, under the headline and
+    apart from the body's container, and neither extractor keeps it: it is kept with the
+    headline. A dateline there (mostly numbers) is not a standfirst."""
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    story = (f'<div class="story"><header class="story-header"><h1>{HEADLINE}</h1>'
+             f'<p class="standfirst">{under_headline}</p><p class="byline">By Anna Berg</p></header>'
+             f'<div class="share"><a href="/share">Share</a></div><div class="story-body">{body}</div></div>')
+    doc = _clean(tmp_path, {"story.html": _page(story)})["story.html"]
+    assert doc["title"] == HEADLINE
+    assert (under_headline in doc["text"]) == kept
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+    if kept:
+        assert doc["text"].startswith(under_headline)
