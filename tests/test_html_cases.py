@@ -337,3 +337,17 @@ def test_the_standfirst_under_the_headline_is_kept(tmp_path: Path, under_headlin
     assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
     if kept:
         assert doc["text"].startswith(under_headline)
+
+
+@pytest.mark.parametrize("separator", ["｜", "_", "——", " - "])
+def test_a_chinese_title_loses_the_site_name_after_its_separator(tmp_path: Path, separator: str) -> None:
+    """Chinese titles join the site's name with a full-width bar, an underscore or dashes, no
+    spaces around them: with the page's headline in no h1-h3 and the site named (og:site_name),
+    the title is the headline without the site's name."""
+    html = (MULTILINGUAL / "zh.html").read_text(encoding="utf-8")
+    page = html.replace(f"<title>{ZH_HEADLINE} | 城市日报</title>",
+                        f'<title>{ZH_HEADLINE}{separator}城市日报</title><meta property="og:site_name" content="城市日报">')
+    page = page.replace(f"<h1>{ZH_HEADLINE}</h1>", f'<div class="headline">{ZH_HEADLINE}</div>')
+    doc = _clean(tmp_path, {"zh.html": page})["zh.html"]
+    assert doc["title"] == ZH_HEADLINE
+    assert all(p in doc["text"] for p in EXPECTED["zh"]["paragraphs"])

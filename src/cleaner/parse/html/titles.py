@@ -18,7 +18,10 @@ def normalised(text: str | None) -> str:
     return " ".join(tokenize(_APOSTROPHES.sub("", text or "")))
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·~/]+\s+|\s*[|»«•·]\s*|:\s+")
+# spaced, or written without spaces: a bar, guillemets and bullets anywhere; in Chinese and
+# Japanese titles also the full-width bar, an underscore and dashes ("标题｜网站", "标题_网站",
+# "标题——网站"). A part is dropped only when it is the site's name.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·~/]+\s+|\s*[|｜»«•·]\s*|:\s+|[_＿]|—+|－+")
 _HEADLINE_TAGS = ("h1", "h2", "h3")
 
 
