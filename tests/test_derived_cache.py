@@ -211,6 +211,14 @@ def test_cache_folder_from_the_environment(monkeypatch, value, expected):
     assert derived.cache_dir() == Path("/home/someone/.cache/cleaner")
 
 
+def test_a_value_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
+    monkeypatch.setenv(derived.CACHE_VARIABLE, str(tmp_path))
+    memo = derived.Memo("test-memo", b"key")
+    assert memo.get("a", lambda: {1, 2}) == {1, 2}  # a set: not JSON
+    memo.save()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_no_entry_without_a_key(tmp_path, monkeypatch):
     """A source that cannot be read (a module in a zip file) leaves the data uncached, never
     cached under a key that would not change with the code."""

@@ -96,7 +96,8 @@ def load_or_build(path: Path | None, build: Callable[[], T], read: Callable[[Pat
 
 def store(path: Path, value: T, write: Callable[[T, Path], None]) -> None:
     """Write ``value`` to ``path`` atomically (a temporary file in the same folder, renamed);
-    failures (read-only home, full disk) leave no file and are not errors."""
+    failures (read-only home, full disk, a value ``write`` cannot take) leave no file and are
+    not errors."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,7 @@ def store(path: Path, value: T, write: Callable[[T, Path], None]) -> None:
         write(value, Path(tmp))
         os.replace(tmp, path)
         tmp = None
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - the cache only saves time: no run fails for it
         LOGGER.debug("cache entry %s not written (%s)", path, exc)
     finally:
         if tmp is not None:
