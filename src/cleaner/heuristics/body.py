@@ -384,13 +384,15 @@ def locate_body(lines: list[str], lang: str | None = None,
                          for i, f in enumerate(feats[start:end], start))
 
     verdicts = []
+    past_wall = False  # a wall lies between the body's end and this line (or is this line)
     for i, (line, f) in enumerate(zip(lines, feats)):
         if i == title:
             verdicts.append(LineVerdict(True, "H-TITLE", "content", "headline before the body"))
         elif i < start:
             verdicts.append(LineVerdict(False, "H-HEAD", "navigation", "before body start; " + _describe(f)))
         elif i >= end:
-            category = "comments" if any(walls[end:i + 1]) else "boilerplate"
+            past_wall = past_wall or walls[i]
+            category = "comments" if past_wall else "boilerplate"
             verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
         else:
             verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurs, config)

@@ -11,7 +11,7 @@ from cleaner.document import Document
 from cleaner.heuristics.lines import LineMemo
 from cleaner.rules.literals import literal_automaton, stands_free
 from cleaner.rules.phrases import phrase_key
-from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES
+from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES, limited
 
 
 class RuleEngine:
@@ -197,7 +197,7 @@ class RuleEngine:
             if combined is not None:
                 test = combined.fullmatch if mode == "full" else combined.search
                 try:
-                    if not test(line, timeout=self.prefilter_timeouts[mode]):
+                    if not limited(test, line, self.prefilter_timeouts[mode]):
                         continue
                 except TimeoutError:  # the culprit is found and reported when the rules run one by one
                     certain = False

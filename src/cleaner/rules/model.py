@@ -58,6 +58,13 @@ class RuleError(ValueError):
     """A rule file that cannot be loaded: names the file, the rule and the reason."""
 
 
+def limited(method: Callable, text: str, timeout: float | None):
+    """``method(text)`` (a compiled pattern's search, fullmatch, finditer) under a time limit of
+    ``timeout`` seconds, None: none. The regex module's ``timeout=None`` means no limit too, but
+    passing the keyword at all costs about as much again as a failing match (docs/performance.md)."""
+    return method(text) if timeout is None else method(text, timeout=timeout)
+
+
 class RuleTimeout(RuntimeError):
     """A rule's pattern exceeded its time budget on a document."""
 
@@ -108,8 +115,8 @@ class Rule:
     def _line_matches(self, line: str) -> bool:
         try:
             if self.match == "full":
-                return self.pattern.fullmatch(line, timeout=self.timeout) is not None
-            return self.pattern.search(line, timeout=self.timeout) is not None
+                return limited(self.pattern.fullmatch, line, self.timeout) is not None
+            return limited(self.pattern.search, line, self.timeout) is not None
         except TimeoutError:
             raise RuleTimeout(self.id) from None
 
@@ -144,7 +151,7 @@ class Rule:
         """End offset of the first line after ``index`` that closes the block, if any."""
         for start, end in lines[index + 1: index + 1 + self.max_lines]:
             try:
-                if self.end.search(text[start:end].strip(), timeout=self.timeout):
+                if limited(self.end.search, text[start:end].strip(), self.timeout):
                     return end
             except TimeoutError:
                 raise RuleTimeout(self.id) from None
@@ -152,7 +159,7 @@ class Rule:
 
     def _remove_spans(self, doc: Document, offset: int, raw: str) -> None:
         try:
-            matches = list(self.pattern.finditer(raw, timeout=self.timeout))
+            matches = list(limited(self.pattern.finditer, raw, self.timeout))
         except TimeoutError:
             raise RuleTimeout(self.id) from None
         for m in matches:
