@@ -177,15 +177,21 @@ class RuleEngine:
             # Where casefolding kept every character one character, offsets in ``folded`` are
             # offsets in ``raw``, and a need's neighbours can be looked at (else it counts as met).
             aligned = len(folded) == len(raw)
+            done = set()  # literals whose rules are all in ``could``: their later occurrences add nothing
             for last, literal in self.literals.iter(folded):
-                free = None
+                if literal in done:
+                    continue
+                free, met = None, True
                 for (left, right), positions in self.needing[literal]:
                     if aligned and (left or right):
                         if free is None:
                             free = stands_free(raw, last + 1 - len(literal), last + 1)
                         if (left and not free[0]) or (right and not free[1]):
+                            met = False
                             continue
                     could.update(positions)
+                if met:
+                    done.add(literal)
         ascii = line.isascii()
         if ascii:  # their phrase keys decide, below
             could.update(self.keyed_unlisted)
