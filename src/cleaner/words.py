@@ -56,7 +56,9 @@ def count_words(text: str) -> int:
     return count
 
 
-_LONG_RUN = re.compile(r"\S{100,}")  # no word of a language written with spaces is this long
+# No word of a language written with spaces is this long. A run is found from its first character
+# only (the look-behind): the same matches, without trying again at every character inside each word.
+_LONG_RUN = re.compile(r"(?<!\S)\S{100,}")
 _LINK = re.compile(r"://|\]\(")  # a URL, or a markdown link's '](' before its target
 MAX_LINK = 4096  # a link target longer than this is a blob all the same (a data: URI)
 # Scripts written without spaces between words, where a long run is prose, not a blob: Han and
