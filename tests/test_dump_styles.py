@@ -392,3 +392,19 @@ def test_markdown_paragraph_is_not_cut_where_it_was_wrapped(tmp_path):
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q"]) == 0
     (doc,) = _jsonl(tmp_path / "out" / "documents" / "documents.jsonl")
     assert doc["text"] == "\n\n".join(paragraphs)
+
+
+def test_html2text_link_targets_wrapped_at_a_hyphen_are_links(tmp_path):
+    # html2text wraps a long URL after a hyphen ('.../ferry-crews-learn-to-' / 'read-the-river-again/)'):
+    # the parser must still see the link, or its syntax is read as text (a headline keeping its '## ',
+    # a paragraph starting '**' taken for a list item, its link words for prose).
+    doc = _clean(tmp_path, "html2text_wrapped_targets.md")
+    assert doc["source"]["style"] == "markdown"
+    assert doc["title"] == "Ferry crews learn to read the lower river again after the dredging of the old channel"
+    text = doc["text"]
+    assert text.startswith("**The ferry crews** on the lower river") and text.endswith("begin again.")
+    assert "](" not in text and "ends/)" not in text and "edition/)" not in text
+    dump = (DUMPS / "html2text_wrapped_targets.md").read_text()
+    story = next(b for b in judge_dump(dump).blocks if "ferry crews" in b.text)
+    assert story.text.startswith("The ferry crews on the lower river") and story.links == 1
+    assert story.text.endswith("knew by heart.")

@@ -6,9 +6,9 @@ targets left out. In the output the structure stays (``#``, ``*``, fences, table
 link text stays, and what is not article text is removed as markup: link and image targets,
 images and badges whole, autolinks, reference-link and abbreviation definitions. A tool's
 wrapping is undone where CommonMark would misread it: a heading cut at the column limit goes
-on over its next lines, and a paragraph is cut where the page broke a line (docs/dumps.md,
-How html2text writes markdown). markdown-it-py rather than mistune: it maps every block to its
-source lines, which exact spans need.
+on over its next lines, a link target wrapped at a hyphen is read whole, and a paragraph is cut
+where the page broke a line (docs/dumps.md, How html2text writes markdown). markdown-it-py
+rather than mistune: it maps every block to its source lines, which exact spans need.
 """
 from __future__ import annotations
 
@@ -226,6 +226,28 @@ def line_breaks(lines: list[str], first: int, last: int, width: int) -> list[int
     return cuts
 
 
+# A link or image target that html2text wrapped after a hyphen ('[Don't do it](http://x.org/Don-t-' /
+# 'Bother.html)'): the parser must see it whole, or the link is text and its syntax with it.
+_WRAPPED_TARGET = re.compile(r"\]\(<?(?:[^\s()<>]|(?<=-)\n(?=[^\s()<>]))*-\n[^\s()<>]")
+
+
+def wrapped_targets(text: str) -> list[int]:
+    """Indexes of the lines that go on with a link target broken at a hyphen on the line above.
+
+    >>> wrapped_targets("[Don't do it](http://x.org/Don-t-\\nBother-Being-\\nHonest.html). If")
+    [1, 2]
+    >>> wrapped_targets("a well-\\nknown [link](http://x.org/a) -\\nthen")
+    []
+    """
+    going_on, line, pos = [], 0, 0
+    for m in _WRAPPED_TARGET.finditer(text):
+        line += text.count("\n", pos, m.start())
+        breaks = m.group().count("\n")
+        going_on += range(line + 1, line + breaks + 1)
+        line, pos = line + breaks, m.end()
+    return going_on
+
+
 def heading_continuations(lines: list[str], width: int) -> list[int]:
     """Indexes of the lines that go on with the ATX heading above them: a tool that writes a
     blank line after every heading (html2text, markdownify) and then wraps long lines cuts a
@@ -278,23 +300,27 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
         pos += len(line) + 1
     source = _without_abbreviations(text) if "*[" in text else text
     # the parser's line p spans the dump's lines first_line[p]..last_line[p]: a heading and the
-    # lines that go on with it are one line to it ('\\n' -> ' ' keeps every character offset)
-    first_line, last_line = list(range(len(lines))), list(range(len(lines)))
+    # lines that go on with it are one line to it ('\\n' -> ' ' keeps every character offset), and
+    # so is a link target wrapped at a hyphen ('\\n' -> '-': no space may break a target)
     width = wrap_width([line for line in source.split("\n") if line]) or 0  # the definitions are no wrapped text
-    going_on = heading_continuations(lines, width) if "#" in text else ()
-    if going_on:
-        joined = set(going_on)
-        parts, first_line, last_line = [], [], []
+    glue = dict.fromkeys(heading_continuations(lines, width) if "#" in text else (), " ")
+    glue.update(dict.fromkeys(wrapped_targets(source) if "-\n" in source else (), "-"))
+    first_line, last_line, parser_line = [], [], []
+    if glue:
+        parts = []
         for n, line in enumerate(source.split("\n")):
-            if n in joined:
-                parts.append(" ")
+            if n in glue:
+                parts.append(glue[n])
                 last_line[-1] = n
             else:
                 parts.append("\n" if n else "")
                 first_line.append(n)
                 last_line.append(n)
+            parser_line.append(len(first_line) - 1)
             parts.append(line)
         source = "".join(parts)
+    else:
+        first_line = last_line = parser_line = list(range(len(lines)))
     tokens = _parser().parse(source)
     blocks: list[Block] = []
     claimed = [False] * len(lines)
@@ -322,12 +348,13 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
             inline = {child.type for child in tokens[i + 1].children or ()}
             kind = "item" if kind == "text" and item_depth else kind
             cuts = line_breaks(lines, first, last, width) if kind != "heading" and last > first else ()
-            if cuts:  # one block per run of lines the page did not break (the parser's line breaks are the dump's)
+            if cuts:  # one block per run of lines the page did not break (a line break of the parser's ends each)
                 per_line = _inline_lines(tokens[i + 1])
-                if len(per_line) == last + 1 - first:
-                    bounds = [first] + [n + 1 for n in cuts] + [last + 1]
+                p0 = parser_line[first]
+                if len(per_line) == parser_line[last] + 1 - p0:
+                    bounds = [first] + [n + 1 for n in cuts if last_line[parser_line[n]] == n] + [last + 1]
                     for a, b in zip(bounds, bounds[1:]):
-                        body, links, link_words = _joined(per_line[a - first:b - first])
+                        body, links, link_words = _joined(per_line[parser_line[a] - p0:parser_line[b - 1] + 1 - p0])
                         blocks.append(_block(text, offsets[a][0], offsets[b - 1][1], body, kind, links, link_words,
                                              b - a, inline, syntax))
                     continue
