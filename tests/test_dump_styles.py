@@ -355,15 +355,23 @@ def test_a_hard_wrapped_recurring_promo_between_paragraphs_is_removed(tmp_path):
         assert " ".join(recurring.split()) == promo
 
 
+def _markdown_story(tmp_path: Path, name: str, title: str, first: str, last: str) -> dict:
+    """The cleaned document of a markdown fixture, checked for its style, title and story's ends."""
+    doc = _clean(tmp_path, name)
+    assert doc["source"]["style"] == "markdown"
+    assert doc["title"] == title
+    assert doc["text"].startswith(first) and doc["text"].endswith(last)
+    return doc
+
+
 def test_html2text_dump_keeps_its_story_whole(tmp_path, capsys):
     # html2text wraps at 78 columns: the headline's link is cut over two lines, the story's last
     # paragraph runs straight into its share links, and the page's <abbr> titles come as a
     # paragraph of '*[...]: ...' definitions after everything.
-    doc = _clean(tmp_path, "html2text.md")
-    assert doc["source"]["style"] == "markdown"
-    assert doc["title"] == "Harbour trust puts four thousand ship plans from the river yards online"
+    doc = _markdown_story(tmp_path, "html2text.md",
+                          "Harbour trust puts four thousand ship plans from the river yards online",
+                          "The harbour trust has put", "any ledger.")
     text = doc["text"]
-    assert text.startswith("The harbour trust has put") and text.endswith("any ledger.")
     assert "Twitter" not in text and "2012-11" not in text and "https://" not in text
     assert any(r.startswith("*[November 2, 2012") for r in _removed(doc, "H-MARKUP"))
     assert main(["explain", str(DUMPS / "html2text.md"), "--color", "never"]) == 0
@@ -398,11 +406,9 @@ def test_html2text_link_targets_wrapped_at_a_hyphen_are_links(tmp_path):
     # html2text wraps a long URL after a hyphen ('.../ferry-crews-learn-to-' / 'read-the-river-again/)'):
     # the parser must still see the link, or its syntax is read as text (a headline keeping its '## ',
     # a paragraph starting '**' taken for a list item, its link words for prose).
-    doc = _clean(tmp_path, "html2text_wrapped_targets.md")
-    assert doc["source"]["style"] == "markdown"
-    assert doc["title"] == "Ferry crews learn to read the lower river again after the dredging of the old channel"
-    text = doc["text"]
-    assert text.startswith("**The ferry crews** on the lower river") and text.endswith("begin again.")
+    text = _markdown_story(tmp_path, "html2text_wrapped_targets.md",
+                           "Ferry crews learn to read the lower river again after the dredging of the old channel",
+                           "**The ferry crews** on the lower river", "begin again.")["text"]
     assert "](" not in text and "ends/)" not in text and "edition/)" not in text
     dump = (DUMPS / "html2text_wrapped_targets.md").read_text()
     story = next(b for b in judge_dump(dump).blocks if "ferry crews" in b.text)
