@@ -414,3 +414,15 @@ def test_html2text_link_targets_wrapped_at_a_hyphen_are_links(tmp_path):
     story = next(b for b in judge_dump(dump).blocks if "ferry crews" in b.text)
     assert story.text.startswith("The ferry crews on the lower river") and story.links == 1
     assert story.text.endswith("knew by heart.")
+
+
+def test_w3m_teasers_under_bare_bullets_do_not_win_the_body(tmp_path):
+    # w3m writes a list item whose content starts with a block as a bullet alone on its line, the
+    # teaser's headline and date wrapped below it. Those lines are the item's: at half value in
+    # the body search, the sidebar above 'Add a Comment' no longer outweighs the article after it.
+    doc = _clean(tmp_path, "w3m_teasers.txt")
+    assert doc["source"]["style"] == "hard-wrapped"
+    assert doc["title"] == "Harbour quay delayed until May"
+    assert doc["text"].startswith("The harbour master said on Monday")
+    assert doc["text"].endswith("allowed the divers to start.")
+    assert "ferry pier" not in doc["text"] and "2 days ago" not in doc["text"]

@@ -43,6 +43,7 @@ class Block(NamedTuple):
 
 # A line that starts a new block even right under a full line: a list item or a heading.
 _ITEM_START = re.compile(rf"(?:[-*+•·►»–—#{BROWSER_BULLETS}]|\d{{1,3}}[.)]|\(?[a-z][.)])\s")
+_BARE_BULLETS = frozenset(f"*+•·o{BROWSER_BULLETS}")  # a list item whose content starts on the next line
 _LINK_NUMBER = re.compile(r"\[\d{1,4}\]")
 _REFERENCE_LINE = re.compile(r"\d{1,4}\. \S+:\S*$")  # lynx: '12. https://example.org/a'
 _REFERENCES_HEADER = frozenset({"References", "Visible links:", "Visible links", "Hidden links:"})
@@ -148,6 +149,29 @@ def _references(text: str, blocks: list[Block]) -> list[Block]:
     return blocks
 
 
+def _bare_bullet_items(blocks: list[Block]) -> list[Block]:
+    """The blocks under a bullet standing alone on its line are that list item's content.
+
+    A browser writes an item whose content starts with a block (a picture, a headline's
+    ``<div>``) as a bare bullet line, the content on the lines below it (w3m: ``•``, then a
+    teaser's headline and date); they are the item's up to the next bullet of the group (the
+    lines between blank lines). A list item counts half its words in the body search.
+
+    >>> [b.kind for b in _bare_bullet_items([Block(0, 1, "•"), Block(2, 9, "Teaser one"), Block(10, 14, "2 days ago"),
+    ...                                      Block(15, 22, "• Other"), Block(23, 30, "Text")])]
+    ['text', 'item', 'item', 'text', 'text']
+    """
+    if not any(len(b.text) == 1 and b.text in _BARE_BULLETS for b in blocks):
+        return blocks
+    inside = False
+    for i, block in enumerate(blocks):
+        if _ITEM_START.match(block.text) or len(block.text) == 1 and block.text in _BARE_BULLETS:
+            inside = block.text in _BARE_BULLETS
+        elif inside and block.kind == "text":
+            blocks[i] = block._replace(kind="item")
+    return blocks
+
+
 def plain_blocks(text: str, style: str) -> list[Block]:
     """Blocks of a dump that is not markdown (see :func:`dump_blocks`)."""
     groups = line_groups(text)
@@ -158,13 +182,16 @@ def plain_blocks(text: str, style: str) -> list[Block]:
         # full lines ending a sentence join the next only on strong evidence of wrapping
         pure = width is None or style == "link-numbered" or wrap_width(lines, share=WRAP_SHARE) is not None
         indent = WRAP_INDENT if style == "hard-wrapped" and pure else 0
+    # a browser's list (blank lines around it) may hold items whose content starts on the next line;
+    # in a one-line dump a bullet on its own line is a separator between menu entries
+    items = _bare_bullet_items if style in ("hard-wrapped", "link-numbered") else list
     blocks = []
     for group in groups:
         if width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
-            blocks += [Block(s, e, text[s:e]) for s, e in group]
+            blocks += items([Block(s, e, text[s:e]) for s, e in group])
             continue
-        blocks += [_plain_block(text, run, style)
-                   for run in _wrapped_runs(text, group, width, style == "feed-marked", pure, indent)]
+        blocks += items([_plain_block(text, run, style)
+                         for run in _wrapped_runs(text, group, width, style == "feed-marked", pure, indent)])
     return _references(text, blocks) if style == "link-numbered" else blocks
 
 
