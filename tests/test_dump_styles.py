@@ -426,3 +426,14 @@ def test_w3m_teasers_under_bare_bullets_do_not_win_the_body(tmp_path):
     assert doc["text"].startswith("The harbour master said on Monday")
     assert doc["text"].endswith("allowed the divers to start.")
     assert "ferry pier" not in doc["text"] and "2 days ago" not in doc["text"]
+
+
+def test_a_long_comment_of_a_thread_does_not_outweigh_a_short_story(tmp_path):
+    # Slashdot-like: a one-paragraph story, then comments whose headers carry a clock that runs
+    # into 'PM' ('@08:31PM'). The headers are comment walls, and a comment framed by them (after
+    # a segment framed so too) is no measure of the article: the longest comment is longer
+    # than the story but does not take the body.
+    doc = _clean(tmp_path, "comment_thread.txt", "--dump-style", "one-line")
+    assert doc["title"] == "Harbour Quay Delayed Until May"
+    assert doc["text"].startswith("The harbour master said on Monday") and doc["text"].endswith("whatever the traders say.")
+    assert "grandfather" not in doc["text"] and "tidewatcher" not in doc["text"]

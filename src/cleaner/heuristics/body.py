@@ -158,8 +158,10 @@ def max_sum_run(values: list[float]) -> tuple[int, int] | None:
 
 
 def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], config: BodyConfig,
-          weights: list[int] | None = None, kinds: list[str] | None = None) -> tuple[int, int] | None:
-    """The best-scoring run of lines, never crossing a comments wall."""
+          weights: list[int] | None = None, kinds: list[str] | None = None,
+          meta: list[str] | None = None) -> tuple[int, int] | None:
+    """The best-scoring run of lines, never crossing a comments wall (``meta``: the text of
+    each wall that is a comment's header or footer, '' elsewhere; see :func:`_threaded`)."""
     # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
     # a block of several physical lines may be worth as much as they were. A list item counts
     # part of its words: a run of short items (recent comments, a menu of teasers) is a list
@@ -169,19 +171,37 @@ def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], confi
     values = [min(f.n_words, cap * w) * (item_value if f.bullet or k == "item" else 1.0) - cost if p else -penalty
               for p, f, w, k in zip(prose, feats, weights or repeat(1), kinds or repeat("text"))]
     # Score each wall-free segment separately; Kadane inside each.
-    runs, start = [], 0
-    for wall in [i for i, w in enumerate(walls) if w] + [len(values)]:
+    runs, start, meta = [], 0, meta or [""] * len(values)
+    at = [i for i, w in enumerate(walls) if w]
+    for k, wall in enumerate(at + [len(values)]):
         span = max_sum_run(values[start:wall])
         if span:
             s, e = span[0] + start, span[1] + start
-            runs.append((sum(values[s:e]), s, e))
+            runs.append((sum(values[s:e]), s, e, _threaded([meta[i] for i in at[max(0, k - 2):k + 1]])))
         start = wall + 1
     if not runs:
         return None
     # Comments and sidebars come after the article: take the first run that is nearly as
-    # good as the best one, not the best one itself.
-    best = max(total for total, _, _ in runs)
-    return next((s, e) for total, s, e in runs if total >= config.first_run_share * best)
+    # good as the best one, not the best one itself. A comment of a thread may be long, but
+    # is no measure of what an article is worth: the best one is sought among the others.
+    best = max(total for total, _, _, _ in [run for run in runs if not run[3]] or runs)
+    return next((s, e) for total, s, e, _ in runs if total >= config.first_run_share * best)
+
+
+def _threaded(walls: list[str]) -> bool:
+    """Whether the segment before the last of three consecutive walls is one comment of a
+    thread: all three are comment headers or footers ('by X on July 23, @08:25PM', 'Reply'),
+    each unlike the one before (a header names its comment's author and time; a dateline the
+    page repeats is no thread). The segment before it was framed so too: the article, after
+    its dateline and before the first comment, is not (nor are the first segments and the
+    last, fewer than three walls around them).
+
+    >>> _threaded(["Reply", "by ann on July 23, @08:25PM", "Reply"]), _threaded(["", "Posted 08:24PM", "Reply"])
+    (True, False)
+    >>> _threaded(["July 23, 7:28 p.m. ET", "July 23, 7:28 p.m. ET", "2:38"])
+    False
+    """
+    return len(walls) == 3 and all(walls) and walls[0] != walls[1] != walls[2]
 
 
 def _extend(start: int, end: int, prose: list[bool], walls: list[bool],
@@ -253,6 +273,7 @@ def _title_index(lines: list[str], feats: list[LineFeatures], start: int,
 # Picture credits: 'Photo: AAP', 'Photo by Jane Doe', '(Getty Images)'.
 _CREDIT = re.compile(r"\b(?:photo|photograph|picture|image|credit)s?(?:\s+by)?\s*:|\bphoto by\b"
                      r"|\bgetty images\b|\bshutterstock\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
 _BREADCRUMB = re.compile(r"\s[|>»/]\s|\s›\s")
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)|\ball rights reserved\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|posted|published|updated|written by|words by|von|par|por)\b",
@@ -320,15 +341,17 @@ def _inside_verdict(lines: list[str], feats: list[LineFeatures], i: int, prose: 
 _EVIDENCE_SEEN = LineMemo()
 
 
-def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool]:
-    """A line's features, and whether it is a wall (see :func:`_core`) the body may not cross."""
+def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool, bool]:
+    """A line's features, whether it is a wall (see :func:`_core`) the body may not cross, and
+    whether it is one as a comment's header or footer."""
     seen = _EVIDENCE_SEEN.get(line)
     if seen is not None and seen[0] is stop:
         return seen[1]
     f = line_features(line, stop)
-    wall = is_comments_opener(line) or is_comment_meta(line, f.n_words) or is_section_end(line, f.n_words)
-    _EVIDENCE_SEEN.put(line, (stop, (f, wall)))
-    return f, wall
+    meta = is_comment_meta(line, f.n_words)
+    wall = meta or is_comments_opener(line) or is_section_end(line, f.n_words)
+    _EVIDENCE_SEEN.put(line, (stop, (f, wall, meta)))
+    return f, wall, meta
 
 
 def locate_body(lines: list[str], lang: str | None = None,
@@ -351,12 +374,15 @@ def locate_body(lines: list[str], lang: str | None = None,
         return BodyLayout([], None)
     stop = stoplist(lang)
     evidence = [_line_evidence(line, stop) for line in lines]
-    feats, walls = [f for f, _ in evidence], [wall for _, wall in evidence]
+    feats, walls, meta = [f for f, _, _ in evidence], [wall for _, wall, _ in evidence], [m for _, _, m in evidence]
     linked = linked or [False] * len(lines)
     structured = [False] * len(lines) if kinds is None else [
         k in STRUCTURED_KINDS and not ln for k, ln in zip(kinds, linked)]
     if kinds is not None:  # a table row's times or a code line's colon are no comment's timestamp
         walls = [w and k not in ("table", "code") for w, k in zip(walls, kinds)]
+    # a numbered or bulleted line with a time is a list's entry (race results, an agenda), not a comment's header
+    meta = [line if m and w and not f.bullet and not _NUMBERED.match(line) and k != "item" else ""
+            for line, m, w, f, k in zip(lines, meta, walls, feats, kinds or repeat("text"))]
     block_of = wrapped_blocks(lines)
     prose = _block_prose(lines, feats, block_of, stop, config)
     # A line recurring across the site's documents never anchors or extends the body; inside
@@ -365,7 +391,7 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = [p and not r for p, r in zip(prose, recurs)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]
-    core = _core(prose, feats, walls, config, weights, kinds)
+    core = _core(prose, feats, walls, config, weights, kinds, meta)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
                                        "no run of prose lines in the document")] * len(lines), None)

@@ -18,7 +18,7 @@ _COMMENTS_OPENER = re.compile(
 
 
 # Per-comment furniture: a timestamp line, 'X said...', 'Reply', 'Permalink'.
-_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?!\d)")  # '08:24PM' too: the clock may run into AM/PM
 _SAID = re.compile(r"\b(?:said|says|wrote|writes)\s*(?:\.{2,}|…|:)$", re.IGNORECASE)
 _COMMENT_BUTTONS = frozenset({
     "reply", "permalink", "report", "report abuse", "report comment", "flag", "quote", "like",
@@ -33,6 +33,8 @@ def is_comment_meta(line: str, n_words: int) -> bool:
     (True, True)
     >>> is_comment_meta("Reply »", 1), is_comment_meta("The talks resumed at 10:30 on Monday.", 7)
     (True, False)
+    >>> is_comment_meta("by tekrat (242117) on Monday July 23, @08:24PM (#40743959)", 10)
+    True
     """
     if n_words > 12:
         return False
