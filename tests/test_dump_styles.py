@@ -437,3 +437,15 @@ def test_a_long_comment_of_a_thread_does_not_outweigh_a_short_story(tmp_path):
     assert doc["title"] == "Harbour Quay Delayed Until May"
     assert doc["text"].startswith("The harbour master said on Monday") and doc["text"].endswith("whatever the traders say.")
     assert "grandfather" not in doc["text"] and "tidewatcher" not in doc["text"]
+
+
+def test_lynx_teasers_indented_under_their_bullets_do_not_win_the_body(tmp_path):
+    # lynx indents every line of a list item under its bullet: a teaser's headline wrapped over
+    # two lines, then its date and summary. Those lines are the item's, at half value in the body
+    # search, and the sidebar above 'Add a Comment' no longer outweighs the article after it.
+    doc = _clean(tmp_path, "lynx_teasers.txt")
+    assert doc["source"]["style"] == "link-numbered"
+    assert doc["title"] == "Harbour quay delayed until May"
+    assert doc["text"].startswith("The harbour master said on Monday")
+    assert doc["text"].endswith("allowed the divers to start.")
+    assert "ferry pier" not in doc["text"] and "3 hrs ago" not in doc["text"]

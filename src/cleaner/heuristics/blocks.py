@@ -11,6 +11,7 @@ A one-line dump gives one block per line: the heuristics see what they always sa
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import NamedTuple
 
 from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
@@ -149,24 +150,29 @@ def _references(text: str, blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _bare_bullet_items(blocks: list[Block]) -> list[Block]:
-    """The blocks under a bullet standing alone on its line are that list item's content.
+def _item_content(blocks: list[Block], every_bullet: bool = False) -> list[Block]:
+    """The blocks under a list item's bullet, up to the next bullet of the group (the lines
+    between blank lines), are the item's content: a browser indents them under the bullet,
+    and normalisation has stripped the indentation. A list item counts half its words in the
+    body search.
 
-    A browser writes an item whose content starts with a block (a picture, a headline's
-    ``<div>``) as a bare bullet line, the content on the lines below it (w3m: ``•``, then a
-    teaser's headline and date); they are the item's up to the next bullet of the group (the
-    lines between blank lines). A list item counts half its words in the body search.
+    w3m writes an item whose content starts with a block (a picture, a headline's ``<div>``)
+    as a bullet alone on its line, the content below it; lynx indents every line of an item
+    under its bullet ('* [30]Headline', then the teaser's summary and date: ``every_bullet``).
+    In w3m the lines after a bullet that is not alone may be a table's other column (a
+    sidebar's bullets among an article's lines), so there only a bare bullet opens content.
 
-    >>> [b.kind for b in _bare_bullet_items([Block(0, 1, "•"), Block(2, 9, "Teaser one"), Block(10, 14, "2 days ago"),
-    ...                                      Block(15, 22, "• Other"), Block(23, 30, "Text")])]
-    ['text', 'item', 'item', 'text', 'text']
+    >>> blocks = [Block(0, 1, "•"), Block(2, 9, "Teaser one"), Block(10, 14, "2 days ago"),
+    ...           Block(15, 22, "• Other"), Block(23, 30, "Text")]
+    >>> [b.kind for b in _item_content(list(blocks))], [b.kind for b in _item_content(list(blocks), True)]
+    (['text', 'item', 'item', 'text', 'text'], ['text', 'item', 'item', 'text', 'item'])
     """
-    if not any(len(b.text) == 1 and b.text in _BARE_BULLETS for b in blocks):
+    if not every_bullet and not any(len(b.text) == 1 and b.text in _BARE_BULLETS for b in blocks):
         return blocks
     inside = False
     for i, block in enumerate(blocks):
         if _ITEM_START.match(block.text) or len(block.text) == 1 and block.text in _BARE_BULLETS:
-            inside = block.text in _BARE_BULLETS
+            inside = every_bullet or block.text in _BARE_BULLETS
         elif inside and block.kind == "text":
             blocks[i] = block._replace(kind="item")
     return blocks
@@ -182,9 +188,10 @@ def plain_blocks(text: str, style: str) -> list[Block]:
         # full lines ending a sentence join the next only on strong evidence of wrapping
         pure = width is None or style == "link-numbered" or wrap_width(lines, share=WRAP_SHARE) is not None
         indent = WRAP_INDENT if style == "hard-wrapped" and pure else 0
-    # a browser's list (blank lines around it) may hold items whose content starts on the next line;
-    # in a one-line dump a bullet on its own line is a separator between menu entries
-    items = _bare_bullet_items if style in ("hard-wrapped", "link-numbered") else list
+    # a browser's list (blank lines around it) holds items whose content goes on over the next
+    # lines; in a one-line dump a bullet on its own line is a separator between menu entries
+    items = (partial(_item_content, every_bullet=True) if style == "link-numbered"
+             else _item_content if style == "hard-wrapped" else list)
     blocks = []
     for group in groups:
         if width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
