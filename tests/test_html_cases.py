@@ -351,3 +351,22 @@ def test_a_chinese_title_loses_the_site_name_after_its_separator(tmp_path: Path,
     doc = _clean(tmp_path, {"zh.html": page})["zh.html"]
     assert doc["title"] == ZH_HEADLINE
     assert all(p in doc["text"] for p in EXPECTED["zh"]["paragraphs"])
+
+
+TAGLINE = "Notes from a small town by the river, where the trains stopped running long ago and the library is new."
+
+
+def test_a_blogs_tagline_under_its_name_is_no_standfirst(tmp_path: Path) -> None:
+    """A blog's page is titled with the blog's name, which is also its h1, and the tagline sits
+    under it; the post has its own heading before its text. That heading, kept, tells the line
+    under the h1 is the site's tagline, not a standfirst: it stays out."""
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    page = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>The Town Diary</title></head><body>'
+            f'<div id="header"><h1>The Town Diary</h1><p class="description">{TAGLINE}</p></div>'
+            '<div class="main"><h2 class="date-header">Tuesday, October 23, 2012</h2>'
+            f'<div class="post"><h3 class="post-title">{HEADLINE}</h3><div class="post-body">{body}</div></div></div>'
+            '<div class="sidebar"><h2>Archive</h2><ul><li><a href="/2012/10">October (23)</a></li>'
+            '<li><a href="/2012/09">September (17)</a></li></ul></div></body></html>')
+    doc = _clean(tmp_path, {"post.html": page})["post.html"]
+    assert TAGLINE not in doc["text"]
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)

@@ -21,6 +21,7 @@ from cleaner.parse.html.tree import parse_page
 __all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
 
 
+_HEADLINES = frozenset(["h1", "h2", "h3"])
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
@@ -188,7 +189,10 @@ def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_vote
             first, standfirst = i, i + 1
             break
     keep = [first <= i <= last and (t or r) for i, (t, r) in enumerate(zip(traf_votes, readability_votes))]
-    if standfirst is not None and _is_standfirst(blocks[standfirst], block_tokens[standfirst]):
+    # a headline kept between it and the text: the "headline" was the site's name, the line
+    # under it the site's tagline
+    if standfirst is not None and _is_standfirst(blocks[standfirst], block_tokens[standfirst]) \
+            and not any(keep[i] and blocks[i].heading in _HEADLINES for i in range(standfirst + 1, agreed[0])):
         keep[standfirst] = True
     return keep, "vote:trafilatura+readability"
 
