@@ -416,16 +416,21 @@ def test_html2text_link_targets_wrapped_at_a_hyphen_are_links(tmp_path):
     assert story.text.endswith("knew by heart.")
 
 
-def test_w3m_teasers_under_bare_bullets_do_not_win_the_body(tmp_path):
+@pytest.mark.parametrize("fixture, style, teaser_date", [
+    ("w3m_teasers.txt", "hard-wrapped", "2 days ago"),
+    ("lynx_teasers.txt", "link-numbered", "3 hrs ago"),
+])
+def test_teasers_under_their_bullets_do_not_win_the_body(tmp_path, fixture, style, teaser_date):
     # w3m writes a list item whose content starts with a block as a bullet alone on its line, the
-    # teaser's headline and date wrapped below it. Those lines are the item's: at half value in
-    # the body search, the sidebar above 'Add a Comment' no longer outweighs the article after it.
-    doc = _clean(tmp_path, "w3m_teasers.txt")
-    assert doc["source"]["style"] == "hard-wrapped"
+    # teaser's headline and date wrapped below it; lynx indents every line of an item under its
+    # bullet. Those lines are the item's: at half value in the body search, the sidebar above
+    # 'Add a Comment' no longer outweighs the article after it.
+    doc = _clean(tmp_path, fixture)
+    assert doc["source"]["style"] == style
     assert doc["title"] == "Harbour quay delayed until May"
     assert doc["text"].startswith("The harbour master said on Monday")
     assert doc["text"].endswith("allowed the divers to start.")
-    assert "ferry pier" not in doc["text"] and "2 days ago" not in doc["text"]
+    assert "ferry pier" not in doc["text"] and teaser_date not in doc["text"]
 
 
 def test_a_long_comment_of_a_thread_does_not_outweigh_a_short_story(tmp_path):
@@ -437,15 +442,3 @@ def test_a_long_comment_of_a_thread_does_not_outweigh_a_short_story(tmp_path):
     assert doc["title"] == "Harbour Quay Delayed Until May"
     assert doc["text"].startswith("The harbour master said on Monday") and doc["text"].endswith("whatever the traders say.")
     assert "grandfather" not in doc["text"] and "tidewatcher" not in doc["text"]
-
-
-def test_lynx_teasers_indented_under_their_bullets_do_not_win_the_body(tmp_path):
-    # lynx indents every line of a list item under its bullet: a teaser's headline wrapped over
-    # two lines, then its date and summary. Those lines are the item's, at half value in the body
-    # search, and the sidebar above 'Add a Comment' no longer outweighs the article after it.
-    doc = _clean(tmp_path, "lynx_teasers.txt")
-    assert doc["source"]["style"] == "link-numbered"
-    assert doc["title"] == "Harbour quay delayed until May"
-    assert doc["text"].startswith("The harbour master said on Monday")
-    assert doc["text"].endswith("allowed the divers to start.")
-    assert "ferry pier" not in doc["text"] and "3 hrs ago" not in doc["text"]
