@@ -42,13 +42,13 @@ _PIPE = re.compile(r"[ \t]*\|")
 _EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*?)(?=[^\s*]).*?(?<=[^\s*\\])\1(?![\w*])"
                        r"|(?<![\w\\])(__?)(?=[^\s_]).*?(?<=[^\s_\\])\2(?!\w)")
 _CODE_TICKS = re.compile(r"`+")
-# An abbreviation definition (PHP Markdown Extra, written by html2text for every <abbr title>:
-# '*[Nov 8, 2012]: 2012-11-08T23:04'): markup, like a reference definition, but CommonMark does
-# not know it and would read a paragraph of them, a page's timestamps, as its longest text.
-_ATX = re.compile(r" {0,3}#{1,6}[ \t]")
+_ATX = re.compile(r" {0,3}#{1,6}[ \t]")  # an ATX heading's opening
 # A line that starts a block of its own even right under a heading: a heading, bullet, numbered
 # item, quote, fence, table row, thematic break.
 _BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \t]|>|```|~~~|\||(?:[-*_][ \t]*){3,}$)")
+# An abbreviation definition (PHP Markdown Extra, written by html2text for every <abbr title>:
+# '*[Nov 8, 2012]: 2012-11-08T23:04'): markup, like a reference definition, but CommonMark does
+# not know it and would read a paragraph of them, a page's timestamps, as its longest text.
 _ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:[ \t].*$", re.MULTILINE)
 LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
 _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
