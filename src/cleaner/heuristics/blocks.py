@@ -167,11 +167,11 @@ def _item_content(blocks: list[Block], every_bullet: bool = False) -> list[Block
     >>> [b.kind for b in _item_content(list(blocks))], [b.kind for b in _item_content(list(blocks), True)]
     (['text', 'item', 'item', 'text', 'text'], ['text', 'item', 'item', 'text', 'item'])
     """
-    if not every_bullet and not any(len(b.text) == 1 and b.text in _BARE_BULLETS for b in blocks):
+    if not every_bullet and not any(b.text in _BARE_BULLETS for b in blocks):
         return blocks
     inside = False
     for i, block in enumerate(blocks):
-        if _ITEM_START.match(block.text) or len(block.text) == 1 and block.text in _BARE_BULLETS:
+        if _ITEM_START.match(block.text) or block.text in _BARE_BULLETS:
             inside = every_bullet or block.text in _BARE_BULLETS
         elif inside and block.kind == "text":
             blocks[i] = block._replace(kind="item")
