@@ -442,3 +442,13 @@ def test_a_long_comment_of_a_thread_does_not_outweigh_a_short_story(tmp_path):
     assert doc["title"] == "Harbour Quay Delayed Until May"
     assert doc["text"].startswith("The harbour master said on Monday") and doc["text"].endswith("whatever the traders say.")
     assert "grandfather" not in doc["text"] and "tidewatcher" not in doc["text"]
+
+
+def test_an_extractors_markdown_with_one_heading_is_markdown(tmp_path):
+    # trafilatura's markdown: blank-line paragraphs, a heading and bold text, no links. One
+    # heading is too little markdown for a page dump, but a dump of a page's lines is not
+    # written in blank-line paragraphs; read as one-line, the title kept its '## '.
+    doc = _clean(tmp_path, "extracted_comments.md")
+    assert doc["source"]["style"] == "markdown"
+    assert doc["title"] == "Harbour quay delayed until May"
+

@@ -23,11 +23,13 @@ _MD_HEADING = re.compile(r"^#{1,6} (?!\[\d)\S", re.MULTILINE)  # not lynx's "# [
 # a link only where '[ref]:' is defined, and lynx's '[12][image]' and w3m's '[post][post]' look so.
 _MD_TARGET = re.compile(r"\]\((?:https?://|/|#|mailto:|\S+\.\w{2,4}[/)])|^\[[^\]\n]+\]: \S", re.MULTILINE)
 _MD_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
+_MD_STRONG = re.compile(r"(?<![\w*])\*\*[^\s*][^*\n]*?[^\s*]\*\*(?![\w*])")  # '**bold**'
 _LINK_NUMBER = re.compile(r"\[(\d{1,4})\](?=\S)")  # lynx: '[12]Text', directly before the link text
 _REFERENCES = re.compile(r"^(?:References|Visible links:?|Hidden links:)\n", re.MULTILINE)
 _FEED_MARK = re.compile(r"<$", re.MULTILINE)
 
 MIN_MARKDOWN = 4  # markdown signals: each link target, reference or fence counts 1, a heading 2
+PARAGRAPHED = 0.5  # share of text lines followed by a blank line in a dump of blank-line paragraphs
 MIN_LINK_NUMBERS = 5  # distinct numbers
 FEED_SHARE = 0.08  # share of lines ending in '<' that makes a feed-marked dump: a mark per paragraph of 12 lines
 WRAP_MIN_LINES = 5  # long lines needed to tell a column limit from chance
@@ -59,6 +61,8 @@ def detect_style(text: str) -> str:
     targets += len(_MD_FENCE.findall(text)) if "```" in text or "~~~" in text else 0
     if 2 * headings + targets >= MIN_MARKDOWN and (targets or headings >= 3):
         return "markdown"
+    if (headings or "**" in text and _MD_STRONG.search(text)) and paragraphed(text):
+        return "markdown"  # an extractor's markdown (trafilatura): no links, few headings
     numbers = set(_LINK_NUMBER.findall(text)) if "[" in text else ()
     if len(numbers) >= MIN_LINK_NUMBERS or numbers and _REFERENCES.search(text):
         return "link-numbered"
@@ -67,6 +71,18 @@ def detect_style(text: str) -> str:
     if marked >= 2 and marked >= FEED_SHARE * len(lines):
         return "feed-marked"
     return "hard-wrapped" if wrap_width(lines) else "one-line"
+
+
+def paragraphed(text: str) -> bool:
+    """Whether the text is written in blank-line paragraphs (an extractor's markdown), where a
+    dump of a page's lines has a blank line after few of them (one-line dumps none at all).
+
+    >>> paragraphed("First paragraph.\\n\\nSecond one,\\non two lines.\\n"), paragraphed("Home\\nNews\\nWorld\\n\\nStory")
+    (True, False)
+    """
+    lines = text.split("\n")
+    text_lines = [n for n, line in enumerate(lines[:-1]) if line.strip()]
+    return sum(not lines[n + 1].strip() for n in text_lines) >= PARAGRAPHED * max(1, len(text_lines))
 
 
 def long_lengths(lines: list[str]) -> list[int]:
