@@ -452,3 +452,20 @@ def test_an_extractors_markdown_with_one_heading_is_markdown(tmp_path):
     assert doc["source"]["style"] == "markdown"
     assert doc["title"] == "Harbour quay delayed until May"
 
+
+def test_comments_after_an_extracted_article_do_not_outweigh_it(tmp_path):
+    # trafilatura appends the page's comments after the article; where a comments header
+    # survives ('{ 11 comments… read them below or add one }', braces and all), the short story
+    # before it is the body even though the thread after it is worth more than three times as much.
+    doc = _clean(tmp_path, "extracted_comments.md", "--dump-style", "markdown")
+    assert doc["text"].startswith("The harbour master said on Monday")
+    assert doc["text"].endswith("in this paper on Monday morning.**")
+    assert "read them below" not in doc["text"] and "grandfather" not in doc["text"]
+
+
+def test_a_comment_button_above_an_extracted_article_does_not_end_it(tmp_path):
+    # 'Comment' in a share bar above the story is a comments header too; the one sentence
+    # before it is no article, so the story after it stays the body.
+    text = _clean(tmp_path, "extracted_share_bar.md")["text"]
+    assert text.startswith("The harbour master said on Monday")
+    assert "in this paper on Monday morning.**" in text

@@ -76,6 +76,7 @@ class BodyConfig:
     verse_capitalised: float = 0.5  # ... and at most this share of capitalised words (sentence case)
     recurring_max_words: int = 15  # recurring lines shorter are chrome anywhere; longer only outside the body
     first_run_share: float = 0.3  # an earlier wall-free run this good beats a later better one
+    comments_share: float = 0.1  # ... and in an extracted article, a run before its comments header this good
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -159,9 +160,10 @@ def max_sum_run(values: list[float]) -> tuple[int, int] | None:
 
 def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], config: BodyConfig,
           weights: list[int] | None = None, kinds: list[str] | None = None,
-          meta: list[str] | None = None) -> tuple[int, int] | None:
+          meta: list[str] | None = None, opener: int | None = None) -> tuple[int, int] | None:
     """The best-scoring run of lines, never crossing a comments wall (``meta``: the text of
-    each wall that is a comment's header or footer, '' elsewhere; see :func:`_threaded`)."""
+    each wall that is a comment's header or footer, '' elsewhere; see :func:`_threaded`;
+    ``opener``: the comments header of an extracted article, see :func:`locate_body`)."""
     # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
     # a block of several physical lines may be worth as much as they were. A list item counts
     # part of its words: a run of short items (recent comments, a menu of teasers) is a list
@@ -185,6 +187,10 @@ def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], confi
     # good as the best one, not the best one itself. A comment of a thread may be long, but
     # is no measure of what an article is worth: the best one is sought among the others.
     best = max(total for total, _, _, _ in [run for run in runs if not run[3]] or runs)
+    if opener is not None:  # an extracted article: before its comments, a third of the share will do
+        before = [(total, s, e) for total, s, e, _ in runs if e <= opener]
+        if before and max(before)[0] >= config.comments_share * best:
+            return next((s, e) for total, s, e in before if total >= config.first_run_share * max(before)[0])
     return next((s, e) for total, s, e, _ in runs if total >= config.first_run_share * best)
 
 
@@ -354,10 +360,16 @@ def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool,
     return f, wall, meta
 
 
+def _comments_header(lines: list[str]) -> int | None:
+    """The first comments header, braces and brackets around it allowed ('{ 137 comments…
+    read them below or add one }', a WordPress theme's)."""
+    return next((i for i, line in enumerate(lines) if is_comments_opener(line.strip("{}[]() "))), None)
+
+
 def locate_body(lines: list[str], lang: str | None = None,
                 config: BodyConfig = BodyConfig(), weights: list[int] | None = None,
                 linked: list[bool] | None = None, kinds: list[str] | None = None,
-                recurs: list[bool] | None = None) -> BodyLayout:
+                recurs: list[bool] | None = None, extracted: bool = False) -> BodyLayout:
     """Keep/remove verdicts for the lines (or blocks) of one page dump, and the headline's index.
 
     ``weights`` gives the number of physical lines of each block (default 1 each): a long
@@ -365,6 +377,11 @@ def locate_body(lines: list[str], lang: str | None = None,
     that are mostly link text (known from markdown links or lynx link numbers); ``kinds`` the
     blocks' kinds (:class:`cleaner.heuristics.blocks.Block`): list items, table rows and code
     that are not link text may be article content (see :mod:`.structure`).
+
+    ``extracted``: the text is an extractor's article (trafilatura's markdown), which appends
+    the page's comments after it: no sidebar comes before the article, so a run before the
+    first comments header needs only ``comments_share`` of the best run, not
+    ``first_run_share`` (a thread of many comments outweighs a short story).
 
     ``recurs`` marks the lines (blocks) seen in many other documents of the same source
     (cross-document chrome, :func:`cleaner.heuristics.dump_body.recurring_blocks`): short ones
@@ -391,7 +408,10 @@ def locate_body(lines: list[str], lang: str | None = None,
     prose = [p and not r for p, r in zip(prose, recurs)]
     # A block that is mostly link text (a related story, a menu entry) is never prose either.
     prose = [p and not k for p, k in zip(prose, linked)]
-    core = _core(prose, feats, walls, config, weights, kinds, meta)
+    opener = _comments_header(lines) if extracted else None
+    if opener is not None:
+        walls[opener] = True
+    core = _core(prose, feats, walls, config, weights, kinds, meta, opener)
     if core is None:
         return BodyLayout([LineVerdict(False, "H-NO-BODY", "boilerplate",
                                        "no run of prose lines in the document")] * len(lines), None)

@@ -81,7 +81,9 @@ def judge_dump(text: str, style: str | None = None, lang: str | None = None,
     lang = lang or guess_language(language_sample(texts))
     body = locate_body(texts, lang=lang, config=config, linked=[blocks[i].linked for i in judged],
                        kinds=[blocks[i].kind for i in judged],
-                       recurs=recurring_blocks(text, [blocks[i] for i in judged], recurring))
+                       recurs=recurring_blocks(text, [blocks[i] for i in judged], recurring),
+                       # markdown without a link: an extractor's article, not a page (see locate_body)
+                       extracted=style == "markdown" and not any(b.links or b.markup for b in blocks))
     verdicts = [REFERENCES_VERDICT if b.kind == "reference" else MARKUP_VERDICT for b in blocks]
     for i, verdict in zip(judged, body.verdicts):
         verdicts[i] = verdict
