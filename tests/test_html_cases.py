@@ -370,3 +370,50 @@ def test_a_blogs_tagline_under_its_name_is_no_standfirst(tmp_path: Path) -> None
     doc = _clean(tmp_path, {"post.html": page})["post.html"]
     assert TAGLINE not in doc["text"]
     assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+
+
+STORY_START = [
+    ("The harbour authority closed the northern pier on Monday after divers found cracks in three of "
+     "the concrete pillars that carry it, a week before the start of the sailing season in the bay."),
+    ("Engineers said the damage was caused by the storms of the last two winters, which had washed "
+     "away the stones that protect the foot of the pillars from the waves and the ice of the river."),
+]
+STORY_REST = [
+    ("The pier will stay closed at least until the end of the summer, the authority said, while a "
+     "team from the university measures how deep the cracks go and whether the pillars can be saved."),
+    ("Fishermen who moor their boats along the pier will have to use the southern quay instead, "
+     "where the water is shallower and the space for unloading their catch is much more limited."),
+    ("The ferry to the islands is not affected, the authority added, because it leaves from a "
+     "separate landing stage that was rebuilt with steel piles only four years ago by the same firm."),
+    ("Repairs, if they are possible, are expected to cost several million, and the council has "
+     "asked the regional government to share the bill, as it did after the floods of the last decade."),
+]
+AUTHOR_BOX = [
+    ("Anna Berg has written about the harbour and the islands for the Gazette since 2009, and before "
+     "that worked for ten years as a reporter for the regional radio station in the old town."),
+    ("She lives on the largest of the islands with her family and two dogs, and takes the ferry to "
+     "the office every morning, whatever the weather in the bay happens to be doing that day."),
+]
+
+
+@pytest.mark.parametrize("after_the_module", ["story", "author-box"])
+def test_a_story_split_around_a_side_rail_is_kept_whole(tmp_path: Path, after_the_module: str) -> None:
+    """A template cuts the story in two around an embedded module (comments link, teasers):
+    ``div.article_body > article`` twice under one parent. The part after the module is the
+    kept part's twin (same tag, a class in common, paragraphs of prose) and is kept too; an
+    author's box there, a container of another kind, is not."""
+    after = "".join(f"<p>{p}</p>" for p in STORY_REST)
+    after = (f'<div class="article_body"><article>{after}</article></div>' if after_the_module == "story" else
+             '<div class="author-box"><article>' + "".join(f"<p>{p}</p>" for p in AUTHOR_BOX) + "</article></div>")
+    teasers = "".join(f'<h2><a href="/world/{i}">{r}</a></h2><p>{r}, and what the council plans to do about it '
+                      "in the coming weeks, explained.</p>" for i, r in enumerate(RELATED))
+    body = ('<div id="article_body"><h1>Northern pier closed after divers find cracks</h1>'
+            '<div class="article_body entry-content"><article>' + "".join(f"<p>{p}</p>" for p in STORY_START)
+            + '</article></div><div class="module article-side-rail"><p>Comments</p><ul><li><a href="#c">Weigh In'
+            f'</a></li><li><a href="/corrections">Corrections?</a></li></ul>{teasers}</div>{after}'
+            '<div class="clear"></div></div>')
+    doc = _clean(tmp_path, {"page.html": _page(body, "Northern pier closed after divers find cracks")})["page.html"]
+    assert doc["text"].startswith(STORY_START[0]) and all(p in doc["text"] for p in STORY_START)
+    assert all(p in doc["text"] for p in STORY_REST) == (after_the_module == "story")
+    assert not any(p in doc["text"] for p in AUTHOR_BOX)
+    assert not any(r in doc["text"] for r in RELATED)

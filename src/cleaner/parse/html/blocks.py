@@ -29,6 +29,13 @@ class Block:
     link_chars: int = 0  # characters of the text inside <a> elements
     hrefs: tuple[str, ...] = ()  # the targets of those links
     element: etree._Element | None = None  # the innermost block element holding the text
+    frame: tuple | None = None  # that element's place among the page's block elements (``Frame``)
+
+
+# A block element as the page was parsed (readability's fork moves elements afterwards):
+# (tag, heading, element, the frame of the block element around it or None): the chain of
+# containers from a block up to the body. A plain tuple: one is made for every block element.
+FRAME_TAG, FRAME_ELEMENT, FRAME_PARENT = 0, 2, 3
 
 
 def _hidden_elements(root: etree._Element) -> set[etree._Element]:
@@ -50,7 +57,7 @@ def page_blocks(tree: etree._Element) -> list[Block]:
     buf: list[str] = []
     link_buf: list[str] = []  # the part of buf inside <a> elements
     href_buf: list[str] = []
-    stack: list[tuple[str, str | None, etree._Element]] = [("body", None, root)]
+    stack: list[tuple] = [("body", None, root, None)]
     in_link = 0
 
     skip, block_tags, headings = _SKIP_TAGS, _BLOCK_TAGS, _HEADINGS
@@ -72,8 +79,9 @@ def page_blocks(tree: etree._Element) -> list[Block]:
         link_buf.clear()
         href_buf.clear()
         if text and TOKEN.search(text):
-            tag, heading, element = stack[-1]
-            blocks.append(Block(text, tag, heading, min(links, len(text)), hrefs, element))
+            frame = stack[-1]
+            tag, heading, element, _ = frame
+            blocks.append(Block(text, tag, heading, min(links, len(text)), hrefs, element, frame))
 
     def walk(el: etree._Element) -> None:
         nonlocal in_link
@@ -87,7 +95,8 @@ def page_blocks(tree: etree._Element) -> list[Block]:
             if buf:
                 flush()
             href_buf.clear()  # links without text (images) before the block's first text
-            stack.append((tag, tag if tag in headings else stack[-1][1], el))
+            parent = stack[-1]
+            stack.append((tag, tag if tag in headings else parent[1], el, parent))
         is_link = tag == "a"
         if is_link:
             in_link += 1

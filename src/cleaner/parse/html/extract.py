@@ -16,6 +16,7 @@ from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands,
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 from cleaner.parse.html.titles import meta_content, normalised, pick_title, titles_of_page
 from cleaner.parse.html.tree import parse_page
+from cleaner.parse.html.twins import twin_blocks
 
 
 __all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
@@ -95,6 +96,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     elif readability_votes is not None:  # trafilatura found nothing
         keep, path = list(readability_votes), "readability-blocks"
     if path != "none":
+        for i in twin_blocks(blocks, block_tokens, keep):
+            keep[i] = True
         if config.drop_comments:
             cut = comments_start(blocks, keep)
             if cut is not None:
