@@ -22,8 +22,11 @@ needs_compiled = pytest.mark.skipif(
 # Characters where a hand-written scan could part from re's \w, \d and \b or from str.isupper:
 # casefolding that grows (ß, ﬁ, İ) or changes class (the combining iota), digits that are not
 # decimals (², ½, ⅻ), decimals of other scripts, titlecase letters, marks, joiners, a lone
-# surrogate, and the closers, sentence ends and bullets line_features looks at.
-ODD = list("ßﬁİıǅ\u0345²½ⅻ٣５_\u200d\u00a0\u2009́👍Ωωσς\ud800\"'”’»)]*.!?…•·-–—►▶>›|+ \t")
+# surrogate, the closers, sentence ends and bullets line_features looks at, and Han and kana
+# (a token each: the first and last of their ranges too, a kana middle dot that is no \w) with
+# the clause marks that stand in for stopwords in their lines.
+ODD = list("ßﬁİıǅ\u0345²½ⅻ٣５_\u200d\u00a0\u2009́👍Ωωσς\ud800\"'”’»)]*.!?…•·-–—►▶>›|+ \t"
+           "北京ひカ・ー\u3040\u30ff\u3400\u9fff\uf900𠀀\U0003134f，、；。！？」』）】")
 ODD_TEXT = st.text(alphabet=st.one_of(st.sampled_from(ODD), st.characters()), max_size=80)
 LANGUAGES = ("en", "de", "ru", "el", "ar", "zh", "xx")
 

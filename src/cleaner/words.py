@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["count_words", "tokens", "wordless_chars"]
+__all__ = ["UNSPACED_CHAR", "UNSPACED_RANGES", "count_words", "tokens", "wordless_chars"]
 
 # Han (with extensions and compatibility ideographs), Hiragana and Katakana
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+UNSPACED_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_UNSPACED = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED_RANGES)
 # Thai, Lao, Tibetan, Myanmar, Khmer: no spaces between words either (a space ends a phrase or a
 # sentence), in letters that carry vowel and tone marks
 _LETTERED = "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
@@ -31,7 +32,7 @@ def tokens(text: str) -> list[str]:
 
 
 _UNSPACED_ANY = re.compile(f"[{_UNSPACED}{_LETTERED}]")
-_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")  # a Han or kana character: a word of its own
 _LETTERED_LETTER = re.compile(rf"(?=[^\W\d_])[{_LETTERED}]")
 _OTHER_WORD_CHAR = re.compile(rf"[^\W{_UNSPACED}{_LETTERED}]")
 
@@ -51,7 +52,7 @@ def count_words(text: str) -> int:
     count = 0
     for token in text.split():
         letters = len(_LETTERED_LETTER.findall(token))
-        unspaced = len(_UNSPACED_CHAR.findall(token)) + -(-letters // LETTERS_PER_WORD)  # a word begun counts
+        unspaced = len(UNSPACED_CHAR.findall(token)) + -(-letters // LETTERS_PER_WORD)  # a word begun counts
         count += unspaced + (1 if not unspaced or _OTHER_WORD_CHAR.search(token) else 0)
     return count
 

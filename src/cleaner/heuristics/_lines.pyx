@@ -8,7 +8,8 @@ Unicode mode, so the tokens, initials and digit counts are the regexes' own.
 from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISDIGIT,
                               Py_UNICODE_ISUPPER)
 
-from cleaner.heuristics.lines import _BULLETS, _CLOSERS, _SENTENCE_END, UI_WORDS, LineFeatures
+from cleaner.heuristics.lines import _BULLETS, _CLOSERS, _SENTENCE_END, CLAUSE_MARKS, UI_WORDS, LineFeatures
+from cleaner.words import UNSPACED_RANGES
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
@@ -21,6 +22,15 @@ cdef Py_ssize_t UI_LONGEST = max(map(len, UI_WORDS))
 cdef str CLOSERS = _CLOSERS
 cdef str ENDS = "".join(_SENTENCE_END)
 cdef str BULLETS = "".join(_BULLETS)
+cdef str CLAUSES = CLAUSE_MARKS
+cdef Py_UCS4 CLAUSES_FROM = min(map(ord, CLAUSE_MARKS))  # every other character skips the lookup
+# Han and kana (cleaner.words.UNSPACED_RANGES) as C bounds
+cdef Py_UCS4 UNSPACED_LO[8], UNSPACED_HI[8]
+cdef int N_UNSPACED = len(UNSPACED_RANGES)
+assert N_UNSPACED <= 8
+for _k, (_lo, _hi) in enumerate(UNSPACED_RANGES):
+    UNSPACED_LO[_k], UNSPACED_HI[_k] = _lo, _hi
+cdef Py_UCS4 UNSPACED_FROM = min(lo for lo, _ in UNSPACED_RANGES)
 assert all(len(end) == 1 for end in _SENTENCE_END) and all(len(b) == 1 for b in _BULLETS)
 cdef dict LONGEST = {}  # id(stoplist) -> (stoplist, its longest word): longer tokens are in neither set
 _new_tuple = tuple.__new__  # LineFeatures(...) without its Python-level __new__
@@ -46,6 +56,17 @@ cdef inline bint is_decimal(Py_UCS4 ch) noexcept:
     return Py_UNICODE_ISDECIMAL(ch)
 
 
+cdef inline bint is_unspaced(Py_UCS4 ch) noexcept:
+    """A Han or kana character (cleaner.words.UNSPACED_RANGES): a token of its own."""
+    cdef int k
+    if ch < UNSPACED_FROM:
+        return False
+    for k in range(N_UNSPACED):
+        if UNSPACED_LO[k] <= ch <= UNSPACED_HI[k]:
+            return True
+    return False
+
+
 cdef Py_ssize_t longest_word(frozenset stopwords) except -1:
     cached = LONGEST.get(id(stopwords))
     if cached is None or cached[0] is not stopwords:
@@ -63,17 +84,23 @@ def line_features(str line not None, frozenset stopwords not None):
     cdef Py_ssize_t length = len(line), flen = len(folded), i, start
     cdef Py_ssize_t longest = max(longest_word(stopwords), UI_LONGEST)
     cdef Py_ssize_t n = 0, stop_hits = 0, ui_hits = 0, initials = 0, upper = 0, digits = 0, spaces = 0
+    cdef Py_ssize_t unspaced = 0
     cdef Py_UCS4 ch
-    cdef bint in_word = False
+    cdef bint in_word = False, clauses = False
     cdef str token
-    # \w+ over the casefolded line: the tokens, and which are stopwords or interface words
+    # \w+ over the casefolded line: the tokens, and which are stopwords or interface words; a
+    # Han or kana character is a token of its own (cleaner.words.tokens)
     i = 0
     while i < flen:
-        if is_word(PyUnicode_READ(kind, data, i)):
+        ch = PyUnicode_READ(kind, data, i)
+        if is_unspaced(ch) or is_word(ch):
             start = i
             i += 1
-            while i < flen and is_word(PyUnicode_READ(kind, data, i)):
-                i += 1
+            if is_unspaced(ch):
+                unspaced += 1
+            else:
+                while i < flen and is_word(PyUnicode_READ(kind, data, i)) and not is_unspaced(PyUnicode_READ(kind, data, i)):
+                    i += 1
             n += 1
             if i - start <= longest:
                 token = PyUnicode_Substring(folded, start, i)
@@ -90,6 +117,8 @@ def line_features(str line not None, frozenset stopwords not None):
         ch = PyUnicode_READ(kind, data, i)
         if ch == u' ':
             spaces += 1
+        elif ch >= CLAUSES_FROM and ch in CLAUSES:
+            clauses = True
         if is_decimal(ch):
             digits += 1
         if is_word(ch):
@@ -112,9 +141,12 @@ def line_features(str line not None, frozenset stopwords not None):
     cdef bint bullet = (length > 0 and PyUnicode_READ(kind, data, 0) in BULLETS
                         and not (length > 1 and Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, 1))))
     cdef Py_ssize_t chars = length - spaces
+    cdef double stop_share = stop_hits / <double>n if n else 0.0
+    if n and 2 * unspaced >= n:
+        stop_share = 1.0 if clauses else 0.0
     return _new_tuple(LineFeatures, (
         n,
-        stop_hits / <double>n if n else 0.0,
+        stop_share,
         ends,
         bullet,
         upper / <double>initials if initials else 0.0,

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from cleaner import words as script_words
 from cleaner.compiled import load
 
 
@@ -24,8 +25,12 @@ _LONG_WORD_INITIAL = re.compile(r"\b([^\W\d_])\w{3}")  # first letter of each wo
 
 # Closing quotes and brackets may follow the full stop: 'he said."' and '(AP).' both end
 # sentences.
-_CLOSERS = "\"'”’»)]*"
-_SENTENCE_END = (".", "!", "?", "…")
+_CLOSERS = "\"'”’»)]*」』）】"
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？")
+# Chinese and Japanese have no stoplist (jusText has none; a stopword is no token of its own
+# there): a line mostly of Han or kana is running text when it has the punctuation of one
+# (its stopword density is 1.0, else 0.0), jusText's language-independent mode plus that.
+CLAUSE_MARKS = "，、；。！？"
 # w3m's bullets by list depth after •: □ ☆ (and ○ ● ◎ ■ ◦ ▪ of pages' own list styles)
 BROWSER_BULLETS = "□○●◎■☆◦▪"
 _BULLETS = ("•", "·", "*", "-", "–", "—", "►", "▶", "»", ">", "›", "|", "+", *BROWSER_BULLETS)
@@ -208,13 +213,22 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
     # The feature functions above, inlined: this runs once per input line, and the calls
     # were a third of its cost. Where the compiled modules are built (cleaner.compiled),
     # ``line_features`` is cleaner.heuristics._lines' twin of this function.
-    tokens = _WORD.findall(line.casefold())
+    folded = line.casefold()
+    tokens = _WORD.findall(folded)
+    unspaced = 0
+    if script_words.UNSPACED_CHAR.search(line):  # Han or kana: a character a word, as words.tokens
+        tokens = script_words.tokens(folded)
+        unspaced = len(script_words.UNSPACED_CHAR.findall(line))
     n = len(tokens)
     initials = _LONG_WORD_INITIAL.findall(line)
     chars = len(line) - line.count(" ")
+    if n and 2 * unspaced >= n:
+        stop_share = 1.0 if any(mark in line for mark in CLAUSE_MARKS) else 0.0
+    else:
+        stop_share = sum(map(stopwords.__contains__, tokens)) / n if n else 0.0
     return LineFeatures(
         n,
-        sum(map(stopwords.__contains__, tokens)) / n if n else 0.0,
+        stop_share,
         line.rstrip(_CLOSERS).endswith(_SENTENCE_END),
         line[:1] in _BULLETS and not line[1:2].isdigit(),
         sum(map(str.isupper, initials)) / len(initials) if initials else 0.0,
