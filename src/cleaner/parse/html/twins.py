@@ -19,14 +19,19 @@ MAX_BETWEEN = 1  # sibling elements between the two: the module the template emb
 LEVELS = 2  # the container and its parent: twins further up are a sidebar's widgets (train R717)
 
 
+def is_long_text(block: Block, tokens: list[str]) -> bool:
+    return len(tokens) >= PROSE_WORDS and block.link_chars < PROSE_MAX_LINKS * len(block.text)
+
+
 def is_prose(block: Block, tokens: list[str]) -> bool:
-    return (len(tokens) >= PROSE_WORDS and block.link_chars < PROSE_MAX_LINKS * len(block.text)
-            and not looks_like_code(block.text))
+    return is_long_text(block, tokens) and not looks_like_code(block.text)
 
 
 def twin_blocks(blocks: list[Block], block_tokens: list[list[str]], keep: list[bool]) -> list[int]:
     """The blocks of the kept text's twin containers, to keep as well."""
-    kept = [i for i, b in enumerate(blocks) if keep[i] and is_prose(b, block_tokens[i])]
+    # the kept text's long blocks place its container (the code test, half this function's
+    # time, is left to the twins: a code block the vote kept is in the article's container too)
+    kept = [i for i, b in enumerate(blocks) if keep[i] and is_long_text(b, block_tokens[i])]
     if not kept or any(blocks[i].frame is None for i in kept):
         return []
     container = _common_frame([blocks[i].frame for i in kept])
