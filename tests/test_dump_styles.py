@@ -472,7 +472,7 @@ def test_a_comment_button_above_an_extracted_article_does_not_end_it(tmp_path):
 
 
 @pytest.mark.parametrize("name, title, article, chrome", [
-    ("zh_news.txt", "老火车站改建为公共图书馆",
+    ("zh_news.txt", "市议会投票通过老火车站改建方案 全市首座铁路主题公共图书馆明年动工",
      ["市议会周二投票决定，将闲置多年的老火车站改建为一座公共图书馆", "老车站还将设立一个小型铁路历史博物馆。"],
      ["首页", "登录", "相关新闻", "市长为跨河新桥剪彩", "分享到微信", "版权所有"]),
     ("ja_news.txt", "北の桟橋、橋脚にひび割れ 当面閉鎖へ",
@@ -481,9 +481,10 @@ def test_a_comment_button_above_an_extracted_article_does_not_end_it(tmp_path):
 ])
 def test_a_chinese_or_japanese_dump_keeps_its_article_and_drops_the_chrome(tmp_path, name, title, article, chrome):
     """Chinese and Japanese write no spaces between words: a paragraph was one 'word' and had
-    no stopwords, so the whole dump looked like a menu and was rejected empty. A Han or kana
-    character counts as a word, and the clause marks (，、。) tell running text from a menu
-    entry or a headline."""
+    no stopwords, so the whole dump looked like a menu and was rejected empty. Two Han or kana
+    characters count as a word (a Chinese headline of 31 characters is no 31-word line, too long
+    for a headline), and the clause marks (，、。) tell running text from a menu entry or a
+    headline."""
     doc = _clean(tmp_path, name)
     assert doc["title"] == title
     assert all(part in doc["text"] for part in article)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSPACED_CHAR", "UNSPACED_RANGES", "count_words", "tokens", "wordless_chars"]
+__all__ = ["HAN_KANA_PER_WORD", "UNSPACED_CHAR", "UNSPACED_RANGES", "count_words", "tokens", "wordless_chars"]
 
 # Han (with extensions and compatibility ideographs), Hiragana and Katakana
 UNSPACED_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
@@ -18,6 +18,11 @@ _LETTERED = "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
 LETTERS_PER_WORD = 3
 """Their letters (vowel signs, tone marks and digits not counted) per word: 2.4-3.4 in
 sentences of each script segmented by hand (docs/html.md, Languages)."""
+HAN_KANA_PER_WORD = 2
+"""Han and kana characters per word where a count is compared with thresholds set on the words
+of spaced languages (the text path's line features: a headline's 25 words, a menu entry's
+12): Chinese words average under two characters, Japanese ones with their particles about two.
+``count_words`` counts one a character, as word processors count them (``min_words``)."""
 _TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 

@@ -9,7 +9,7 @@ from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICO
                               Py_UNICODE_ISUPPER)
 
 from cleaner.heuristics.lines import _BULLETS, _CLOSERS, _SENTENCE_END, CLAUSE_MARKS, UI_WORDS, LineFeatures
-from cleaner.words import UNSPACED_RANGES
+from cleaner.words import HAN_KANA_PER_WORD, UNSPACED_RANGES
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
@@ -31,6 +31,7 @@ assert N_UNSPACED <= 8
 for _k, (_lo, _hi) in enumerate(UNSPACED_RANGES):
     UNSPACED_LO[_k], UNSPACED_HI[_k] = _lo, _hi
 cdef Py_UCS4 UNSPACED_FROM = min(lo for lo, _ in UNSPACED_RANGES)
+cdef Py_ssize_t PER_WORD = HAN_KANA_PER_WORD
 assert all(len(end) == 1 for end in _SENTENCE_END) and all(len(b) == 1 for b in _BULLETS)
 cdef dict LONGEST = {}  # id(stoplist) -> (stoplist, its longest word): longer tokens are in neither set
 _new_tuple = tuple.__new__  # LineFeatures(...) without its Python-level __new__
@@ -145,7 +146,7 @@ def line_features(str line not None, frozenset stopwords not None):
     if n and 2 * unspaced >= n:
         stop_share = 1.0 if clauses else 0.0
     return _new_tuple(LineFeatures, (
-        n,
+        n - unspaced + (unspaced + PER_WORD - 1) // PER_WORD,  # a word begun counts
         stop_share,
         ends,
         bullet,

@@ -30,6 +30,7 @@ _SENTENCE_END = (".", "!", "?", "…", "。", "！", "？")
 # Chinese and Japanese have no stoplist (jusText has none; a stopword is no token of its own
 # there): a line mostly of Han or kana is running text when it has the punctuation of one
 # (its stopword density is 1.0, else 0.0), jusText's language-independent mode plus that.
+# Its words: two Han or kana characters a word (words.HAN_KANA_PER_WORD).
 CLAUSE_MARKS = "，、；。！？"
 # w3m's bullets by list depth after •: □ ☆ (and ○ ● ◎ ■ ◦ ▪ of pages' own list styles)
 BROWSER_BULLETS = "□○●◎■☆◦▪"
@@ -216,7 +217,7 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
     folded = line.casefold()
     tokens = _WORD.findall(folded)
     unspaced = 0
-    if script_words.UNSPACED_CHAR.search(line):  # Han or kana: a character a word, as words.tokens
+    if script_words.UNSPACED_CHAR.search(line):  # Han or kana: a character a token, as words.tokens
         tokens = script_words.tokens(folded)
         unspaced = len(script_words.UNSPACED_CHAR.findall(line))
     n = len(tokens)
@@ -227,7 +228,7 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
     else:
         stop_share = sum(map(stopwords.__contains__, tokens)) / n if n else 0.0
     return LineFeatures(
-        n,
+        n - unspaced + -(-unspaced // script_words.HAN_KANA_PER_WORD),  # a word begun counts
         stop_share,
         line.rstrip(_CLOSERS).endswith(_SENTENCE_END),
         line[:1] in _BULLETS and not line[1:2].isdigit(),
