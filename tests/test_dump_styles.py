@@ -489,3 +489,13 @@ def test_a_chinese_or_japanese_dump_keeps_its_article_and_drops_the_chrome(tmp_p
     assert doc["title"] == title
     assert all(part in doc["text"] for part in article)
     assert not any(part in doc["text"] for part in chrome)
+
+
+def test_relative_link_lines_do_not_widen_the_column_limit(tmp_path):
+    # html2text wraps at 78 columns but never inside a link target: a menu line of relative links
+    # ('* [Ferry Timetables](/travel/...)') runs past the limit. Counted as text, it set the limit
+    # at 82, so a full line of 76 (the next word, 'KBKW', would have made it 81) looked like
+    # a line the page broke, and the paragraph's first line was cut off as a lone headline.
+    doc = _clean(tmp_path, "html2text_relative_links.md")
+    assert "Of Riverton tells\nKBKW that the damage" in doc["text"]
+    assert "Ferry Timetables" not in doc["text"]
