@@ -499,3 +499,13 @@ def test_relative_link_lines_do_not_widen_the_column_limit(tmp_path):
     doc = _clean(tmp_path, "html2text_relative_links.md")
     assert "Of Riverton tells\nKBKW that the damage" in doc["text"]
     assert "Ferry Timetables" not in doc["text"]
+
+
+def test_a_link_target_wrapped_at_a_hyphen_does_not_widen_the_column_limit(tmp_path):
+    # html2text breaks a long link target after a hyphen; the rest of the target ('delayed-until-
+    # may-...#ixzz2):', 81 columns) is as long as the URL is. Counted as a wrapped line, it set the
+    # limit at 81: the full line before 'Ltd [said](...)' looked like one the page broke, 'Ltd said:'
+    # became a block of its own, a comment's 'X said:' header, and the story after it was lost.
+    text = _clean(tmp_path, "html2text_wrapped_target_width.md")["text"]
+    assert "a spokesman for Keel\nLtd said:" in text
+    assert text.endswith("for the\nweekend.")

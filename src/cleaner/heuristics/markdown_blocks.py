@@ -302,9 +302,17 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
     # the parser's line p spans the dump's lines first_line[p]..last_line[p]: a heading and the
     # lines that go on with it are one line to it ('\\n' -> ' ' keeps every character offset), and
     # so is a link target wrapped at a hyphen ('\\n' -> '-': no space may break a target)
-    width = wrap_width([line for line in source.split("\n") if line]) or 0  # the definitions are no wrapped text
+    targets = wrapped_targets(source) if "-\n" in source else []
+    # the column limit, found without the definitions; where the dump is wrapped, no wider than the
+    # limit without the rest of each link target wrapped at a hyphen (its length is the URL's: a
+    # line of 80 made the limit 80, and full lines of 78 looked like lines the page broke)
+    width = wrap_width([line for line in source.split("\n") if line]) or 0
+    if width and targets:
+        rest = set(targets)
+        width = min(width, wrap_width([line for n, line in enumerate(source.split("\n")) if line and n not in rest],
+                                      wrapped=True) or width)
     glue = dict.fromkeys(heading_continuations(lines, width) if "#" in text else (), " ")
-    glue.update(dict.fromkeys(wrapped_targets(source) if "-\n" in source else (), "-"))
+    glue.update(dict.fromkeys(targets, "-"))
     first_line, last_line, parser_line = [], [], []
     if glue:
         parts = []
