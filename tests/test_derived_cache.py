@@ -108,9 +108,10 @@ def test_rules_from_the_cache_equal_the_computed_ones(tmp_path, monkeypatch):
     cached = RuleSet.load().rules
     assert not literal_cache.MEMO._added and not pattern_cache.MEMO._added  # every answer came from the entries
     assert sum(rule.needs is not None for rule in cached) > len(cached) // 2
+    assert sum(rule.condition is not None for rule in cached) >= 10  # the scanning patterns'
     texts = _texts()
     for fresh, kept in zip(computed, cached):
-        assert (kept.id, kept.needs) == (fresh.id, fresh.needs)
+        assert (kept.id, kept.needs, kept.condition) == (fresh.id, fresh.needs, fresh.condition)
         for a, b in ((fresh.pattern, kept.pattern), (fresh.end, kept.end)):
             if a is None:
                 assert b is None

@@ -9,6 +9,7 @@ run one by one on every line.
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ import regex
 from cleaner.document import Document, Source
 from cleaner.parse.normalize import normalize
 from cleaner.rules.engine import RuleEngine
-from cleaner.rules.literals import Need, _folds_safely, required_literals, required_needs, stands_free
+from cleaner.rules.literals import (Need, _folds_safely, holds, required_condition, required_literals, required_needs,
+                                    scans, stands_free)
 from cleaner.rules.model import REGEX_TIMEOUT_S, RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,30 @@ def _lines() -> list[str]:
 
 
 LINES = _lines()
+
+
+def _generated_lines() -> list[str]:
+    """Lines made to match the rules: each rule's strip examples alone, inside long paragraphs of
+    the sample corpus (where a pattern that scans from every position is tried), in random
+    casings, and with characters the regex module matches to ASCII ones when ignoring case
+    (long s, Kelvin sign)."""
+    rng = random.Random(20)
+    prose = [line for line in LINES[:len(LINES) // 3] if len(line) > 60]
+    lines = []
+    for rule in RULES.rules:
+        for example in rule.strip:
+            for text in normalize(example.text).split("\n"):
+                text = text.strip()
+                if not text:
+                    continue
+                paragraph = " ".join(rng.sample(prose, 3))
+                lines += [text, f"{paragraph} {text}", f"{text} {paragraph}", f"{paragraph} {text} {paragraph}",
+                          "".join(ch.upper() if rng.random() < 0.5 else ch.lower() for ch in text),
+                          text.replace("s", "\u017f").replace("k", "\u212a"), text.upper().replace("K", "\u212a")]
+    return lines
+
+
+GENERATED = _generated_lines()
 
 
 def _meets_any(line: str, needs) -> bool:
@@ -59,6 +85,33 @@ def test_every_match_contains_a_required_literal(rule):
     assert missed == []
     # what is asked of the line's neighbours matters: some rule needs a literal standing free
     assert any(need.left or need.right for need in rule.needs) or rule.id in ("CP002", "NV001", "NV003")
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_every_match_meets_the_whole_required_condition(rule):
+    """All the literals a pattern needs (required_condition, an AND of ORs), for every built-in
+    rule, not only those the engine asks it of: any line the pattern matches holds them."""
+    condition = required_condition(rule.pattern.pattern, rule.pattern.flags)
+    test = rule.pattern.fullmatch if rule.match == "full" else rule.pattern.search
+    matched = [line for line in LINES + GENERATED if test(line, timeout=REGEX_TIMEOUT_S)]
+    assert [line for line in matched if not holds(condition, line.casefold())] == []
+    assert matched  # the lines exercise the rule
+
+
+def test_conditions_are_asked_of_the_scanning_patterns_and_narrow_them():
+    """The engine asks the whole condition of the patterns that scan a line from every position,
+    and it turns away lines the needs let through (so the engine test below compares something)."""
+    engine = RuleEngine(RULES.ordered())
+    asked = {engine.rules[p].id for p in engine.conditions}
+    assert {"CK001", "NL003", "DN005", "CP002"} <= asked
+    assert all(r.match == "search" or scans(r.pattern.pattern, r.pattern.flags) for r in engine.rules if r.id in asked)
+    newsletter = next(p for p, r in enumerate(engine.rules) if r.id == "NL003")
+    prose = "Your guide to the week: " + "the council met on Tuesday and voted on the budget. " * 5
+    assert newsletter not in engine._facts(prose).could_match  # it needs more than "your" ...
+    del engine.conditions[newsletter]
+    engine.conditioned = frozenset(engine.conditions)
+    engine.memo.clear()
+    assert newsletter in engine._facts(prose).could_match  # ... which its needs alone let through
 
 
 def test_a_literal_inside_a_word_is_not_a_candidate():
@@ -98,13 +151,14 @@ def test_what_the_analysis_trusts_is_never_a_letter_or_digit():
 
 
 def test_engine_removes_exactly_what_the_rules_remove_one_by_one():
-    plain = RuleEngine([dataclasses.replace(r, needs=None, keys=None) for r in RULES.ordered()])
+    plain = RuleEngine([dataclasses.replace(r, needs=None, keys=None, condition=None) for r in RULES.ordered()])
     plain.prefilters = plain.ascii_prefilters = {mode: None for mode in plain.prefilters}
     fast = RuleEngine(RULES.ordered())
-    assert any(r.needs for r in fast.rules) and any(fast.prefilters.values()) and fast.keyed
+    assert any(r.needs for r in fast.rules) and any(fast.prefilters.values()) and fast.keyed and fast.conditions
     source = Source(path="x.txt", sha256="", format="text")
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora" / "raw").glob("*.txt"))]
     texts.append("\n".join(LINES[:len(LINES) // 3]))  # the rule examples, as one page
+    texts += ["\n".join(GENERATED[i::4]) for i in range(4)]  # the examples inside paragraphs, in odd casings
     compared = 0
     for text in texts:
         docs = [Document(id="x", normalised=normalize(text), source=source) for _ in range(2)]

@@ -9,9 +9,9 @@ import regex
 
 from cleaner.document import Document
 from cleaner.heuristics.lines import LineMemo
-from cleaner.rules.literals import literal_automaton, stands_free
+from cleaner.rules.literals import holds, literal_automaton, stands_free
 from cleaner.rules.phrases import phrase_key
-from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES, limited
+from cleaner.rules.model import MATCH_MODES, Rule, RuleTimeout, SINGLE_LINE_SCOPES
 
 
 class RuleEngine:
@@ -28,7 +28,10 @@ class RuleEngine:
       combined pattern does not match is skipped by every one of them after one regex call;
     * a whole-line phrase rule skips an ASCII line whose key is none of its phrases' keys
       (:mod:`cleaner.rules.phrases`: one set lookup); on ASCII lines the combined patterns
-      leave such rules out.
+      leave such rules out;
+    * a rule whose pattern scans the line from every position (``.{0,400}?...``, ``match:
+      search``), costly on a long paragraph, also skips a line that lacks what else its pattern
+      requires (:attr:`Rule.condition`: "our" and "newsletter", not just one of them).
 
     Lines that pass go through the rules one by one, so results are exactly those of running
     each rule alone. (A combined pattern over *all* rules was no faster than the rules one by
@@ -71,6 +74,18 @@ class RuleEngine:
             mode: max((self.rules[p].timeout for p in positions if self.rules[p].timeout is not None), default=None)
             for mode, positions in self.combined_rules.items()}
         self.keyed = frozenset(p for p, r in enumerate(self.rules) if r.keys is not None)
+        # (positions, the combined pattern's test, its time limit) of each mode that has one, for
+        # non-ASCII lines (False) and ASCII lines (True)
+        self._combined_tests = {
+            ascii: tuple((positions[mode], (combined[mode].fullmatch if mode == "full" else combined[mode].search)
+                          if combined[mode] is not None else _anything, self.prefilter_timeouts[mode])
+                         for mode in MATCH_MODES if positions[mode])
+            for ascii, positions, combined in ((False, self.combined_rules, self.prefilters),
+                                               (True, self.ascii_combined_rules, self.ascii_prefilters))}
+        self.sized = frozenset(p for p, r in enumerate(self.rules) if r.guards.sized)
+        self.counted = frozenset(p for p, r in enumerate(self.rules) if r.guards.max_words is not None)
+        self.conditions = {p: r.condition for p, r in enumerate(self.rules) if r.condition is not None}
+        self.conditioned = frozenset(self.conditions)
         self.memo = LineMemo()
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None,
@@ -168,21 +183,21 @@ class RuleEngine:
         known = self.memo.get(raw)
         if known is not None:
             return known
-        line = raw.strip()
+        line, folded = raw.strip(), raw.casefold()
         could, certain = set(), True
         if self.literals is not None:
             # Every occurrence, overlapping ones too. (A literal crossing a line break, which a
             # pass over the whole page would also report, cannot be part of a match in a line.)
-            folded = raw.casefold()
             # Where casefolding kept every character one character, offsets in ``folded`` are
             # offsets in ``raw``, and a need's neighbours can be looked at (else it counts as met).
             aligned = len(folded) == len(raw)
             done = set()  # literals whose rules are all in ``could``: their later occurrences add nothing
+            needing = self.needing
             for last, literal in self.literals.iter(folded):
                 if literal in done:
                     continue
                 free, met = None, True
-                for (left, right), positions in self.needing[literal]:
+                for (left, right), positions in needing[literal]:
                     if aligned and (left or right):
                         if free is None:
                             free = stands_free(raw, last + 1 - len(literal), last + 1)
@@ -195,24 +210,30 @@ class RuleEngine:
         ascii = line.isascii()
         if ascii:  # their phrase keys decide, below
             could.update(self.keyed_unlisted)
-        for mode in MATCH_MODES:
-            positions = (self.ascii_combined_rules if ascii else self.combined_rules)[mode]
-            if not positions:
-                continue
-            combined = (self.ascii_prefilters if ascii else self.prefilters)[mode]
-            if combined is not None:
-                test = combined.fullmatch if mode == "full" else combined.search
-                try:
-                    if not limited(test, line, self.prefilter_timeouts[mode]):
-                        continue
-                except TimeoutError:  # the culprit is found and reported when the rules run one by one
-                    certain = False
+        for positions, test, timeout in self._combined_tests[ascii]:
+            try:
+                if not (test(line) if timeout is None else test(line, timeout=timeout)):
+                    continue
+            except TimeoutError:  # the culprit is found and reported when the rules run one by one
+                certain = False
             could.update(positions)
-        if ascii and not self.keyed.isdisjoint(could):
-            key = phrase_key(line)
-            could = {p for p in could if p not in self.keyed or key in self.rules[p].keys}
-        n_words = len(line.split())
-        facts = _LineFacts(tuple(p for p in sorted(could) if self.rules[p].guards.fits(line, n_words)), {})
+        if ascii:
+            keyed = self.keyed.intersection(could)
+            if keyed:
+                key = phrase_key(line)
+                for p in keyed:
+                    if key not in self.rules[p].keys:
+                        could.discard(p)
+        sized = self.sized.intersection(could)
+        if sized:
+            n_words = len(line.split()) if not self.counted.isdisjoint(sized) else None
+            for p in sized:
+                if not self.rules[p].guards.fits(line, n_words):
+                    could.discard(p)
+        for p in self.conditioned.intersection(could):
+            if not holds(self.conditions[p], folded):
+                could.discard(p)
+        facts = _LineFacts(tuple(sorted(could)), {})
         if certain:
             self.memo.put(raw, facts)
         return facts
@@ -227,6 +248,11 @@ class RuleEngine:
     def _line_matcher(self, facts: list[_LineFacts], position: int) -> Callable[[int, str], bool]:
         """``line_matches`` for :meth:`Rule.apply`: answers from the memo of the page's lines."""
         return lambda index, line: self._matches(facts[index], position, line)
+
+
+def _anything(line: str, timeout: float | None = None) -> bool:
+    """The test of a mode whose rules could not be combined into one pattern: every line passes."""
+    return True
 
 
 def _candidates(facts: list[_LineFacts], positions: set[int]) -> dict[int, list[int]]:

@@ -14,6 +14,11 @@ class Guards:
     max_words: int | None = None
     position: str = "any"
 
+    @property
+    def sized(self) -> bool:
+        """Whether the guards ask anything of the line's size (see :meth:`fits`)."""
+        return self.max_chars is not None or self.min_chars is not None or self.max_words is not None
+
     def allow(self, line: str, index: int, count: int, offset: float = 1.0) -> bool:
         """``index`` of ``count`` kept lines; ``offset``: where the line ends, as a share of the text."""
         return self.fits(line) and self.allow_position(index, count, offset)

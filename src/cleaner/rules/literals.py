@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Union
 
 import regex
 
@@ -62,6 +62,23 @@ def required_needs(source: str, flags: int = 0, whole: bool = False) -> frozense
     >>> sorted(required_needs(r"\bby\s+\w+|via\b"))
     [Need(text='by', left=True, right=True), Need(text='via', left=False, right=True)]
     """
+    tree = _parse(source, flags)
+    found = None if tree is None else _sequence_needs(tree, whole, whole)
+    if not found:
+        return None
+    pieces = set()
+    for need in found:
+        piece, first, stop = _folded_piece(need.text)
+        if not piece.strip():
+            return None
+        # a piece cut out of the literal no longer has the literal's neighbours
+        pieces.add(Need(piece, need.left and first == 0, need.right and stop == len(need.text)))
+    return frozenset(pieces)
+
+
+def _parse(source: str, flags: int) -> list | None:
+    """The items of the pattern's parse tree (by `re`'s parser), or None where `re` would misread
+    the regex module's syntax."""
     from re import _parser
 
     if "\\\\" in source or _POSIX_CLASS.search(source) or flags & (regex.V1 | regex.FULLCASE):
@@ -72,38 +89,45 @@ def required_needs(source: str, flags: int = 0, whole: bool = False) -> frozense
     if _NOT_A_QUANTIFIER.search(analysable):
         return None  # fuzzy matching ({e<=1}) or a literal brace: not worth the risk
     try:
-        tree = _parser.parse(analysable, flags & (re.IGNORECASE | re.VERBOSE | re.DOTALL | re.MULTILINE))
+        return list(_parser.parse(analysable, flags & (re.IGNORECASE | re.VERBOSE | re.DOTALL | re.MULTILINE)))
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
-    found = _sequence_needs(list(tree), whole, whole)
-    if not found:
-        return None
-    pieces = set()
-    for need in found:  # the longest run of safely folding characters of each literal
-        runs, run, first = [], "", 0
-        for i, ch in enumerate(need.text):
-            if _folds_safely(ch):
-                run += ch.casefold()
-            else:
-                runs.append((run, first, i))
-                run, first = "", i + 1
-        runs.append((run, first, len(need.text)))
-        piece, first, stop = max(runs, key=lambda r: len(r[0]))
-        if not piece.strip():
-            return None
-        # a piece cut out of the literal no longer has the literal's neighbours
-        pieces.add(Need(piece, need.left and first == 0, need.right and stop == len(need.text)))
-    return frozenset(pieces)
+
+
+def _folded_piece(text: str) -> tuple[str, int, int]:
+    """The longest run of safely folding characters of ``text`` (see :func:`_folds_safely`),
+    casefolded, with where it starts and stops in ``text``: what a casefolded line holds
+    wherever a match holds ``text``."""
+    runs, run, first = [], "", 0
+    for i, ch in enumerate(text):
+        if _folds_safely(ch):
+            run += ch.casefold()
+        else:
+            runs.append((run, first, i))
+            run, first = "", i + 1
+    runs.append((run, first, len(text)))
+    return max(runs, key=lambda r: len(r[0]))
 
 
 _LETTER_OR_DIGIT = regex.compile(r"[^\W_]", regex.V0)
 
 
+class _WordCharacters(dict):
+    """Character -> whether it is a letter or digit as the regex module defines it (a word
+    character other than '_'), asked of the regex module once per character."""
+
+    def __missing__(self, ch: str) -> bool:
+        self[ch] = answer = _LETTER_OR_DIGIT.match(ch) is not None
+        return answer
+
+
+_IS_WORD = _WordCharacters()
+
+
 def stands_free(raw: str, start: int, end: int) -> tuple[bool, bool]:
     """Whether no letter or digit (a word character other than '_', as the regex module
     defines it) stands right before ``raw[start:end]``, and right after it."""
-    return (start == 0 or _LETTER_OR_DIGIT.match(raw, start - 1) is None,
-            end == len(raw) or _LETTER_OR_DIGIT.match(raw, end) is None)
+    return start == 0 or not _IS_WORD[raw[start - 1]], end == len(raw) or not _IS_WORD[raw[end]]
 
 
 def _folds_safely(ch: str) -> bool:
@@ -281,3 +305,163 @@ def literal_needs(pattern: regex.Pattern, whole: bool = False) -> tuple[Need, ..
     if needs is None or len(needs) > _MAX_CHOICES or any(need.text in _EVERYWHERE for need in needs):
         return None
     return tuple(sorted(needs, key=lambda n: (-len(n.text), n)))
+
+
+# -- all the literals a match needs ------------------------------------------------------------
+#
+# The automaton pass above asks for one literal set per pattern (the most selective one). A
+# pattern usually needs more: 'our\s+(?:free\s+)?newsletter' needs "our" and "newsletter", and
+# '.*?\b(?:our|this)\s+newsletter\s+(?:contains|brings)' three things. A condition says all of it,
+# as a tree over the casefolded line: a frozenset of strings (one of them is in the line),
+# ("all", parts) or ("any", parts); None is no condition. Each string is the longest run of safely
+# folding characters of a literal of the pattern (as for the needs), so a line the pattern
+# matches always meets its condition. Testing it costs Python work per line, which pays only
+# where the pattern is expensive to try: a pattern that scans the line from every position
+# (``match: search``, or a leading '.{0,400}?' / '.*?') on a long paragraph that one of its
+# needs let through (:func:`scans`).
+
+Condition = Union[frozenset, tuple, None]
+
+
+def required_condition(source: str, flags: int = 0) -> Condition:
+    r"""What every match of ``source`` puts in the casefolded line (see :func:`holds`).
+
+    >>> kind, parts = required_condition(r"(?:our|this)\s+newsletter")
+    >>> kind, [sorted(part) for part in parts]
+    ('all', [['newsletter'], ['our', 'this']])
+    >>> sorted(required_condition(r"a\d+|b\w"))
+    ['a', 'b']
+    >>> required_condition(r"\d+|b") is None
+    True
+    """
+    tree = _parse(source, flags)
+    return None if tree is None else _sequence_condition(tree)
+
+
+def holds(condition: Condition, folded: str) -> bool:
+    """Whether the casefolded line ``folded`` meets ``condition`` (see :func:`required_condition`)."""
+    if condition is None:
+        return True
+    if type(condition) is frozenset:
+        for text in condition:
+            if text in folded:
+                return True
+        return False
+    kind, parts = condition
+    if kind == "all":
+        for part in parts:
+            if not holds(part, folded):
+                return False
+        return True
+    for part in parts:
+        if holds(part, folded):
+            return True
+    return False
+
+
+def scans(source: str, flags: int = 0) -> bool:
+    r"""Whether a match may start with a run of any characters ('.{0,400}?x', '(?:.*?, )?x'), so that
+    the regex engine tries the rest of the pattern at every position of the line.
+
+    >>> scans(r"(?x).{0,120}?(?:we|our\s+site)\s+uses?\s+cookies"), scans(r"[\W_]*cookies")
+    (True, False)
+    """
+    tree = _parse(source, flags)
+    return tree is not None and _leads_with_any(tree)
+
+
+def _leads_with_any(items: list) -> bool:
+    from re import _constants as c
+
+    for op, arg in items:
+        if op is c.AT:
+            continue  # an anchor holds no character
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            body = list(arg[2])
+            return body == [(c.ANY, None)] or _leads_with_any(body)
+        if op is c.SUBPATTERN:
+            return _leads_with_any(list(arg[-1]))
+        if op is c.BRANCH:
+            return any(_leads_with_any(list(branch)) for branch in arg[1])
+        return False
+    return False
+
+
+def _sequence_condition(items: list) -> Condition:
+    from re import _constants as c
+
+    parts, run = [], {""}
+    for op, arg in items + [(None, None)]:
+        if op is c.LITERAL or (op is c.IN and all(kind is c.LITERAL for kind, _ in arg)
+                               and len(run) * len(arg) <= _MAX_CHOICES):
+            codes = [arg] if op is c.LITERAL else [code for _, code in arg]
+            run = {r + chr(code) for r in run for code in codes}
+            continue
+        if run != {""}:
+            parts.append(_clause(run))
+            run = {""}
+        if op is None:
+            break
+        parts.append(_item_condition(op, arg))
+    return _all(parts)
+
+
+def _item_condition(op, arg) -> Condition:
+    from re import _constants as c
+
+    if op is c.SUBPATTERN:
+        return _sequence_condition(list(arg[-1]))
+    if op is c.ATOMIC_GROUP:
+        return _sequence_condition(list(arg))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, body = arg
+        return _sequence_condition(list(body)) if low >= 1 else None
+    if op is c.BRANCH:
+        branches = [_sequence_condition(list(branch)) for branch in arg[1]]
+        return None if any(b is None for b in branches) else _any(branches)
+    if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= _MAX_CHOICES:
+        return _clause({chr(code) for _, code in arg})
+    return None  # anything else (classes, look-arounds, backreferences) asks nothing of the line
+
+
+def _clause(texts) -> frozenset[str] | None:
+    """One of ``texts`` is in the match: the pieces of them a casefolded line then holds (None:
+    nothing worth asking, such as a space)."""
+    pieces = frozenset(_folded_piece(text)[0] for text in texts)
+    return None if any(not piece.strip() for piece in pieces) or len(pieces) > _MAX_CHOICES else pieces
+
+
+def _all(parts: list) -> Condition:
+    flat = set()
+    for part in parts:
+        if part is not None:
+            flat.update(part[1] if type(part) is tuple and part[0] == "all" else (part,))
+    clauses = [p for p in flat if type(p) is frozenset]
+    # a clause holding all of another's strings and more asks nothing more
+    flat = {p for p in flat if type(p) is not frozenset or not any(q < p for q in clauses)}
+    if not flat:
+        return None
+    return flat.pop() if len(flat) == 1 else ("all", tuple(sorted(flat, key=_selectivity)))
+
+
+def _any(parts: list) -> Condition:
+    union, others = set(), set()
+    for part in parts:
+        for p in part[1] if type(part) is tuple and part[0] == "any" else (part,):
+            if type(p) is frozenset:
+                union |= p
+            else:
+                others.add(p)
+    # an alternative that needs one of the union's strings anyway adds nothing to the union
+    others = {p for p in others if not (p[0] == "all" and any(type(q) is frozenset and q <= union for q in p[1]))}
+    if not others:
+        return frozenset(union)
+    return "any", tuple(sorted(others | ({frozenset(union)} if union else set()), key=_selectivity))
+
+
+def _selectivity(condition) -> tuple:
+    """Sort key: first the parts a line fails most often and that cost least to test (the
+    clauses, longest shortest string first), then the nested ones."""
+    if type(condition) is frozenset:
+        return 0, -min(len(t) for t in condition), len(condition), sorted(condition)
+    return 1, len(repr(condition)), repr(condition)

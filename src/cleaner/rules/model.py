@@ -29,7 +29,7 @@ import yaml
 from cleaner.document import Document
 from cleaner.rules.guards import GUARD_KEYS, POSITIONS, Guards
 from cleaner.rules import literal_cache, pattern_cache
-from cleaner.rules.literals import Need
+from cleaner.rules.literals import Condition, Need
 from cleaner.rules.phrases import phrase_keys
 
 
@@ -104,6 +104,9 @@ class Rule:
     # A whole-line phrase rule's keys (see phrase_keys): an ASCII line without one of them is
     # skipped too. None: not such a rule.
     keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    # For a pattern that scans the line from every position: all the literals a match needs (see
+    # required_condition), asked of a line the needs let through before the regex is tried.
+    condition: Condition = field(default=None, repr=False, compare=False)
     timeout: float | None = REGEX_TIMEOUT_S  # seconds per regex call; None for the built-in rules
 
     def applies_to(self, doc: Document) -> bool:
@@ -269,7 +272,8 @@ def _rule(raw: dict, file: str, domains: tuple[str, ...], timeout: float | None,
         safety=raw.get("safety", "safe"), domains=domains, file=file,
         strip=_examples(raw.get("strip"), where, keep=False),
         keep=_examples(raw.get("keep"), where, keep=True), spec=spec,
-        needs=literal_cache.literal_needs(pattern, whole=match == "full"), keys=keys, timeout=timeout,
+        needs=literal_cache.literal_needs(pattern, whole=match == "full"), keys=keys,
+        condition=literal_cache.scan_condition(pattern, match), timeout=timeout,
     )
 
 
