@@ -13,10 +13,10 @@ rather than mistune: it maps every block to its source lines, which exact spans 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from cleaner.heuristics.blocks import Block
 from cleaner.heuristics.dump_style import wrap_width
+from cleaner.heuristics.markdown_parser import parser
 
 # Where the parser found links or images, these locate their markup in the block's source:
 # a badge or image whole ('[![alt](img)](url)', '![alt](src)'), a link's target ('](url "t")',
@@ -53,15 +53,6 @@ _ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:[ \t].*$", re.MULTILINE)
 LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
 _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
                "fence": "code", "code_block": "code", "html_block": "markup", "hr": "markup"}
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-
-    # No raw HTML blocks: in a dump, '<!--' or '<script' is page text the tool let through, and as an
-    # HTML block it would run to its end marker, often the end of the dump, taking the article along.
-    return MarkdownIt("commonmark").enable("table").disable("html_block")
 
 
 def _inline_text(token) -> tuple[str, int, int]:
@@ -329,7 +320,7 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
         source = "".join(parts)
     else:
         first_line = last_line = parser_line = list(range(len(lines)))
-    tokens = _parser().parse(source)
+    tokens = parser().parse(source)
     blocks: list[Block] = []
     claimed = [False] * len(lines)
     item_depth = 0
