@@ -509,3 +509,40 @@ def test_a_link_target_wrapped_at_a_hyphen_does_not_widen_the_column_limit(tmp_p
     text = _clean(tmp_path, "html2text_wrapped_target_width.md")["text"]
     assert "a spokesman for Keel\nLtd said:" in text
     assert text.endswith("for the\nweekend.")
+
+
+def test_markdown_layout_table_keeps_the_article_in_a_cell_beyond_the_header(tmp_path):
+    # markdownify writes a page laid out in a table as one row, its cells' paragraphs joined by
+    # runs of spaces; the row has more cells than the header, and CommonMark drops the excess
+    doc = _clean(tmp_path, "layout_table.md")
+    text = doc["text"]
+    assert doc["title"] == "Night trains return to the valley line"
+    for sentence in ("ten years after the last one was cut to save money.", "Tickets will cost the same",
+                     "from people working late shifts", "back to its restaurants and theatre."):
+        assert sentence in text
+    for chrome in ("Transport", "Most read", "Bridge repairs delayed", "Privacy", "|"):
+        assert chrome not in text
+
+
+def test_an_aligned_data_table_stays_table_rows(tmp_path):
+    text = _clean(tmp_path, "aligned_table.md")["text"]
+    assert "| Train | Leaves the city | Reaches the terminus |" in text
+    assert "| First | 00:30 | 01:52 |" in text and "| Second | 02:00 | 03:22 |" in text
+    assert "calling at every station up to the terminus in the hills:" in text
+    assert "Bridge repairs delayed" not in text
+
+
+def test_w3m_columns_side_by_side_are_read_one_at_a_time(tmp_path):
+    # w3m sets a layout table's columns next to each other: the article's lines share physical
+    # lines with a sidebar's; the article's own double spaces after full stops are no gutter
+    doc = _clean(tmp_path, "w3m_columns.txt")
+    text = doc["text"]
+    assert doc["title"] == "Rebuilding of the north pier to start in March"
+    for line in ("The harbour board agreed on Tuesday to rebuild the\nold north pier",
+                 "winters ago. The work will start in March and\nshould take eighteen months.",
+                 "coastal towns. Local businesses have welcomed the\ndecision"):
+        assert line in text
+    for chrome in ("Most read", "Ferry fares", "in the new year", "Sunny", "Sign up", "Facebook", "Cookie settings"):
+        assert chrome not in text
+    removed = " ".join(r["text"] for r in doc["removed"])
+    assert "• Ferry fares to rise" in removed and "in the new year" in removed

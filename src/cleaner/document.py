@@ -12,6 +12,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.parse.normalize import Layout
+
 
 @dataclass(slots=True, frozen=True)
 class Source:
@@ -94,6 +96,9 @@ class Document:
     # spans of the article's own lists, table rows and code, kept by the heuristics: line-shaped
     # rules (menus of '|'-separated items, lines of symbols) leave them alone
     structure: list[tuple[int, int]] = field(default_factory=list)
+    # what the spaces of a text input said that normalisation collapsed: a table cell's paragraphs,
+    # side-by-side columns (cleaner.parse.normalize.normalize_with_layout)
+    layout: Layout = Layout()
     _merged: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     # (number of removals, normalised input, clean text): ``text`` is read by several steps and
     # the writer; removals only ever grow through ``remove``, so with the same input object

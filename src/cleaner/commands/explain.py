@@ -102,7 +102,7 @@ def summary_lines(doc: Document, color: bool = False) -> list[str]:
     if doc.source.style:
         from cleaner.heuristics.blocks import dump_blocks
 
-        _, blocks = dump_blocks(doc.normalised, doc.source.style)
+        _, blocks = dump_blocks(doc.normalised, doc.source.style, layout=doc.layout)
         lines = sum(1 for line in doc.normalised.split("\n") if line.strip())
         head = [f"text dump style: {doc.source.style}; {len(blocks)} blocks from {lines} lines"]
     return head + _removed_lines(doc, color)

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
 from cleaner.heuristics.lines import BROWSER_BULLETS, ends_sentence
 from cleaner.heuristics.structure import STRUCTURED_KINDS
+from cleaner.parse.normalize import Layout
 
 __all__ = ["Block", "dump_blocks", "line_groups"]
 
@@ -35,6 +36,13 @@ class Block(NamedTuple):
     linked: bool = False  # mostly link text: a menu entry, a related story's headline
     syntax: tuple[tuple[int, int], ...] = ()  # markdown structure (heading marks, bullets, fences, pipes,
     #                                           emphasis): kept by default, removed for plain-text output
+    parts: tuple[tuple[int, int], ...] = ()  # a block of a column laid out beside others: its spans, one
+    #                                          per line (between them, the other columns' text); () whole
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The spans of the text that are the block's: its parts, or [start, end)."""
+        return self.parts or ((self.start, self.end),)
 
     @property
     def structured(self) -> bool:
@@ -119,8 +127,10 @@ def _line_markup(text: str, s: int, e: int, style: str) -> list[tuple[int, int]]
 
 def _plain_block(text: str, run: list[tuple[int, int]], style: str) -> Block:
     markup = [span for s, e in run for span in _line_markup(text, s, e, style)]
+    # lines of a column: other columns' text lies between them
+    parts = tuple(run) if any(text[pe:s].strip() for (_, pe), (s, _) in zip(run, run[1:])) else ()
     if not markup:
-        return Block(run[0][0], run[-1][1], " ".join(text[s:e] for s, e in run), lines=len(run))
+        return Block(run[0][0], run[-1][1], " ".join(text[s:e] for s, e in run), lines=len(run), parts=parts)
     kept, cursor = [], run[0][0]
     for ms, me in markup:
         kept.append(text[cursor:ms])
@@ -130,7 +140,7 @@ def _plain_block(text: str, run: list[tuple[int, int]], style: str) -> Block:
     links = sum(1 for s, e in markup if text[s] == "[")
     kind = ("item" if _ITEM_START.match(joined) and not joined.startswith("#") else "text") if joined else "markup"
     return Block(run[0][0], run[-1][1], joined, kind, tuple(markup), links, len(run),
-                 links > 0 and _link_dominated(text, run[0][0], markup, joined, links))
+                 links > 0 and _link_dominated(text, run[0][0], markup, joined, links), parts=parts)
 
 
 def _link_dominated(text: str, start: int, markup: list[tuple[int, int]], joined: str, links: int) -> bool:
@@ -146,7 +156,7 @@ def _references(text: str, blocks: list[Block]) -> list[Block]:
     for i, block in enumerate(blocks):
         if block.text in _REFERENCES_HEADER and all(
                 _REFERENCE_LINE.match(b.text) or b.text in _REFERENCES_HEADER for b in blocks[i + 1:]):
-            return blocks[:i] + [Block(b.start, b.end, b.text, "reference") for b in blocks[i:]]
+            return blocks[:i] + [Block(b.start, b.end, b.text, "reference", parts=b.parts) for b in blocks[i:]]
     return blocks
 
 
@@ -178,12 +188,71 @@ def _item_content(blocks: list[Block], every_bullet: bool = False) -> list[Block
     return blocks
 
 
-def plain_blocks(text: str, style: str) -> list[Block]:
+def column_groups(text: str, columns: tuple[tuple[int, int, int], ...]) -> list[tuple[list[tuple[int, int]], int]]:
+    r""":func:`line_groups`, each with the width of its column (0: a group of whole lines), where
+    lines laid out as side-by-side ``columns`` (``Layout.columns``: (start, end, column) of each
+    segment of such a line) are read a column at a time: over a band of consecutive such lines,
+    each column's segments in order, a line where the column is empty ending its group.
+
+    >>> page = "Home The council met on Monday.\nNews It agreed the budget.\nSport\n\nThe end."
+    >>> cols = ((0, 4, 0), (5, 31, 12), (32, 36, 0), (37, 58, 12), (59, 64, 0))
+    >>> [([page[s:e] for s, e in group], width) for group, width in column_groups(page, cols)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [(['Home', 'News', 'Sport'], 5), (['The council met on Monday.', 'It agreed the budget.'], 26),
+     (['The end.'], 0)]
+    """
+    if not columns:
+        return [(group, 0) for group in line_groups(text)]
+    by_line: dict[int, list[tuple[int, int, int]]] = {}
+    for s, e, column in columns:
+        by_line.setdefault(text.rfind("\n", 0, s) + 1, []).append((s, e, column))
+    out: list[tuple[list[tuple[int, int]], int]] = []
+    band: dict[int, list[list[tuple[int, int]]]] = {}  # column -> its groups in the band
+
+    def flush() -> None:
+        for column in sorted(band):
+            width = max(e - s for group in band[column] for s, e in group)
+            out.extend((group, width) for group in band[column] if group)
+        band.clear()
+
+    group: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        segments = by_line.get(start)
+        if segments:
+            if group:
+                out.append((group, 0))
+                group = []
+            present = {column for _, _, column in segments}
+            for column, groups in band.items():
+                if column not in present and groups[-1]:
+                    groups.append([])
+            for s, e, column in segments:
+                band.setdefault(column, [[]])[-1].append((s, e))
+        elif line.strip():
+            flush()
+            group.append((start, end))
+        else:
+            for groups in band.values():
+                if groups[-1]:
+                    groups.append([])
+            if group:
+                out.append((group, 0))
+                group = []
+        start = end + 1
+    flush()
+    if group:
+        out.append((group, 0))
+    return out
+
+
+def plain_blocks(text: str, style: str, columns: tuple[tuple[int, int, int], ...] = ()) -> list[Block]:
     """Blocks of a dump that is not markdown (see :func:`dump_blocks`)."""
-    groups = line_groups(text)
+    groups = column_groups(text, columns)
     width, pure, indent = None, True, 0
     if style in ("hard-wrapped", "link-numbered"):
-        lines = [text[s:e] for group in groups for s, e in group]
+        lines = [text[s:e] for group, _ in groups for s, e in group]
         width = wrap_width(lines, wrapped=style == "link-numbered")
         # full lines ending a sentence join the next only on strong evidence of wrapping
         pure = width is None or style == "link-numbered" or wrap_width(lines, share=WRAP_SHARE) is not None
@@ -193,18 +262,24 @@ def plain_blocks(text: str, style: str) -> list[Block]:
     items = (partial(_item_content, every_bullet=True) if style == "link-numbered"
              else _item_content if style == "hard-wrapped" else list)
     blocks = []
-    for group in groups:
-        if width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
+    for group, column_width in groups:
+        # a column's lines wrap at its own width (a column may be narrower than any a dump is found
+        # wrapped at, the page's text all in columns)
+        group_width = column_width if column_width and style in ("hard-wrapped", "link-numbered") else width
+        if group_width is None and style in ("one-line", "hard-wrapped"):  # nothing to join, nothing to strip
             blocks += items([Block(s, e, text[s:e]) for s, e in group])
             continue
         blocks += items([_plain_block(text, run, style)
-                         for run in _wrapped_runs(text, group, width, style == "feed-marked", pure, indent)])
+                         for run in _wrapped_runs(text, group, group_width, style == "feed-marked", pure, indent)])
     return _references(text, blocks) if style == "link-numbered" else blocks
 
 
-def dump_blocks(text: str, style: str | None = None, syntax: bool = False) -> tuple[str, list[Block]]:
+def dump_blocks(text: str, style: str | None = None, syntax: bool = False,
+                layout: Layout = Layout()) -> tuple[str, list[Block]]:
     """(style, blocks) of a normalised dump; ``style`` None detects it (:func:`detect_style`);
-    ``syntax``: a markdown block's structure syntax is found too (``Block.syntax``).
+    ``syntax``: a markdown block's structure syntax is found too (``Block.syntax``); ``layout``:
+    what the input's spaces said (``Document.layout``): its gaps cut a layout table's cells into
+    their paragraphs, its columns make side-by-side columns runs of blocks of their own.
 
     >>> import textwrap
     >>> story = ("It was the best of times, it was the worst of times, it was the age of wisdom, "
@@ -219,5 +294,5 @@ def dump_blocks(text: str, style: str | None = None, syntax: bool = False) -> tu
     if style == "markdown":
         from cleaner.heuristics.markdown_blocks import markdown_blocks
 
-        return style, markdown_blocks(text, syntax)
-    return style, plain_blocks(text, style)
+        return style, markdown_blocks(text, syntax, layout.gaps)
+    return style, plain_blocks(text, style, layout.columns)

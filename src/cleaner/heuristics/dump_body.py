@@ -13,6 +13,7 @@ from cleaner.heuristics.blocks import Block, dump_blocks
 from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
 from cleaner.heuristics.lines import line_key
 from cleaner.langid.detect import GUESS_TOKENS, guess_language
+from cleaner.parse.normalize import Layout
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
 REFERENCES_VERDICT = LineVerdict(False, "H-REFERENCES", "navigation", "the dump's list of link targets")
@@ -50,7 +51,7 @@ def recurring_blocks(text: str, blocks: list[Block], recurring: frozenset[str]) 
     """
     if not recurring:
         return [False] * len(blocks)
-    return [all(line_key(line) in recurring for line in text[b.start:b.end].split("\n") if line.strip())
+    return [all(line_key(line) in recurring for s, e in b.spans for line in text[s:e].split("\n") if line.strip())
             for b in blocks]
 
 
@@ -64,18 +65,18 @@ class DumpLayout:
 
 def judge_dump(text: str, style: str | None = None, lang: str | None = None,
                recurring: frozenset[str] = frozenset(), config: BodyConfig = BodyConfig(),
-               syntax: bool = False) -> DumpLayout:
+               syntax: bool = False, layout: Layout = Layout()) -> DumpLayout:
     """Blocks of a normalised text and the body locator's verdict on each (``style`` None:
     detected; ``lang``: the stoplist's language, None: guessed from the blocks' text, not from
     the markup; ``recurring``: the line keys that recur in other documents, see
-    :func:`recurring_blocks`; ``syntax``: see :func:`dump_blocks`).
+    :func:`recurring_blocks`; ``syntax``, ``layout``: see :func:`dump_blocks`).
 
     >>> layout = judge_dump("Home\\nNews\\n" + "The mayor said on Monday that the bridge would open in May, "
     ...                     "two months later than the council had planned." + "\\nContact us")
     >>> layout.style, [v.keep for v in layout.verdicts]
     ('one-line', [False, False, True, False])
     """
-    style, blocks = dump_blocks(text, style, syntax)
+    style, blocks = dump_blocks(text, style, syntax, layout)
     judged = [i for i, b in enumerate(blocks) if b.kind not in ("markup", "reference")]
     texts = [blocks[i].text for i in judged]
     lang = lang or guess_language(language_sample(texts))

@@ -13,6 +13,7 @@ rather than mistune: it maps every block to its source lines, which exact spans 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from cleaner.heuristics.blocks import Block
 from cleaner.heuristics.dump_style import wrap_width
@@ -50,6 +51,8 @@ _BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \
 # '*[Nov 8, 2012]: 2012-11-08T23:04'): markup, like a reference definition, but CommonMark does
 # not know it and would read a paragraph of them, a page's timestamps, as its longest text.
 _ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:[ \t].*$", re.MULTILINE)
+_CELL_PIPE = re.compile(r"(?<!\\)\|")  # a table row's cells end at pipes not escaped, as GFM reads them
+_EMPTY_CELL = re.compile(r":?-*:?")  # no text: an empty cell, or a delimiter row's cell flattened into a row
 LINKED_SHARE = 0.5  # a block with this share of its words in links is link text
 _BLOCK_KIND = {"heading_open": "heading", "paragraph_open": "text", "tr_open": "table",
                "fence": "code", "code_block": "code", "html_block": "markup", "hr": "markup"}
@@ -280,10 +283,79 @@ def _block(text: str, start: int, end: int, body: str, kind: str, links: int, li
     return Block(start, end, body, kind if body else "markup", markup, links, n_lines, linked, spans)
 
 
-def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the cells of the table row ``text[start:end]``, each without the spaces around
+    its text, the empty ones too (a row's leading and trailing pipes open and close no cell).
+
+    >>> row = "| Northport | | 05:42 |"
+    >>> [row[s:e] for s, e in _cells(row, 0, len(row))]
+    ['Northport', '', '05:42']
+    """
+    line = text[start:end]
+    pipes = [m.start() for m in _CELL_PIPE.finditer(line)]
+    edges = [-1] + pipes + [len(line)]
+    if line.lstrip().startswith("|"):
+        edges = edges[1:]
+    if line.rstrip().endswith("|") and len(edges) > 1:
+        edges = edges[:-1]
+    cells = []
+    for a, b in zip(edges, edges[1:]):
+        cell = line[a + 1:b]
+        s = a + 1 + len(cell) - len(cell.lstrip())
+        cells.append((start + s, start + max(s, a + 1 + len(cell.rstrip()))))
+    return cells
+
+
+def _layout_row(text: str, start: int, end: int, parsed_cells: int, gaps: list[int]) -> list[tuple[int, int]]:
+    """The pieces of a table row that lays out a page rather than holding data, or [] for a data
+    row. markdownify writes a page laid out in tables as rows of one line each, the blocks of a
+    cell joined by runs of spaces (``gaps``: their offsets in the text); a row with more cells
+    than its header (CommonMark drops the excess, the article with them) or a cell of several
+    blocks is layout, and each block of each cell a piece of its own.
+
+    >>> row = "| Menu | The story. It was long. Another paragraph. | Sidebar |"
+    >>> [row[s:e] for s, e in _layout_row(row, 0, len(row), 2, [])]
+    ['Menu', 'The story. It was long. Another paragraph.', 'Sidebar']
+    >>> [row[s:e] for s, e in _layout_row(row, 0, len(row), 3, [32])]
+    ['Menu', 'The story. It was long.', 'Another paragraph.', 'Sidebar']
+    >>> _layout_row("| 05:42 | Northport |", 0, 21, 2, [])
+    []
+    """
+    cells = _cells(text, start, end)
+    cuts = gaps[bisect_right(gaps, start):bisect_right(gaps, end)]
+    if len(cells) <= parsed_cells and not any(s < g < e for g in cuts for s, e in cells):
+        return []
+    pieces = []
+    for s, e in cells:
+        inside = [g for g in cuts if s < g < e]
+        for a, b in zip([s] + [g + 1 for g in inside], inside + [e]):
+            if not _EMPTY_CELL.fullmatch(text[a:b].strip()):
+                pieces.append((a, b))
+    return pieces
+
+
+def _piece_blocks(text: str, pieces: list[tuple[int, int]], start: int, end: int, syntax: bool) -> list[Block]:
+    """Blocks of a layout row (:func:`_layout_row`): each piece a text block, judged like a
+    paragraph; the pipes and empty cells between them markup."""
+    blocks, cursor = [], start
+    for s, e in pieces:
+        if text[cursor:s].strip():
+            blocks.append(Block(cursor, s, "", "markup"))
+        inline = parser().parseInline(text[s:e])[0]
+        body, links, link_words = _inline_text(inline)
+        blocks.append(_block(text, s, e, body, "text", links, link_words, 1,
+                             {child.type for child in inline.children or ()}, syntax))
+        cursor = e
+    if text[cursor:end].strip():
+        blocks.append(Block(cursor, end, "", "markup"))
+    return blocks
+
+
+def markdown_blocks(text: str, syntax: bool = False, gaps: list[int] = ()) -> list[Block]:
     """The blocks of a normalised markdown dump, in order; lines no block claims (reference
     definitions, stray syntax) become ``markup`` blocks. ``syntax``: find each block's
-    structure syntax too (:func:`syntax_spans`, for plain-text output)."""
+    structure syntax too (:func:`syntax_spans`, for plain-text output); ``gaps``: sorted offsets
+    where the input had two or more spaces between words (see :func:`_layout_row`)."""
     offsets, pos = [], 0
     lines = text.split("\n")
     for line in lines:
@@ -368,6 +440,10 @@ def markdown_blocks(text: str, syntax: bool = False) -> list[Block]:
                     cells.append(cell)
                     links, link_words = links + n, link_words + w
                 j += 1
+            pieces = _layout_row(text, start, end, len(cells), gaps) if first == last else []
+            if pieces:
+                blocks += _piece_blocks(text, pieces, start, end, syntax)
+                continue
             body = " | ".join(c for c in cells if c)
         elif kind == "code":
             body = " ".join(token.content.split())

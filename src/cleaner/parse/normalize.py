@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 from functools import lru_cache
+from typing import NamedTuple
+
+from cleaner.parse.columns import column_segments
 
 
 @lru_cache(maxsize=1)
@@ -89,9 +94,16 @@ def normalize_spaces(text: str) -> str:
     >>> normalize_spaces("  a\u00a0\u00a0b\t \n\u00a0\n")
     'a b\n\n'
     """
+    return _collapse_spaces(_one_space_kind(text))
+
+
+def _one_space_kind(text: str) -> str:
+    return text.replace("\t", " ") if text.isascii() else _UNICODE_SPACE.sub(" ", text)
+
+
+def _collapse_spaces(text: str) -> str:
     # Over the whole text at once, not line by line (a space run never crosses a newline, and
     # once runs are collapsed a line edge holds at most one space).
-    text = text.replace("\t", " ") if text.isascii() else _UNICODE_SPACE.sub(" ", text)
     if "  " in text:  # a substring test is a tenth of a regex scan that finds nothing
         text = _SPACE_RUNS.sub(" ", text)
     return text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")
@@ -133,6 +145,61 @@ def normalize_words(text: str) -> str:
     for transform in WORD_TRANSFORMS:
         text = transform(text)
     return text
+
+
+_SPACE_RUN = re.compile("  +")
+
+
+class Layout(NamedTuple):
+    """What the spaces of a text said that normalisation collapses (offsets in the normalised text)."""
+
+    gaps: tuple[int, ...] = ()  # the one space left of each run of two or more between words
+    columns: tuple[tuple[int, int, int], ...] = ()  # (start, end, column) of the segments of lines laid
+    #                                                 out in side-by-side columns (cleaner.parse.columns)
+
+
+def normalize_with_layout(text: str) -> tuple[str, Layout]:
+    r""":func:`normalize`, and the :class:`Layout` its collapsed spaces said: a table cell's
+    paragraphs that markdownify joined on one line with runs of spaces, the columns that
+    ``w3m -dump`` set side by side.
+
+    >>> normalize_with_layout("  Story text   Menu\n\n\nThe end.  Home\nOne two")
+    ('Story text Menu\n\nThe end. Home\nOne two', Layout(gaps=(10, 25), columns=()))
+    """
+    for transform in WORD_TRANSFORMS:
+        text = transform(text)
+    spaced = _one_space_kind(text)
+    normalised = collapse_blank_lines(_collapse_spaces(spaced))  # normalize's last two transforms
+    if "  " not in spaced:
+        return normalised, Layout()
+    stripped = [line.strip(" ") for line in spaced.split("\n")]
+    lines = [line for line, inner in zip(spaced.split("\n"), stripped) if inner]
+    spaced_lines = [n for n, inner in enumerate(inner for inner in stripped if inner) if "  " in inner]
+    starts = list(accumulate((len(line) + 1 for line in normalised.split("\n")), initial=0))
+    starts = [s for s, e in zip(starts, starts[1:]) if e - 1 > s]
+    if len(lines) != len(starts):  # not line for line (never expected): no layout rather than a wrong one
+        return normalised, Layout()
+    laid_out = column_segments(lines, spaced_lines)
+    gaps, columns = [], []
+    for n in sorted(laid_out.keys() | set(spaced_lines)):
+        line, segments = lines[n], laid_out.get(n, ())
+        start, lead = starts[n], len(line) - len(line.lstrip(" "))
+        if "  " not in line.strip(" "):
+            columns += [(start + a - lead, start + b - lead, column) for a, b, column in segments]
+            continue
+        # each run of spaces: (the column after it, the spaces collapsed up to there)
+        collapsed, runs = 0, []
+        for m in _SPACE_RUN.finditer(line.strip(" ")):
+            gaps.append(start + m.start() - collapsed)
+            collapsed += m.end() - m.start() - 1
+            runs.append((lead + m.end(), collapsed))
+
+        def offset(x: int) -> int:  # x: a column that holds no space
+            i = bisect_right(runs, (x, len(line))) - 1
+            return start + x - lead - (runs[i][1] if i >= 0 else 0)
+
+        columns += [(offset(a), offset(b - 1) + 1, column) for a, b, column in segments]
+    return normalised, Layout(tuple(gaps), tuple(columns))
 
 
 def normalize_and_explain(text: str) -> tuple[str, list[str]]:

@@ -5,7 +5,7 @@ import hashlib
 
 from cleaner.document import Document, Source
 from cleaner.parse.decode import BINARY_SNIFF_BYTES, binary_kind, decode_text, sniff_kind, wide_encoding
-from cleaner.parse.normalize import normalize
+from cleaner.parse.normalize import normalize, normalize_with_layout
 from cleaner.readers.record import Record
 
 
@@ -92,7 +92,7 @@ def parse_record(record: Record) -> Document:
         encoding = wide or extraction.metadata.get("encoding")
     else:
         text, encoding = decode_text(data, record.charset)
-        doc.normalised = normalize(text)
+        doc.normalised, doc.layout = normalize_with_layout(text)
     url = record.url or metadata.get("url")
     # A JSONL record's own fields are the user's data: they win over the extractor's guesses.
     doc.metadata = {**metadata, **(record.metadata or {})}

@@ -207,7 +207,8 @@ class BodyStripper(Step):
                 self._drop_recurring(doc, self.recurring.for_page(doc))
             return
         recurring = self.recurring.for_document(doc) if self.recurring else frozenset()
-        layout = judge_dump(doc.normalised, self.style, None, recurring, self.config, self.plain_markdown)
+        layout = judge_dump(doc.normalised, self.style, None, recurring, self.config, self.plain_markdown,
+                            doc.layout)
         markup_removed = selected("H-MARKUP", "markup", self.only, self.disable)
         switching = bool(self.only or self.disable)  # else every heuristic removes what it finds
         doc.source = dataclasses.replace(doc.source, style=layout.style)
@@ -216,12 +217,13 @@ class BodyStripper(Step):
         for block, verdict in zip(layout.blocks, layout.verdicts):
             if not verdict.keep:
                 if not switching or selected(verdict.rule, verdict.category, self.only, self.disable):
-                    doc.remove(block.start, block.end, verdict.rule, verdict.category, verdict.reason)
+                    for start, end in block.spans:
+                        doc.remove(start, end, verdict.rule, verdict.category, verdict.reason)
                     removed[verdict.rule] += 1
                     continue
                 self.stats[f"switched_off_{verdict.rule}"] += 1
             if verdict.rule == "H-BODY" and block.structured:
-                doc.structure.append((block.start, block.end))
+                doc.structure += block.spans
             if not markup_removed:
                 continue
             for start, end in block.markup:
@@ -235,7 +237,8 @@ class BodyStripper(Step):
         if layout.title is not None and doc.title is None:
             block = layout.blocks[layout.title]
             doc.title = block.text
-            doc.remove(block.start, block.end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
+            for start, end in block.spans:
+                doc.remove(start, end, "H-TITLE", "title", layout.verdicts[layout.title].reason)
             self.stats["titled"] += 1
 
     def _drop_recurring(self, doc: Document, recurring: frozenset[str]) -> None:
