@@ -16,7 +16,7 @@ from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands,
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 from cleaner.parse.html.titles import meta_content, normalised, pick_title, titles_of_page
 from cleaner.parse.html.tree import parse_page
-from cleaner.parse.html.twins import twin_blocks
+from cleaner.parse.html.twins import is_prose, twin_blocks
 
 
 __all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
@@ -205,9 +205,7 @@ def _is_standfirst(block: Block, tokens: list[str]) -> bool:
     story up, in the page's header beside the headline, where neither extractor looks): running
     text of 10+ words, under a fifth of it link text and under a fifth of its words numbers (a
     dateline, "Filed as News on November 6, 2012 11:56 am", is not one)."""
-    numbers = sum(t.isdigit() for t in tokens)
-    return (len(tokens) >= 10 and block.link_chars < 0.2 * len(block.text) and numbers < 0.2 * len(tokens)
-            and not looks_like_code(block.text))
+    return is_prose(block, tokens) and sum(t.isdigit() for t in tokens) < 0.2 * len(tokens)
 
 
 def _is_solid(block_tokens: list[list[str]], votes: list[bool] | None, config: HtmlConfig) -> bool:
