@@ -166,14 +166,13 @@ def normalize_with_layout(text: str) -> tuple[str, Layout]:
     >>> normalize_with_layout("  Story text   Menu\n\n\nThe end.  Home\nOne two")
     ('Story text Menu\n\nThe end. Home\nOne two', Layout(gaps=(10, 25), columns=()))
     """
-    for transform in WORD_TRANSFORMS:
-        text = transform(text)
-    spaced = _one_space_kind(text)
+    spaced = _one_space_kind(normalize_words(text))
     normalised = collapse_blank_lines(_collapse_spaces(spaced))  # normalize's last two transforms
     if "  " not in spaced:
         return normalised, Layout()
-    stripped = [line.strip(" ") for line in spaced.split("\n")]
-    lines = [line for line, inner in zip(spaced.split("\n"), stripped) if inner]
+    raw = spaced.split("\n")
+    stripped = [line.strip(" ") for line in raw]
+    lines = [line for line, inner in zip(raw, stripped) if inner]
     spaced_lines = [n for n, inner in enumerate(inner for inner in stripped if inner) if "  " in inner]
     starts = list(accumulate((len(line) + 1 for line in normalised.split("\n")), initial=0))
     starts = [s for s, e in zip(starts, starts[1:]) if e - 1 > s]
