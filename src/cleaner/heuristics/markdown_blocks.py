@@ -369,17 +369,18 @@ def markdown_blocks(text: str, syntax: bool = False, gaps: list[int] = ()) -> li
     # the column limit, found without the definitions; where the dump is wrapped, no wider than the
     # limit without the rest of each link target wrapped at a hyphen (its length is the URL's: a
     # line of 80 made the limit 80, and full lines of 78 looked like lines the page broke)
-    width = wrap_width([line for line in source.split("\n") if line]) or 0
+    source_lines = source.split("\n")
+    width = wrap_width([line for line in source_lines if line]) or 0
     if width and targets:
         rest = set(targets)
-        width = min(width, wrap_width([line for n, line in enumerate(source.split("\n")) if line and n not in rest],
+        width = min(width, wrap_width([line for n, line in enumerate(source_lines) if line and n not in rest],
                                       wrapped=True) or width)
     glue = dict.fromkeys(heading_continuations(lines, width) if "#" in text else (), " ")
     glue.update(dict.fromkeys(targets, "-"))
     first_line, last_line, parser_line = [], [], []
     if glue:
         parts = []
-        for n, line in enumerate(source.split("\n")):
+        for n, line in enumerate(source_lines):
             if n in glue:
                 parts.append(glue[n])
                 last_line[-1] = n
