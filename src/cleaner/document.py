@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from cleaner.parse.normalize import Layout
+
+class Layout(NamedTuple):
+    """What the spaces of a text said that normalisation collapses (offsets in the normalised text)."""
+
+    gaps: tuple[int, ...] = ()  # the one space left of each run of two or more between words
+    columns: tuple[tuple[int, int, int], ...] = ()  # (start, end, column) of the segments of lines laid
+    #                                                 out in side-by-side columns (cleaner.parse.columns)
 
 
 @dataclass(slots=True, frozen=True)

@@ -14,10 +14,10 @@ import re
 from functools import partial
 from typing import NamedTuple
 
+from cleaner.document import Layout
 from cleaner.heuristics.dump_style import WRAP_SHARE, detect_style, wrap_width
 from cleaner.heuristics.lines import BROWSER_BULLETS, ends_sentence
 from cleaner.heuristics.structure import STRUCTURED_KINDS
-from cleaner.parse.normalize import Layout
 
 __all__ = ["Block", "dump_blocks", "line_groups"]
 

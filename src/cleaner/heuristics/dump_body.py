@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cleaner.document import Layout
 from cleaner.heuristics.blocks import Block, dump_blocks
 from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
 from cleaner.heuristics.lines import line_key
 from cleaner.langid.detect import GUESS_TOKENS, guess_language
-from cleaner.parse.normalize import Layout
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
 REFERENCES_VERDICT = LineVerdict(False, "H-REFERENCES", "navigation", "the dump's list of link targets")

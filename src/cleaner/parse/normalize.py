@@ -10,8 +10,8 @@ import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 from functools import lru_cache
-from typing import NamedTuple
 
+from cleaner.document import Layout
 from cleaner.parse.columns import column_segments
 
 
@@ -148,14 +148,6 @@ def normalize_words(text: str) -> str:
 
 
 _SPACE_RUN = re.compile("  +")
-
-
-class Layout(NamedTuple):
-    """What the spaces of a text said that normalisation collapses (offsets in the normalised text)."""
-
-    gaps: tuple[int, ...] = ()  # the one space left of each run of two or more between words
-    columns: tuple[tuple[int, int, int], ...] = ()  # (start, end, column) of the segments of lines laid
-    #                                                 out in side-by-side columns (cleaner.parse.columns)
 
 
 def normalize_with_layout(text: str) -> tuple[str, Layout]:
