@@ -25,7 +25,7 @@ def test_clean_output_is_byte_identical_with_and_without_the_cache(tmp_path, mix
     without = clean_outputs(mixed_inputs, tmp_path / "without", CLEANER_CACHE_DIR="")
     cold = clean_outputs(mixed_inputs, tmp_path / "cold", CLEANER_CACHE_DIR=str(cache))
     entries = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] for p in cache.iterdir())
-    assert entries == ["langdetect-profiles", "rule-literals", "rule-patterns"]
+    assert entries == ["langdetect-profiles", "rule-literals", "rule-patterns", "stopword-votes"]
     warm = clean_outputs(mixed_inputs, tmp_path / "warm", CLEANER_CACHE_DIR=str(cache))
     assert len(without["documents/documents.jsonl"].splitlines()) >= 15
     assert sorted(without) == sorted(cold) == sorted(warm)
@@ -51,6 +51,28 @@ def test_cached_profiles_equal_the_computed_ones(tmp_path, monkeypatch):
                                                                                      computed.profiles)
     text = "Der Kanzler sagte am Montag, dass die Regierung nicht zurücktreten werde."
     assert warm.probabilities(text)[0].prob == computed.probabilities(text)[0].prob
+
+
+def _fresh_vote_table(monkeypatch, cache: str):
+    monkeypatch.setenv(derived.CACHE_VARIABLE, cache)
+    detect._vote_table.cache_clear()
+    try:
+        row, codes, masks, shifts, logs = detect._vote_table()
+    finally:
+        detect._vote_table.cache_clear()
+    return {word: int(masks[i]) for word, i in row.items()}, codes, shifts.tolist(), logs.tolist()
+
+
+def test_cached_stopword_votes_equal_the_computed_ones(tmp_path, monkeypatch):
+    computed = _fresh_vote_table(monkeypatch, "")
+    cold = _fresh_vote_table(monkeypatch, str(tmp_path))
+    [entry] = tmp_path.iterdir()
+    assert entry.name.startswith("stopword-votes-")
+    warm = _fresh_vote_table(monkeypatch, str(tmp_path))
+    assert len(computed[0]) > 50_000 and len(computed[1]) == 55
+    assert cold == computed and warm == computed
+    entry.write_bytes(entry.read_bytes()[:1000])  # cut short: computed again
+    assert _fresh_vote_table(monkeypatch, str(tmp_path)) == computed
 
 
 def test_a_damaged_entry_is_computed_again(tmp_path, monkeypatch):

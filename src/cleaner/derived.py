@@ -132,7 +132,7 @@ class Memo:
 
     def _entries(self) -> dict:
         if self._known is None:
-            self._known = load(self._path(), _read_json) or {}
+            self._known = load(self._path(), read_json) or {}
         return self._known
 
     def get(self, key: str, compute: Callable[[], T]) -> T:
@@ -159,7 +159,7 @@ class Memo:
                 return
             path = self._path()
             if path is not None:
-                store(path, {**(load(path, _read_json) or {}), **self._known}, _write_json)
+                store(path, {**(load(path, read_json) or {}), **self._known}, write_json)
             self._added = False
 
     def forget(self) -> None:
@@ -168,8 +168,8 @@ class Memo:
             self._known, self._added = None, False
 
 
-def _read_json(path: Path) -> dict:
-    """A :class:`Memo` entry: the sha256 of its JSON text on the first line, then the text."""
+def read_json(path: Path) -> dict:
+    """A :class:`Memo` entry (or another dict kept as JSON): the sha256 of its JSON text on the first line, then the text."""
     check, _, text = path.read_bytes().partition(b"\n")
     if hashlib.sha256(text).hexdigest().encode() != check:
         raise ValueError("checksum differs")
@@ -179,6 +179,6 @@ def _read_json(path: Path) -> dict:
     return value
 
 
-def _write_json(value: dict, path: Path) -> None:
+def write_json(value: dict, path: Path) -> None:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
     path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from cleaner import words as script_words
@@ -95,6 +96,22 @@ def stopword_index() -> dict[str, tuple[str, ...]]:
         for word in stoplist(code):
             index.setdefault(word, []).append(code)
     return {w: tuple(codes) for w, codes in index.items()}
+
+
+def stoplist_sources() -> list[bytes]:
+    """What the stoplists of :func:`stopword_index` are read from (each code, its jusText list's
+    name and file, and jusText's reading code): the key of data derived from them (cleaner.derived)."""
+    import justext.utils
+
+    folder = Path(justext.utils.__file__).parent / "stoplists"  # where justext.get_stoplist reads them
+    parts = [Path(justext.utils.__file__).read_bytes()]
+    for code in sorted(_STOPLIST_NAMES):
+        try:
+            data = (folder / f"{_STOPLIST_NAMES[code]}.txt").read_bytes()
+        except OSError:  # a jusText build without this language: stoplist() falls back to English
+            data = b""
+        parts += [code.encode(), _STOPLIST_NAMES[code].encode(), data]
+    return parts
 
 
 @lru_cache(maxsize=1)
