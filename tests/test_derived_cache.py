@@ -153,9 +153,15 @@ root = Path(sys.argv[1])
 files = (sorted((root / "corpora" / "raw").glob("*.txt")) + sorted((root / "tests" / "data" / "dumps").glob("*"))
          + sorted((root / "tests" / "data" / "multilingual").glob("*.html"))
          + sorted((root.parent / "shared" / "eval" / "dragnet-dev").glob("*.dump.txt"))[:40])
+from cleaner.rules.engine import RuleEngine
 texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
+rules = RuleSet.load().rules
+engine = RuleEngine(rules)  # its combined prefilter patterns are kept too
+patterns = [p for rule in rules for p in (rule.pattern, rule.end) if p is not None] + [
+    p for p in (*engine.prefilters.values(), *engine.ascii_prefilters.values()) if p is not None]
+assert len(patterns) > len(rules) + 2
 spans = [[[m.span() for m in p.finditer(t)] + [p.fullmatch(line) is None for line in t.splitlines()]
-          for t in texts] for rule in RuleSet.load().rules for p in (rule.pattern, rule.end) if p is not None]
+          for t in texts] for p in patterns]
 print(hashlib.sha256(json.dumps(spans).encode()).hexdigest())
 """
 
