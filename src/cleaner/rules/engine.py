@@ -91,7 +91,7 @@ class RuleEngine:
         pattern_cache.MEMO.save()  # the combined patterns' programs, for the next run (a no-op once kept)
 
     def apply(self, doc: Document, focus_spans: list[tuple[int, int]] | None = None,
-              scopes: tuple[str, ...] | None = None) -> list[RuleTimeout]:
+              scopes: tuple[str, ...] | None = None, lines: list[tuple[int, int]] | None = None) -> list[RuleTimeout]:
         """Apply the rules to the document's kept lines; returns the rules that timed out.
 
         Every rule sees the same lines (those kept before the rules ran), so a rule's position
@@ -100,11 +100,10 @@ class RuleEngine:
         sorted, disjoint character ranges; single-line rules (scopes line and span) then only
         look at the lines that overlap them, while rules that remove sections (to-end, block)
         still look at every line. ``scopes``: run only the rules of these scopes (None: all);
-        the others' answers stay in the memo for the next run.
+        the others' answers stay in the memo for the next run. ``lines``: :meth:`lines_of` the
+        document, where the caller has them already (the crediting runs look at one text twice).
         """
-        text, lines = doc.normalised, doc.kept_lines()
-        if doc.structure:  # the article's own lists, tables and code (see Document.structure)
-            lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
+        text, lines = doc.normalised, self.lines_of(doc) if lines is None else lines
         rules = [(position, rule) for position, rule in enumerate(self.rules)
                  if (scopes is None or rule.scope in scopes) and rule.applies_to(doc)]
         if focus_spans is not None:
@@ -125,6 +124,15 @@ class RuleEngine:
             except RuleTimeout as exc:
                 timeouts.append(exc)
         return timeouts
+
+    @staticmethod
+    def lines_of(doc: Document) -> list[tuple[int, int]]:
+        """The lines the rules look at: the kept lines but the article's own lists, tables and code
+        (see Document.structure)."""
+        lines = doc.kept_lines()
+        if doc.structure:
+            lines = [(s, e) for s, e in lines if not _overlaps(doc.structure, s, e)]
+        return lines
 
     def _apply_focused(self, doc: Document, lines: list[tuple[int, int]], facts: list[_LineFacts | None],
                        rules: list[tuple[int, Rule]], focus: list[int]) -> list[RuleTimeout]:

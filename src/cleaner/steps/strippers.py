@@ -96,9 +96,11 @@ class RuleStripper(Step):
             return
         # A single-line rule can only cover a heuristic removal on that removal's own line, so
         # those rules look at the heuristics' lines alone; section rules look at every line.
-        in_section = self._covering(doc, None, SECTION_SCOPES)
+        # Both runs look at the page as it was before any removal: its lines are found once.
+        lines = RuleEngine.lines_of(self._unremoved(doc))
+        in_section = self._covering(doc, None, SECTION_SCOPES, lines)
         on_line = self._covering(doc, sorted((doc.removals[i].start, doc.removals[i].end) for i in heuristic),
-                                 SINGLE_LINE_SCOPES)
+                                 SINGLE_LINE_SCOPES, lines)
         for i in heuristic:
             old = doc.removals[i]
             line_rule, section_rule = on_line(old), in_section(old)
@@ -114,12 +116,19 @@ class RuleStripper(Step):
                                       f"{old.rule}: {old.reason}" if old.reason else old.rule)
             self.stats[f"credited_{rule.rule}"] += 1
 
-    def _covering(self, doc: Document, focus: list[tuple[int, int]] | None, scopes: tuple[str, ...]):
+    @staticmethod
+    def _unremoved(doc: Document) -> Document:
+        """The page as the rules would see it alone: the same text, no removals."""
+        return Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata,
+                        structure=doc.structure)
+
+    def _covering(self, doc: Document, focus: list[tuple[int, int]] | None, scopes: tuple[str, ...],
+                  lines: list[tuple[int, int]]):
         """A function from a removal to the span the rules of ``scopes``, run alone on the page
-        (single-line rules on the ``focus`` spans' lines only), remove around it (or None)."""
-        alone = Document(id=doc.id, normalised=doc.normalised, source=doc.source, metadata=doc.metadata,
-                         structure=doc.structure)
-        self.engine.apply(alone, focus, scopes)
+        (single-line rules on the ``focus`` spans' lines only), remove around it (or None);
+        ``lines``: the page's lines as the engine sees them without removals (RuleEngine.lines_of)."""
+        alone = self._unremoved(doc)
+        self.engine.apply(alone, focus, scopes, lines)
         spans = sorted(alone.removals, key=lambda r: (r.start, r.end))
         starts = [r.start for r in spans]
 
