@@ -54,3 +54,38 @@ def test_is_html_page_tells_what_parse_record_extracts(kind, data):
     whether parse_record runs HTML extraction, for every declared kind and content."""
     record = Record("site/page", data, kind, error=None if data is not None else "cannot read")
     assert is_html_page(record) == ("extractor" in parse_record(record).metadata)
+
+
+# Any text, with the characters where keying the words instead of the line could differ: every
+# kind of whitespace, digits of other scripts, casefolds that grow ('ß', 'ﬁ', 'İ'), a final sigma.
+_KEY_TEXT = st.text(st.one_of(st.characters(), st.sampled_from(
+    [" ", "\t", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "\u2028", "1", "2", "\u0663", "\uff11", "\u00df", "\ufb01",
+     "\u0130", "\u03a3", "A", "a"])), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_KEY_TEXT, st.integers(0, 6))
+def test_short_line_key_is_line_key_of_a_short_line(line, most):
+    from cleaner.heuristics.lines import short_line_key
+
+    assert short_line_key(line, most) == (line_key(line) if len(line.split()) <= most else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_KEY_TEXT.filter(lambda s: "\n" not in s), min_size=1, max_size=3), max_size=6),
+       st.lists(_KEY_TEXT, max_size=4))
+def test_recurring_blocks_are_the_blocks_whose_every_line_recurs(blocks_lines, extra_keys):
+    from cleaner.heuristics.blocks import Block
+    from cleaner.heuristics.dump_body import recurring_blocks
+
+    text, blocks = "", []
+    for lines in blocks_lines:
+        start = len(text)
+        text += "\n".join(lines)
+        blocks.append(Block(start, len(text), " ".join(lines), lines=len(lines)))
+        text += "\n\n"
+    # the keys of some of the lines, and keys of any text (of any number of words)
+    recurring = frozenset([line_key(line) for lines in blocks_lines[::2] for line in lines] + extra_keys)
+    expected = [all(line_key(line) in recurring for line in text[b.start:b.end].split("\n") if line.strip())
+                for b in blocks] if recurring else [False] * len(blocks)
+    assert recurring_blocks(text, blocks, recurring) == expected

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from cleaner.document import Layout
 from cleaner.heuristics.blocks import Block, dump_blocks
 from cleaner.heuristics.body import BodyConfig, LineVerdict, locate_body
-from cleaner.heuristics.lines import line_key
+from cleaner.heuristics.lines import short_line_key
 from cleaner.langid.detect import GUESS_TOKENS, guess_language
 
 MARKUP_VERDICT = LineVerdict(False, "H-MARKUP", "markup", "markup without article text")
@@ -51,8 +51,27 @@ def recurring_blocks(text: str, blocks: list[Block], recurring: frozenset[str]) 
     """
     if not recurring:
         return [False] * len(blocks)
-    return [all(line_key(line) in recurring for s, e in b.spans for line in text[s:e].split("\n") if line.strip())
-            for b in blocks]
+    most = _most_words(recurring)  # a line of more words has no key in the set: it is not keyed
+
+    def recurs(line: str) -> bool:
+        key = short_line_key(line, most)
+        return key is not None and key in recurring
+
+    return [all(recurs(line) for s, e in b.spans for line in text[s:e].split("\n") if line.strip()) for b in blocks]
+
+
+_MOST_WORDS: dict[int, tuple[frozenset[str], int]] = {}  # id(set) -> (set, most words of its keys): a site's
+#                                                           set is the same object for all its documents
+
+
+def _most_words(keys: frozenset[str]) -> int:
+    """The most words any of ``keys`` has."""
+    known = _MOST_WORDS.get(id(keys))
+    if known is None or known[0] is not keys:
+        if len(_MOST_WORDS) >= 256:
+            _MOST_WORDS.clear()
+        known = _MOST_WORDS[id(keys)] = (keys, max(len(key.split()) for key in keys))
+    return known[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,6 +205,20 @@ def line_key(line: str) -> str:
     return " ".join(_DIGIT.sub("0", line.casefold()).split())
 
 
+def short_line_key(line: str, most_words: int) -> str | None:
+    """:func:`line_key` of a line of at most ``most_words`` words, None for a longer one, which is
+    never split whole nor casefolded (a paragraph, where only short lines are keyed).
+
+    >>> short_line_key("  12 Comments ", 3) == line_key("12 Comments"), short_line_key("a b c d", 3)
+    (True, None)
+    """
+    # The words of the casefolded line are the line's words casefolded (casefolding keeps every
+    # whitespace character and makes none), and a digit run never crosses a space: so this is
+    # line_key's text. split(None, n) with fewer than n + 1 parts has split the line whole.
+    words = line.split(None, most_words)
+    return None if len(words) > most_words else _DIGIT.sub("0", " ".join(words).casefold())
+
+
 class LineFeatures(NamedTuple):
     """Everything :mod:`cleaner.heuristics.body` needs to know about one line in isolation.
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from cleaner.config import Config
 from cleaner.document import Document, Source
-from cleaner.heuristics.lines import line_key
+from cleaner.heuristics.lines import short_line_key
 from cleaner.parse.decode import binary_kind, decode_html, decode_text
 from cleaner.parse.normalize import normalize, normalize_words
 from cleaner.parse.record import is_html_page
@@ -86,9 +86,8 @@ class RecurringLines:
     def count(self, doc: Document) -> None:
         site = site_of(doc) if doc.source.format != LINKS else _links(site_of(doc))
         self.docs[site] += 1
-        # split(None, n) stops after n words: a long line is never split whole
-        keys = {line_key(line) for line in doc.normalised.split("\n")
-                if 0 < len(line.split(None, self.max_words)) <= self.max_words}
+        # short_line_key neither splits nor keys a long line whole; a blank line's key is ''
+        keys = {key for line in doc.normalised.split("\n") if (key := short_line_key(line, self.max_words))}
         self.lines[site].update(keys)
 
     def count_all(self, docs: Iterable[Document | None]) -> RecurringLines:
