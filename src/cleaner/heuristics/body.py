@@ -249,6 +249,22 @@ def _describe(f: LineFeatures) -> str:
     return described
 
 
+_OUTSIDE: dict[tuple[str, str, int, bool, float], LineVerdict] = {}  # most lines' verdicts, made once
+
+
+def _outside(rule: str, category: str, where: str, f: LineFeatures) -> LineVerdict:
+    """The verdict on a line before or after the body (``where`` says which): one per heuristic,
+    category and description (:func:`_describe`), shared by the lines that have them (a NamedTuple:
+    immutable), as most of a page's lines are outside its body."""
+    key = (rule, category, f.n_words, f.ends_sentence, f.stopword_density)
+    verdict = _OUTSIDE.get(key)
+    if verdict is None:
+        verdict = LineVerdict(False, rule, category, f"{where}; {_describe(f)}")
+        if len(_OUTSIDE) < 100_000:
+            _OUTSIDE[key] = verdict
+    return verdict
+
+
 def _title_index(lines: list[str], feats: list[LineFeatures], start: int,
                  config: BodyConfig) -> int | None:
     """The headline: a short non-sentence line just before the body sharing its words."""
@@ -435,11 +451,10 @@ def locate_body(lines: list[str], lang: str | None = None,
         if i == title:
             verdicts.append(LineVerdict(True, "H-TITLE", "content", "headline before the body"))
         elif i < start:
-            verdicts.append(LineVerdict(False, "H-HEAD", "navigation", "before body start; " + _describe(f)))
+            verdicts.append(_outside("H-HEAD", "navigation", "before body start", f))
         elif i >= end:
             past_wall = past_wall or walls[i]
-            category = "comments" if past_wall else "boilerplate"
-            verdicts.append(LineVerdict(False, "H-TAIL", category, "after body end; " + _describe(f)))
+            verdicts.append(_outside("H-TAIL", "comments" if past_wall else "boilerplate", "after body end", f))
         else:
             verdict = _inside_verdict(lines, feats, i, prose, short_run, stanza, headline_count, recurs, config)
             if not verdict.keep and verdict.rule in OVERRIDDEN:
