@@ -417,3 +417,24 @@ def test_a_story_split_around_a_side_rail_is_kept_whole(tmp_path: Path, after_th
     assert all(p in doc["text"] for p in STORY_REST) == (after_the_module == "story")
     assert not any(p in doc["text"] for p in AUTHOR_BOX)
     assert not any(r in doc["text"] for r in RELATED)
+
+
+@pytest.mark.parametrize("lang, blog, post", [
+    ("en", "The Riverside Naturalist's Quarterly Notebook", "Herons are back"),
+    ("de", "Das Tagebuch vom Gemüsegarten am Fluss", "Die Tomaten blühen"),
+])
+def test_a_blogs_name_in_its_header_is_not_the_posts_title(tmp_path: Path, lang: str, blog: str, post: str) -> None:
+    """A blog titles its pages "Blog name: Post title", puts its name in the site header's h1
+    and the post's title over the post. Both headings are whole parts of the <title>; the
+    blog's longer name covers more of it, but the post's title, next to the post, is the
+    headline."""
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    archive = "".join(f'<li><a href="/2012/{m:02d}">{m}/2012</a></li>' for m in range(12, 0, -1))
+    page = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{blog}: {post}</title></head>'
+            f'<body><div id="header"><h1><a href="/">{blog}</a></h1></div><ul class="archive">{archive}</ul>'
+            f'<div class="main"><div class="post"><h3 class="post-title">{post}</h3>'
+            f'<div class="post-body">{body}</div></div></div></body></html>')
+    doc = _clean(tmp_path, {"post.html": page})["post.html"]
+    assert doc["title"] == post
+    assert blog not in doc["text"]
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)

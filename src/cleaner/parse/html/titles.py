@@ -37,7 +37,8 @@ def pick_title(blocks: list[Block], keep: list[bool], page_titles: list[str],
 
     1. The h1-h3 that covers most of a page title (titles add the site name: "Post | Site",
        and blogs also put the site name in an h1, which covers less of it), with a small
-       penalty for distance from the kept text (the headline sits next to the article).
+       penalty for distance from the kept text (the headline sits next to the article);
+       when another h1-h3 is also a whole part of the title, the nearer one (``_post_part``).
     2. The page title with site-name parts removed, then trafilatura's title; an h1-h3 at the
        start of, or just before, the kept text that restates it (``_restates``) is preferred:
        the page shows the article under that wording.
@@ -58,7 +59,7 @@ def pick_title(blocks: list[Block], keep: list[bool], page_titles: list[str],
             rank = (coverage - 0.02 * min(abs(i - first), 25), -abs(i - first), block.text)
             best = max(best, rank) if best else rank
     if best:
-        return best[2]
+        return _post_part(blocks, first, page_titles, best[2])
     near = [blocks[i].text for i in list(range(first, min(first + 2, len(blocks))))
             + list(range(first - 1, max(-1, first - 6), -1))
             if blocks[i].heading in _HEADLINE_TAGS and len(tokenize(blocks[i].text)) >= 2
@@ -68,6 +69,22 @@ def pick_title(blocks: list[Block], keep: list[bool], page_titles: list[str],
         if stripped and len(tokenize(stripped)) >= 2:
             return next((heading for heading in near if _restates(heading, stripped)), stripped)
     return near[0] if near else meta_title or (page_titles[0] if page_titles else None)
+
+
+def _post_part(blocks: list[Block], first: int, page_titles: list[str], chosen: str) -> str:
+    """``chosen`` or, when it and another h1-h3 are each a whole part of one page title ("Blog
+    Name: Post title", the blog's name in the site header's h1, the post's title over the
+    post), the one of them nearest the kept text (from ``first``; the later one on a tie). A
+    long site name covers more of the title than a short post title: coverage alone took the
+    site's name."""
+    parts = [{normalised(p) for p in _TITLE_SEPARATORS.split(t) if p.strip()} for t in page_titles]
+    parts = [ps for ps in parts if len(ps) > 1]
+    whole = [(abs(i - first), -i, block.text) for i, block in enumerate(blocks)
+             if block.heading in _HEADLINE_TAGS and any(normalised(block.text) in ps for ps in parts)
+             and not COMMENTS_HEADING.match(block.text)]
+    if chosen not in [text for *_, text in whole] or len({normalised(text) for *_, text in whole}) < 2:
+        return chosen
+    return min(whole)[2]
 
 
 def _restates(heading: str, title: str) -> bool:
