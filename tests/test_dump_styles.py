@@ -9,6 +9,7 @@ import pytest
 
 from cleaner.commands.cli import main
 from cleaner.heuristics.dump_body import judge_dump
+from cleaner.parse.normalize import normalize_with_layout
 
 DUMPS = Path(__file__).parent / "data" / "dumps"
 
@@ -546,3 +547,20 @@ def test_w3m_columns_side_by_side_are_read_one_at_a_time(tmp_path):
         assert chrome not in text
     removed = " ".join(r["text"] for r in doc["removed"])
     assert "• Ferry fares to rise" in removed and "in the new year" in removed
+
+
+def test_html2text_story_in_a_layout_cell_is_one_block_that_outweighs_the_sidebar(tmp_path, capsys):
+    # html2text writes a table cell's paragraphs as one paragraph, wrapped at 78 columns: the whole
+    # story is one block of 700 words. A wrapped line that happens to start with a dash ('- men
+    # who had built ...') and a line full only with the page's double space after a full stop
+    # ('done.  The first problem ...') do not cut it; and a block of many paragraphs run together
+    # is worth more in the body search than the sidebar's 130-word bio before it.
+    doc = _markdown_story(tmp_path, "html2text_layout_cell.md", "The tide mill turns again",
+                          "On\nSaturday the old tide mill", "creaking exactly as the carpenter had promised it would.")
+    text = doc["text"]
+    assert "engineers\n- men who had built bridges" in text and "it is done. The first problem" in text
+    for chrome in ("harbour pilot", "Select Month", "eel traps", "Tags:", "grandfather", "Leave a Reply"):
+        assert chrome not in text
+    dump, layout = normalize_with_layout((DUMPS / "html2text_layout_cell.md").read_text())
+    story = next(b for b in judge_dump(dump, layout=layout).blocks if b.text.startswith("On Saturday"))
+    assert story.kind == "text" and story.text.endswith("promised it would.") and len(story.text.split()) > 700

@@ -65,6 +65,7 @@ class BodyConfig:
     item_value: float = 0.5  # share of a list item's words that count in the core search
     line_cost: float = 4.0  # every prose line's value is its word count minus this
     line_value_cap: int = 60  # ... counting at most this many words
+    long_block: int = 200  # a block this long or longer is paragraphs run together: a cap per this many words
     max_gap: int = 3  # non-prose lines the extension may step over to reach more prose
     link_run: int = 3  # this many consecutive short non-sentences inside the body are a list
     short_words: int = 12  # 'short' line in the link-run and headline tests
@@ -167,10 +168,14 @@ def _core(prose: list[bool], feats: list[LineFeatures], walls: list[bool], confi
     # Capped, so that one long disclaimer or bio does not outweigh an article of paragraphs;
     # a block of several physical lines may be worth as much as they were. A list item counts
     # part of its words: a run of short items (recent comments, a menu of teasers) is a list
-    # beside the article, and must not outweigh the article's paragraphs.
+    # beside the article, and must not outweigh the article's paragraphs. A text block of
+    # ``long_block`` words or more is paragraphs run together (html2text writes a table cell's
+    # paragraphs as one): its cap counts once per ``long_block`` words.
     cap, cost, penalty, item_value = (config.line_value_cap, config.line_cost, config.chrome_penalty,
                                       config.item_value)
-    values = [min(f.n_words, cap * w) * (item_value if f.bullet or k == "item" else 1.0) - cost if p else -penalty
+    long = config.long_block
+    values = [(min(f.n_words, cap * w) * item_value if f.bullet or k == "item"
+               else min(f.n_words, cap * w * max(1, f.n_words // long))) - cost if p else -penalty
               for p, f, w, k in zip(prose, feats, weights or repeat(1), kinds or repeat("text"))]
     # Score each wall-free segment separately; Kadane inside each.
     runs, start, meta = [], 0, meta or [""] * len(values)

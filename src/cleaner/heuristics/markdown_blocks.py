@@ -6,9 +6,10 @@ targets left out. In the output the structure stays (``#``, ``*``, fences, table
 link text stays, and what is not article text is removed as markup: link and image targets,
 images and badges whole, autolinks, reference-link and abbreviation definitions. A tool's
 wrapping is undone where CommonMark would misread it: a heading cut at the column limit goes
-on over its next lines, a link target wrapped at a hyphen is read whole, and a paragraph is cut
-where the page broke a line (docs/dumps.md, How html2text writes markdown). markdown-it-py
-rather than mistune: it maps every block to its source lines, which exact spans need.
+on over its next lines, a link target wrapped at a hyphen is read whole, a line the wrapping
+began with a dash is no list item, and a paragraph is cut where the page broke a line
+(docs/dumps.md, How html2text writes markdown). markdown-it-py rather than mistune: it maps
+every block to its source lines, which exact spans need.
 """
 from __future__ import annotations
 
@@ -191,18 +192,22 @@ def _unbalanced(line: str) -> bool:
     return line.count("[") > line.count("]") or line.count("(") > line.count(")")
 
 
-def _full(line: str, next_line: str, width: int) -> bool:
+def _full(line: str, next_line: str, width: int, collapsed: int = 0) -> bool:
     """Whether ``line`` was cut at the column limit ``width`` (0: none): the next line's first
-    word would not have fitted after it."""
-    return bool(width) and len(line) + 1 + len((next_line.split(maxsplit=1) or [""])[0]) > width
+    word would not have fitted after it (``collapsed``: the spaces normalisation took out of
+    ``line``, which the tool counted)."""
+    return bool(width) and len(line) + collapsed + 1 + len((next_line.split(maxsplit=1) or [""])[0]) > width
 
 
-def line_breaks(lines: list[str], first: int, last: int, width: int) -> list[int]:
+def line_breaks(lines: list[str], first: int, last: int, width: int,
+                collapsed: dict[int, int] | None = None) -> list[int]:
     """The lines in [first, last) of one paragraph after which the page itself broke the text: in
     a dump wrapped at ``width`` (html2text, 78 columns), a line the next word would have fitted
     on ends where the page had a <br> or a block with no blank line written after it (a story's
     last sentence, then its share links; a recipe's ingredient lines), unless a link's brackets
-    are still open there.
+    are still open there. ``collapsed``: the spaces normalisation took out of each line (by
+    index; a run of two counted as one taken): the tool wrapped the line as it was written
+    ('critical.  Over the last 200+ years, there have' was full at 78 columns).
 
     >>> line_breaks(["It was the best of times, it was the", "worst of times.", "Share"], 0, 2, 40)
     [1]
@@ -211,11 +216,11 @@ def line_breaks(lines: list[str], first: int, last: int, width: int) -> list[int
     """
     if not width:
         return []
-    cuts, depth = [], 0
+    cuts, depth, collapsed = [], 0, collapsed or {}
     for n in range(first, last):
         line = lines[n]
         depth += line.count("[") + line.count("(") - line.count("]") - line.count(")")
-        if depth <= 0 and not _full(line, lines[n + 1], width):  # never inside a link's brackets
+        if depth <= 0 and not _full(line, lines[n + 1], width, collapsed.get(n, 0)):  # never inside a link's brackets
             cuts.append(n)
     return cuts
 
@@ -269,6 +274,31 @@ def heading_continuations(lines: list[str], width: int) -> list[int]:
             going_on.append(i)
             joined += "\n" + lines[i]
             i += 1
+    return going_on
+
+
+# A line a tool's wrapping began with a dash or plus ('... defending the ads' / '- who clearly knew
+# her'): CommonMark starts a list item there and cuts the paragraph.
+_WRAPPED_MARKER = re.compile(r"[-+] +\S")
+
+
+def marker_continuations(lines: list[str], width: int, collapsed: dict[int, int] | None = None) -> list[int]:
+    """Indexes of the lines that start with ``-`` or ``+`` only because the line above was full:
+    that line is a paragraph's (no block starts there), no longer than the column limit ``width``,
+    and the marker would not have fitted after it. html2text and markdownify write their bullets
+    as ``*`` and a blank line before a list, so a dash under a full line is the text going on.
+
+    >>> marker_continuations(["Eltahawy met a person defending the ads", "- who knew her by name.", ""], 40)
+    [1]
+    >>> marker_continuations(["Ingredients:", "- 2 eggs"], 40), marker_continuations(["* a long item here", "- b"], 18)
+    ([], [])
+    """
+    going_on, collapsed = [], collapsed or {}
+    for n in range(1, len(lines)) if width else ():
+        above = lines[n - 1]
+        if (_WRAPPED_MARKER.match(lines[n]) and above.strip() and len(above) + collapsed.get(n - 1, 0) <= width
+                and not _BLOCK_START.match(above) and _full(above, lines[n], width, collapsed.get(n - 1, 0))):
+            going_on.append(n)
     return going_on
 
 
@@ -375,7 +405,15 @@ def markdown_blocks(text: str, syntax: bool = False, gaps: list[int] = ()) -> li
         rest = set(targets)
         width = min(width, wrap_width([line for n, line in enumerate(source_lines) if line and n not in rest],
                                       wrapped=True) or width)
+    # the spaces normalisation collapsed, per line: the tool wrapped each line as written
+    collapsed: dict[int, int] = {}
+    if width and gaps:
+        line_starts = [s for s, _ in offsets]
+        for g in gaps:
+            n = bisect_right(line_starts, g) - 1
+            collapsed[n] = collapsed.get(n, 0) + 1
     glue = dict.fromkeys(heading_continuations(lines, width) if "#" in text else (), " ")
+    glue.update(dict.fromkeys(marker_continuations(lines, width, collapsed), " "))
     glue.update(dict.fromkeys(targets, "-"))
     first_line, last_line, parser_line = [], [], []
     if glue:
@@ -419,7 +457,7 @@ def markdown_blocks(text: str, syntax: bool = False, gaps: list[int] = ()) -> li
         if kind in ("heading", "text"):
             inline = {child.type for child in tokens[i + 1].children or ()}
             kind = "item" if kind == "text" and item_depth else kind
-            cuts = line_breaks(lines, first, last, width) if kind != "heading" and last > first else ()
+            cuts = line_breaks(lines, first, last, width, collapsed) if kind != "heading" and last > first else ()
             if cuts:  # one block per run of lines the page did not break (a line break of the parser's ends each)
                 per_line = _inline_lines(tokens[i + 1])
                 p0 = parser_line[first]
