@@ -564,3 +564,15 @@ def test_html2text_story_in_a_layout_cell_is_one_block_that_outweighs_the_sideba
     dump, layout = normalize_with_layout((DUMPS / "html2text_layout_cell.md").read_text())
     story = next(b for b in judge_dump(dump, layout=layout).blocks if b.text.startswith("On Saturday"))
     assert story.kind == "text" and story.text.endswith("promised it would.") and len(story.text.split()) > 700
+
+
+def test_comments_whose_header_opens_their_list_item_are_not_the_article(tmp_path):
+    # html2text writes a WordPress comment as one list item, its header and its text together
+    # ('Devin says: [ November 5, 2012 at 2:40 pm](...) Good news at last. ...'): with no comments
+    # header before the thread, the items ran on from the story as more of its prose. A block that
+    # opens with a comment's header (a name, 'says:', a date and a time) is a comment's wall.
+    doc = _markdown_story(tmp_path, "html2text_comment_items.md", "Orchard plot opens to members on the waiting list",
+                          "The allotment society met", "is filed\nunder News.")
+    assert "long grass on Saturday morning." in doc["text"]
+    for comment in ("Good news at last", "Maggie Rowe", "the shed on that", "Sharing the trees", "walk my dog"):
+        assert comment not in doc["text"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from itertools import repeat
 from typing import NamedTuple
 
-from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end
+from cleaner.heuristics.cues import is_comment_meta, is_comments_opener, is_section_end, opens_with_comment_header
 from cleaner.heuristics.structure import (OVERRIDDEN, STRUCTURED_KINDS, introduces_content, passable, short_runs,
                                           stanzas, vocabulary)
 from cleaner.heuristics.lines import (LineFeatures, LineMemo, ends_sentence, line_features, line_key,
@@ -375,7 +375,7 @@ def _line_evidence(line: str, stop: frozenset[str]) -> tuple[LineFeatures, bool,
     if seen is not None and seen[0] is stop:
         return seen[1]
     f = line_features(line, stop)
-    meta = is_comment_meta(line, f.n_words)
+    meta = is_comment_meta(line, f.n_words) or f.n_words > 12 and opens_with_comment_header(line)
     wall = meta or is_comments_opener(line) or is_section_end(line, f.n_words)
     _EVIDENCE_SEEN.put(line, (stop, (f, wall, meta)))
     return f, wall, meta

@@ -45,6 +45,24 @@ def is_comment_meta(line: str, n_words: int) -> bool:
     return line.casefold().rstrip(" !.»") in _COMMENT_BUTTONS
 
 
+# A comment whose header opens its block: html2text and markdownify write a WordPress comment's
+# 'Devin says: [November 5, 2012 at 2:40 pm](...)' and its text as one list item.
+_HEADED_COMMENT = re.compile(r"(?:\S+ ){0,4}\S+ (?:says|wrote): (?:\S+ ){0,3}?(?:\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4}),?"
+                             r" (?:at |@ ?)?\d{1,2}:\d{2}(?!\d)", re.IGNORECASE)
+
+
+def opens_with_comment_header(line: str) -> bool:
+    """True for a block that starts with a comment's header: a name, 'says:' or 'wrote:', a date
+    and a time.
+
+    >>> opens_with_comment_header("Devin says: November 5, 2012 at 2:40 pm Go Tom! Kick his butt!")
+    True
+    >>> opens_with_comment_header("The mayor says: the bridge will open at 10:30 on Monday.")
+    False
+    """
+    return bool(_HEADED_COMMENT.match(line))
+
+
 # Headers of the sections that follow an article: author box, tags, related stories, sign-up.
 _SECTION_END = re.compile(
     r"^(?:about the author|author|written by|tags?|tagged|filed under|topics|related"
