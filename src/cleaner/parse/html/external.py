@@ -10,6 +10,7 @@ from lxml import etree
 
 from cleaner.parse.html.blocks import page_blocks
 from cleaner.parse.html.settings import HtmlConfig
+from cleaner.parse.html.trafilatura_text import fast_precise_text
 from cleaner.parse.html.tree import parse_page
 
 
@@ -34,16 +35,22 @@ def check_dependencies(use_readability: bool) -> None:
                           + (" (or set use_readability = false)" if "readability-lxml" in missing else ""))
 
 
-def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, fast: bool = True):
-    """trafilatura's text; the metadata comes from ``trafilatura_metadata``, once a page even
-    when fast mode is retried, and cheaper. (``url``: trafilatura uses the page's canonical
-    url where it has none; only for links and images, which are not extracted here.)"""
+def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, fast: bool = True) -> str | None:
+    """trafilatura's text, or None where it finds too little; the metadata comes from
+    ``trafilatura_metadata``, once a page even when fast mode is retried, and cheaper. (``url``:
+    trafilatura uses the page's canonical url where it has none; only for links and images,
+    which are not extracted here.) Fast precision mode, the first try on every page, runs
+    without trafilatura's copies of the page that only its other modes read
+    (``trafilatura_text``)."""
     import trafilatura
 
     try:
-        return trafilatura.bare_extraction(
+        if fast and config.favor_precision:
+            return fast_precise_text(tree, url, include_tables=True)
+        result = trafilatura.bare_extraction(
             tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
             include_tables=True, deduplicate=False, with_metadata=False)
+        return None if result is None else result.text
     finally:
         _stoplist_hashed_once()
 
@@ -65,8 +72,8 @@ def _date_params(config: HtmlConfig) -> dict:
 
 
 def trafilatura_result(tree: etree._Element, url: str | None, config: HtmlConfig, readability_votes: bool,
-                 problems: list[str]):
-    """trafilatura's result, or None. Fast mode first when readability votes; when it finds
+                       problems: list[str]) -> str | None:
+    """trafilatura's text, or None. Fast mode first when readability votes; when it finds
     (almost) nothing, or readability does not vote, the full mode, whose own readability/jusText
     comparison finds the text on some short pages."""
     result = None
@@ -76,7 +83,7 @@ def trafilatura_result(tree: etree._Element, url: str | None, config: HtmlConfig
         except Exception as err:  # noqa: BLE001 - trafilatura has raised on odd pages; jusText still runs
             problems.append(problem("trafilatura", err))
             result = None
-        if result is not None and len((result.text or "").strip()) >= config.min_text_chars:
+        if result is not None and len(result.strip()) >= config.min_text_chars:
             break
     return result
 

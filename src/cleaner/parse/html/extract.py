@@ -64,9 +64,8 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     page_meta = external.trafilatura_metadata(tree, url, config, problems)
     metadata = external.metadata_of(page_meta) | decoded
     meta_title = (page_meta.title or None) if page_meta is not None else None
-    traf = external.trafilatura_result(tree, url or (page_meta.url if page_meta is not None else None), config,
-                        readability_votes=asks_readability, problems=problems)
-    traf_text = (traf.text or "") if traf is not None else ""
+    traf_text = external.trafilatura_result(tree, url or (page_meta.url if page_meta is not None else None), config,
+                                            readability_votes=asks_readability, problems=problems) or ""
 
     blocks = page_blocks(tree)
     words = PageWords(blocks)
