@@ -357,3 +357,27 @@ def test_a_url_root_is_walked_as_a_local_folder_is(tmp_path):
     assert [rel for rel, _ in remote] == [rel for rel, _ in local] == ["a.txt", "b/1.html", "b/2.txt", "c/d/e.jsonl"]
     assert [url for _, url in remote] == [f"file://{path}" for _, path in local]
     assert walk_url(f"file://{tmp_path}/a.txt") == [("a.txt", f"file://{tmp_path}/a.txt")]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_reported_size_is_read_whole_up_to_the_limit():
+    """Files in /proc report a size of 0: the reader reads the reported size first (not a buffer
+    of the whole limit for every file), then what follows, up to the limit."""
+    from cleaner.readers.plain import read_whole
+
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0
+    record = read_whole(status, "status", "text", 1 << 20)
+    assert record.error is None and record.data.startswith(b"Name:") and b"\nPid:" in record.data
+    assert read_whole(status, "status", "text", 10).error_reason == "too-large"
+
+
+def test_files_are_read_whole_at_their_size_and_at_the_limit(tmp_path):
+    from cleaner.readers.plain import read_whole
+
+    path = tmp_path / "page.html"
+    path.write_bytes(PAGE.encode())
+    size = len(PAGE.encode())
+    assert read_whole(path, "page.html", "html", size).data == PAGE.encode()
+    assert read_whole(path, "page.html", "html", size - 1).error_reason == "too-large"
+    assert read_whole(tmp_path / "page.html", "page.html", "html", 1 << 26).data == PAGE.encode()

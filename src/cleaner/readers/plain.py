@@ -13,10 +13,14 @@ from cleaner.readers.record import Record, error_record
 
 def read_whole(path: Path, rel: str, kind: str, limit: int) -> Record:
     """The file as one record the parser reads as ``kind`` (text, html, or auto: by its content),
-    reading at most ``limit + 1`` bytes whatever size it reports (files in /proc and /sys report 0)."""
+    reading at most ``limit + 1`` bytes whatever size it reports (files in /proc and /sys report 0).
+    The size it reports, and one byte, are read first: ``read(limit + 1)`` allocates the whole
+    limit (64 MB by default) for every file, 0.15 ms a file."""
     with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
-        data = f.read(limit + 1) if size <= limit else b""
+        data = f.read(size + 1) if size <= limit else b""
+        if len(data) > size:  # more than it reports: the rest, up to the limit
+            data += f.read(limit + 1 - len(data))
     if size > limit or len(data) > limit:
         shown = f"{size:,} bytes" if size > limit else f"more than {limit:,} bytes"
         return error_record(rel, "too-large", f"{rel} is {shown}, more than the {limit:,} a single document may "
