@@ -378,3 +378,24 @@ def test_trafilaturas_jusText_stoplist_is_hashed_once(monkeypatch):
     assert isinstance(traf_external.JT_STOPLIST, frozenset)
     assert traf_external.JT_STOPLIST == frozenset(traf_external.jt_stoplist_init())
     assert text == sentence
+
+
+def test_the_merged_jusText_stoplist_is_lower_cased_once_for_trafilatura_and_cleaner(monkeypatch):
+    """One frozenset, made before trafilatura's first jusText run, serves trafilatura's runs and
+    cleaner's own jusText fallback: jusText lower-cases the 150,000 words once a process (not
+    once for trafilatura's tuple, once for a frozenset made from it afterwards)."""
+    from justext.core import define_stoplist
+    from trafilatura import external as traf_external
+
+    monkeypatch.setattr(traf_external, "JT_STOPLIST", None)
+    external._stoplist.cache_clear()
+    sentence = "The council met on Monday and approved the budget."
+    page = f"<html><body><article><p>{sentence}</p></article></body></html>"
+    define_stoplist.cache_clear()
+    assert extract_html(page).text == sentence  # trafilatura's full mode asks jusText
+    problems: list[str] = []
+    external.safe_justext(external.parse_page(page), ALWAYS_VOTE, problems)  # cleaner's own jusText run
+    assert problems == []
+    assert define_stoplist.cache_info().misses == 1
+    assert external._stoplist(None) is traf_external.JT_STOPLIST
+    external._stoplist.cache_clear()

@@ -44,27 +44,35 @@ def _run_trafilatura(tree: etree._Element, url: str | None, config: HtmlConfig, 
     (``trafilatura_text``)."""
     import trafilatura
 
-    try:
-        if fast and config.favor_precision:
-            return fast_precise_text(tree, url, include_tables=True)
-        result = trafilatura.bare_extraction(
-            tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
-            include_tables=True, deduplicate=False, with_metadata=False)
-        return None if result is None else result.text
-    finally:
-        _stoplist_hashed_once()
+    if fast and config.favor_precision:
+        return fast_precise_text(tree, url, include_tables=True)
+    merged_stoplist()  # the full mode hands short pages to jusText
+    result = trafilatura.bare_extraction(
+        tree, url=url, fast=fast, favor_precision=config.favor_precision, include_comments=False,
+        include_tables=True, deduplicate=False, with_metadata=False)
+    return None if result is None else result.text
 
 
-def _stoplist_hashed_once() -> None:
-    """trafilatura keeps the merged jusText stoplist it builds for its own jusText runs as a
-    tuple (150,000 words), which jusText's cache of lower-cased stoplists hashes again at every
-    page trafilatura hands to jusText (~9 ms); the same words as a frozenset keep their hash.
-    Only the type of trafilatura's module global changes, not its words (docs/performance.md)."""
+def merged_stoplist() -> frozenset[str]:
+    """The words of all jusText stoplists merged, as trafilatura builds them for its own jusText
+    runs (full mode), made a frozenset in trafilatura's module before its first jusText run:
+    trafilatura keeps them as a tuple (150,000 words), which jusText's cache of lower-cased
+    stoplists hashes again at every page (~9 ms), and lower-cases once for the tuple and once
+    more for a frozenset made from it afterwards (~55 ms). One frozenset object for trafilatura's
+    runs and cleaner's own (``_stoplist``): lower-cased once a process, hashed once. Only the
+    type of trafilatura's module global changes, not its words (docs/performance.md)."""
     from trafilatura import external as traf_external
 
     words = getattr(traf_external, "JT_STOPLIST", None)
-    if isinstance(words, tuple):
-        traf_external.JT_STOPLIST = frozenset(words)
+    if words is None and hasattr(traf_external, "jt_stoplist_init"):
+        words = traf_external.jt_stoplist_init()
+    if words is None:  # a trafilatura without a merged list: the same words, merged here
+        import justext
+
+        return frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
+    if not isinstance(words, frozenset):
+        words = traf_external.JT_STOPLIST = frozenset(words)
+    return words
 
 
 def _date_params(config: HtmlConfig) -> dict:
@@ -194,14 +202,8 @@ def _stoplist(language: str | None) -> frozenset[str]:
         return frozenset(justext.get_stoplist(language))
     # All languages merged: the words of the list trafilatura builds for its own jusText runs
     # (full mode), so that the 100 stoplist files are read once a process instead of twice
-    # (~0.2 s). A frozenset, not trafilatura's tuple: jusText caches its lower-cased copy by
-    # this object, and a frozenset keeps its hash where a tuple is hashed again at every page.
-    from trafilatura import external
-
-    shared = getattr(external, "JT_STOPLIST", None) or getattr(external, "jt_stoplist_init", lambda: None)()
-    if shared:
-        return frozenset(shared)
-    return frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
+    # (~0.2 s), and lower-cased once
+    return merged_stoplist()
 
 
 def _run_justext(tree: etree._Element, config: HtmlConfig) -> str:
