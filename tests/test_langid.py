@@ -79,6 +79,22 @@ def test_word_cache_does_not_change_results():
     assert _fast(text) == first == _reference(text)
 
 
+def test_words_without_capitals_take_the_sliced_ngrams_with_the_same_result():
+    """``_plain_ngrams_of`` (words without an upper-case character) gives what langdetect's
+    character-by-character buffer (``_cased_ngrams_of``) gives, on every word of the written and
+    corpus texts, and on words of scripts without case, digits and one-character words."""
+    detector = _detector()
+    words = {word for text in WRITTEN + _corpus_texts() for word in text.translate(detector.table).split(" ")}
+    words |= {"a", "é", "ß", "ı", "ǆ", "2024", "中文", "東京で", "ー", "x1y", "'s", "naïve", "ﬁnance"}
+    plain = [word for word in words if word and not any(map(str.isupper, word))]
+    assert len(plain) > 500
+    for word in plain:
+        for followed_by_space in (True, False):
+            assert detector._plain_ngrams_of(word, followed_by_space) == \
+                detector._cased_ngrams_of(word, followed_by_space), word
+    assert detector._ngrams_of("Kanzler", True) == detector._cased_ngrams_of("Kanzler", True)
+
+
 def test_detect_language_edges():
     assert detect_language("12 345 -- 678") == (None, None)
     assert detect_language("") == (None, None)
