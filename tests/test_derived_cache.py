@@ -25,7 +25,7 @@ def test_clean_output_is_byte_identical_with_and_without_the_cache(tmp_path, mix
     without = clean_outputs(mixed_inputs, tmp_path / "without", CLEANER_CACHE_DIR="")
     cold = clean_outputs(mixed_inputs, tmp_path / "cold", CLEANER_CACHE_DIR=str(cache))
     entries = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] for p in cache.iterdir())
-    assert entries == ["langdetect-profiles", "rule-literals", "rule-patterns", "stopword-votes"]
+    assert entries == ["langdetect-profiles", "lsh-params", "rule-literals", "rule-patterns", "stopword-votes"]
     warm = clean_outputs(mixed_inputs, tmp_path / "warm", CLEANER_CACHE_DIR=str(cache))
     assert len(without["documents/documents.jsonl"].splitlines()) >= 15
     assert sorted(without) == sorted(cold) == sorted(warm)
@@ -73,6 +73,25 @@ def test_cached_stopword_votes_equal_the_computed_ones(tmp_path, monkeypatch):
     assert cold == computed and warm == computed
     entry.write_bytes(entry.read_bytes()[:1000])  # cut short: computed again
     assert _fresh_vote_table(monkeypatch, str(tmp_path)) == computed
+
+
+def test_lsh_params_from_the_cache_equal_the_fitted_ones(tmp_path, monkeypatch):
+    from cleaner.dedup import minhash
+
+    asked = [(0.4, 128), (0.8, 128), (0.5, 64, 0.5)]
+    for cache in ("", str(tmp_path), str(tmp_path)):  # off, cold, warm
+        monkeypatch.setenv(derived.CACHE_VARIABLE, cache)
+        minhash.lsh_params.cache_clear()
+        assert [minhash.lsh_params(*args) for args in asked] == [minhash.fitted_lsh_params(*args) for args in asked]
+    [entry] = tmp_path.iterdir()
+    assert entry.name.startswith("lsh-params-")
+    # an answer that cannot be (bands * rows > num_perm) is fitted again, not used
+    memo = derived.Memo("lsh-params", derived.source_of(minhash.__file__), np.__version__)
+    memo.put("0.4 128 0.8", [100, 100])
+    memo.save()
+    minhash.lsh_params.cache_clear()
+    assert minhash.lsh_params(0.4, 128) == minhash.fitted_lsh_params(0.4, 128)
+    minhash.lsh_params.cache_clear()
 
 
 def test_a_damaged_entry_is_computed_again(tmp_path, monkeypatch):

@@ -185,6 +185,23 @@ def collision_probability(similarity: float, bands: int, rows: int) -> float:
 
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int, miss_weight: float = 0.8) -> tuple[int, int]:
+    """:func:`fitted_lsh_params`, kept in the cache of derived data (``cleaner.derived``): the
+    fit costs ~40 ms of every run's start-up, the same answer each time."""
+    from cleaner import derived
+
+    memo = derived.Memo("lsh-params", derived.source_of(__file__), np.__version__)
+    key = f"{threshold!r} {num_perm!r} {miss_weight!r}"
+    found = memo.lookup(key)
+    if isinstance(found, list) and len(found) == 2 and all(isinstance(n, int) and n >= 1 for n in found) \
+            and found[0] * found[1] <= num_perm:
+        return found[0], found[1]
+    fitted = fitted_lsh_params(threshold, num_perm, miss_weight)
+    memo.put(key, list(fitted))
+    memo.save()
+    return fitted
+
+
+def fitted_lsh_params(threshold: float, num_perm: int, miss_weight: float = 0.8) -> tuple[int, int]:
     """``(bands, rows)`` with ``bands*rows <= num_perm`` minimising weighted LSH errors.
 
     Like datasketch's ``_optimal_param``: the false-positive area (candidates below
