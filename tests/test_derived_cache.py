@@ -94,6 +94,22 @@ def test_lsh_params_from_the_cache_equal_the_fitted_ones(tmp_path, monkeypatch):
     minhash.lsh_params.cache_clear()
 
 
+def test_the_merged_jusText_stoplist_from_the_cache_equals_trafilaturas(tmp_path, monkeypatch):
+    from trafilatura import external as traf_external
+
+    from cleaner.parse.html import external
+
+    built = frozenset(traf_external.jt_stoplist_init())
+    for cache in ("", str(tmp_path), str(tmp_path)):  # off, cold, warm
+        monkeypatch.setenv(derived.CACHE_VARIABLE, cache)
+        assert external._stoplist_words(traf_external.jt_stoplist_init) == built
+    [entry] = tmp_path.iterdir()
+    assert entry.name.startswith("justext-stoplist-")
+    entry.write_bytes(entry.read_bytes()[:-1000])  # cut short: its checksum differs, built again
+    assert external._stoplist_words(traf_external.jt_stoplist_init) == built
+    assert external._read_words(entry) == built  # and written again whole
+
+
 def test_a_damaged_entry_is_computed_again(tmp_path, monkeypatch):
     computed = _fresh_detector(monkeypatch, "")
     _fresh_detector(monkeypatch, str(tmp_path))

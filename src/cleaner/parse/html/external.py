@@ -1,9 +1,11 @@
 """The external extractors (trafilatura, readability, jusText), called on the parsed tree."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from copy import deepcopy
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from lxml import etree
@@ -65,14 +67,49 @@ def merged_stoplist() -> frozenset[str]:
 
     words = getattr(traf_external, "JT_STOPLIST", None)
     if words is None and hasattr(traf_external, "jt_stoplist_init"):
-        words = traf_external.jt_stoplist_init()
+        words = _stoplist_words(traf_external.jt_stoplist_init)
     if words is None:  # a trafilatura without a merged list: the same words, merged here
         import justext
 
         return frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
     if not isinstance(words, frozenset):
-        words = traf_external.JT_STOPLIST = frozenset(words)
+        words = frozenset(words)
+    traf_external.JT_STOPLIST = words
     return words
+
+
+def _stoplist_words(build: Callable[[], tuple[str, ...]]) -> frozenset[str]:
+    """trafilatura's merged stoplist (``build``: reads and lower-cases jusText's 100 stoplist
+    files, ~0.1 s a run), kept in the cache of derived data (``cleaner.derived``), named by the
+    files' bytes and the versions of trafilatura and jusText: ~30 ms to read back."""
+    import justext
+    import trafilatura
+
+    from cleaner import derived
+
+    folder = Path(justext.__file__).parent / "stoplists"
+    try:
+        files = sorted(folder.glob("*.txt"))
+        key = derived.digest(trafilatura.__version__, getattr(justext, "__version__", None),
+                             *(part for path in files for part in (path.name, path.read_bytes())))
+    except OSError:  # stoplists not in a folder (a zipped install): no cache
+        key = None
+    return derived.load_or_build(derived.entry("justext-stoplist", key), lambda: frozenset(build()),
+                                 _read_words, _write_words)
+
+
+def _write_words(words: frozenset[str], path: Path) -> None:
+    """A cache entry of words: the sha256 of the text on the first line, then one word a line
+    (a stoplist's words come from ``splitlines``: none holds a line break)."""
+    text = "\n".join(sorted(words)).encode("utf-8")
+    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    check, _, text = path.read_bytes().partition(b"\n")
+    if hashlib.sha256(text).hexdigest().encode() != check:
+        raise ValueError("checksum differs")
+    return frozenset(text.decode("utf-8").split("\n"))
 
 
 def _date_params(config: HtmlConfig) -> dict:
