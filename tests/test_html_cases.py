@@ -438,3 +438,29 @@ def test_a_blogs_name_in_its_header_is_not_the_posts_title(tmp_path: Path, lang:
     assert doc["title"] == post
     assert blog not in doc["text"]
     assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+
+
+TRACKS = ["Morning on the Quay", "Nine Bridges", "The Lighthouse Keeper", "Salt", "Harbour Lights (Reprise)",
+          "Last Ferry Home"]
+
+
+@pytest.mark.parametrize("after_the_text", ["track-list", "two-labels"])
+def test_a_list_of_short_lines_that_ends_the_article_is_kept(tmp_path: Path, after_the_text: str) -> None:
+    """A post ends with a list of short lines in a container of its own (an album's track list):
+    readability scores no paragraph that short and leaves the container out, so the text both
+    extractors agree on ends before it. trafilatura's run of three or more such lines there is
+    kept; two short labels are not a list, and the related headlines (links) stay out."""
+    lines = (["Tracklist:"] + [f"{n}. {t}" for n, t in enumerate(TRACKS, 1)] if after_the_text == "track-list"
+             else ["More soon", "Anna and Tom"])
+    more = "".join(f"<p>{line}</p>" for line in lines)
+    related = ('<div class="related"><h4>Recent related entries</h4><ul>'
+               + "".join(f'<li><a href="/story/{i}">{r}</a></li>' for i, r in enumerate(RELATED)) + "</ul></div>")
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    post = (f'<div class="post"><h1>{HEADLINE}</h1><div class="body">{body}</div><div id="more">{more}</div>'
+            f"{related}</div>")
+    doc = _clean(tmp_path, {"post.html": _page(post)})["post.html"]
+    assert all(p in doc["text"] for p in ARTICLE_PARAGRAPHS)
+    assert all(line in doc["text"] for line in lines) == (after_the_text == "track-list")
+    if after_the_text == "track-list":
+        assert doc["text"].endswith(f"6. {TRACKS[-1]}")
+    assert not any(r in doc["text"] for r in RELATED)

@@ -18,13 +18,14 @@ from cleaner.parse.html.junk import (code_share, drop_leaked_code, link_islands,
 from cleaner.parse.html.settings import Extraction, HtmlConfig
 from cleaner.parse.html.titles import meta_content, normalised, pick_title, titles_of_page
 from cleaner.parse.html.tree import parse_page
-from cleaner.parse.html.twins import is_prose, twin_blocks
+from cleaner.parse.html.twins import PROSE_WORDS, is_prose, twin_blocks
 
 
 __all__ = ["Extraction", "HtmlConfig", "decode_html", "extract_html"]
 
 
 _HEADLINES = frozenset(["h1", "h2", "h3"])
+LIST_MIN_LINES = 3  # short lines in a row after the text: a list, not a label ("Like:", "Bookmarks")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 # what ``tree.iter()`` yields (elements, comments, processing instructions), counted in C
 _NODES = etree.XPath("count(descendant-or-self::*|descendant::comment()|descendant::processing-instruction())")
@@ -173,7 +174,8 @@ def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_vote
       text's span, from the first to the last (pulled back to the headline when it is just
       before, with its standfirst: ``_is_standfirst``). Inside the span, a block either of
       them voted for is kept (one catches the list or table the other dropped); outside it,
-      nothing is (one of them strayed into a sidebar, a teaser list or the comments).
+      nothing is (one of them strayed into a sidebar, a teaser list or the comments), but a
+      list of short lines of trafilatura's right after it (``_closing_list``).
     * They agree on (almost) nothing: one of them took the wrong container. A solid text of
       trafilatura's (``_is_solid``: one long stretch of the page) is kept; otherwise the one
       whose blocks read more like prose (long blocks, few link characters).
@@ -195,12 +197,30 @@ def _select_blocks(blocks: list[Block], block_tokens: list[list[str]], traf_vote
             first, standfirst = i, i + 1
             break
     keep = [first <= i <= last and (t or r) for i, (t, r) in enumerate(zip(traf_votes, readability_votes))]
+    # readability leaves out a container of short lines after the text: the span ended before it
+    for i in _closing_list(blocks, block_tokens, traf_votes, last):
+        keep[i] = True
     # a headline kept between it and the text: the "headline" was the site's name, the line
     # under it the site's tagline
     if standfirst is not None and _is_standfirst(blocks[standfirst], block_tokens[standfirst]) \
             and not any(keep[i] and blocks[i].heading in _HEADLINES for i in range(standfirst + 1, agreed[0])):
         keep[standfirst] = True
     return keep, "vote:trafilatura+readability"
+
+
+def _closing_list(blocks: list[Block], block_tokens: list[list[str]], traf_votes: list[bool], last: int) -> range:
+    """The blocks of a list that ends the article: trafilatura's blocks right after the agreed
+    span (its last block ``last``) that are short lines (under ``PROSE_WORDS`` words) without
+    link text, when ``LIST_MIN_LINES`` or more follow in a row (a track list, the stops of a
+    tour). readability scores paragraphs of 25+ characters only, so a container of short lines
+    has no score and is left out of its article, and the span ended before it. Linked lines
+    (related headlines, tags) and paragraphs there stay out: trafilatura alone is often wrong
+    about them."""
+    end = last + 1
+    while end < len(blocks) and traf_votes[end] and not blocks[end].link_chars \
+            and len(block_tokens[end]) < PROSE_WORDS:
+        end += 1
+    return range(last + 1, end) if end - last - 1 >= LIST_MIN_LINES else range(0)
 
 
 def _is_standfirst(block: Block, tokens: list[str]) -> bool:
