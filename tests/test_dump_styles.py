@@ -576,3 +576,13 @@ def test_comments_whose_header_opens_their_list_item_are_not_the_article(tmp_pat
     assert "long grass on Saturday morning." in doc["text"]
     for comment in ("Good news at last", "Maggie Rowe", "the shed on that", "Sharing the trees", "walk my dog"):
         assert comment not in doc["text"]
+
+
+def test_a_last_paragraph_that_introduces_a_list_is_kept(tmp_path):
+    # The story's last paragraph ends in a colon before the list it introduces: no full stop, but
+    # a finished paragraph of the article, not a blurb trailing off into link text.
+    doc = _clean(tmp_path, "intro_to_a_list.txt")
+    assert doc["title"] == "Ferry timetable changes for the winter"
+    assert doc["text"].startswith("The harbour board has agreed")
+    assert doc["text"].endswith("which the board will also print on the notices at each quay, are:")
+    assert "Share this article" not in doc["text"] and "Copyright" not in doc["text"]

@@ -439,8 +439,10 @@ def locate_body(lines: list[str], lang: str | None = None,
     can_pass = passable(lines, structured, vocabulary(lines, prose, *core)) if any(structured) else structured
     start, end = _extend(*core, prose, walls, config, can_pass)
     # An article ends on a finished sentence (or its own list or code); a last 'paragraph'
-    # trailing off into link text ('... Read our editorial charter') is the site's blurb.
-    while end - 1 > start and not feats[end - 1].ends_sentence and not can_pass[end - 1]:
+    # trailing off into link text ('... Read our editorial charter') is the site's blurb. A
+    # paragraph ending in a colon before more text introduces it ('The seven pieces ... are:').
+    while (end - 1 > start and not feats[end - 1].ends_sentence and not can_pass[end - 1]
+           and not (prose[end - 1] and end < len(lines) and lines[end - 1].endswith(":"))):
         end -= 1
     title = _title_index(lines, feats, start, config)
     short_run = short_runs(feats, prose, linked)
