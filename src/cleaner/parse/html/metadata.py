@@ -9,13 +9,14 @@ docs/performance.md (HTML metadata).
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import logging
 import re
 from typing import Any
 
 from lxml import etree
+
+from cleaner.parse.html.mirrors import mirror_matches
 
 
 __all__ = ["page_metadata"]
@@ -173,14 +174,7 @@ def mirrored_code() -> str:
 @functools.lru_cache(maxsize=None)
 def mirror_is_current() -> bool:
     """Whether the installed trafilatura still has the code mirrored here (once a process)."""
-    try:
-        current = hashlib.sha256(mirrored_code().encode()).hexdigest() == MIRRORED_DIGEST
-    except Exception:  # noqa: BLE001 - a renamed function or XPath list: not the code mirrored here
-        current = False
-    if not current:
-        LOGGER.warning("the installed trafilatura's metadata code differs from what cleaner.parse.html.metadata "
-                       "mirrors: using trafilatura's extract_metadata (same metadata, slower)")
-    return current
+    return mirror_matches(mirrored_code, MIRRORED_DIGEST, "cleaner.parse.html.metadata", "extract_metadata")
 
 
 def page_metadata(tree: etree._Element, url: str | None, date_params: dict[str, Any]):

@@ -13,7 +13,6 @@ copy of a page and freeing it cost ~0.9 ms (docs/performance.md). Same text as
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import logging
 from copy import copy
@@ -21,10 +20,11 @@ from copy import copy
 from lxml import etree
 from lxml.etree import strip_tags
 
+from cleaner.parse.html.mirrors import mirror_matches
+
 
 __all__ = ["fast_precise_text"]
 
-LOGGER = logging.getLogger(__name__)
 
 # sha256 of what is mirrored here from trafilatura 2.3.1 (see mirrored_code). When a newer
 # trafilatura changes it: compare fast_precise_text with the fast precision path of
@@ -43,15 +43,7 @@ def mirrored_code() -> str:
 @functools.lru_cache(maxsize=None)
 def mirror_is_current() -> bool:
     """Whether the installed trafilatura still has the code mirrored here (once a process)."""
-    try:
-        current = hashlib.sha256(mirrored_code().encode()).hexdigest() == MIRRORED_DIGEST
-    except Exception:  # noqa: BLE001 - a renamed function: not the code mirrored here
-        current = False
-    if not current:
-        LOGGER.warning("the installed trafilatura's extraction code differs from what "
-                       "cleaner.parse.html.trafilatura_text mirrors: using trafilatura's bare_extraction "
-                       "(same text, slower)")
-    return current
+    return mirror_matches(mirrored_code, MIRRORED_DIGEST, "cleaner.parse.html.trafilatura_text", "bare_extraction")
 
 
 def fast_precise_text(tree: etree._Element, url: str | None, include_tables: bool) -> str | None:
