@@ -147,9 +147,6 @@ def normalize_words(text: str) -> str:
     return text
 
 
-_SPACE_RUN = re.compile("  +")
-
-
 def normalize_with_layout(text: str) -> tuple[str, Layout]:
     r""":func:`normalize`, and the :class:`Layout` its collapsed spaces said: a table cell's
     paragraphs that markdownify joined on one line with runs of spaces, the columns that
@@ -180,7 +177,7 @@ def normalize_with_layout(text: str) -> tuple[str, Layout]:
             continue
         # each run of spaces: (the column after it, the spaces collapsed up to there)
         collapsed, runs = 0, []
-        for m in _SPACE_RUN.finditer(line.strip(" ")):
+        for m in _SPACE_RUNS.finditer(line.strip(" ")):
             gaps.append(start + m.start() - collapsed)
             collapsed += m.end() - m.start() - 1
             runs.append((lead + m.end(), collapsed))
