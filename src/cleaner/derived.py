@@ -168,17 +168,26 @@ class Memo:
             self._known, self._added = None, False
 
 
-def read_json(path: Path) -> dict:
-    """A :class:`Memo` entry (or another dict kept as JSON): the sha256 of its JSON text on the first line, then the text."""
+def read_checked(path: Path) -> bytes:
+    """The text of an entry written by :func:`write_checked`; ValueError where its checksum differs."""
     check, _, text = path.read_bytes().partition(b"\n")
     if hashlib.sha256(text).hexdigest().encode() != check:
         raise ValueError("checksum differs")
-    value = json.loads(text.decode("utf-8"))
+    return text
+
+
+def write_checked(text: bytes, path: Path) -> None:
+    """An entry: the sha256 of ``text`` on the first line, then the text."""
+    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+
+
+def read_json(path: Path) -> dict:
+    """A :class:`Memo` entry (or another dict kept as JSON), as :func:`write_json` wrote it."""
+    value = json.loads(read_checked(path).decode("utf-8"))
     if not isinstance(value, dict):
         raise ValueError("not a memo entry")
     return value
 
 
 def write_json(value: dict, path: Path) -> None:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+    write_checked(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"), path)

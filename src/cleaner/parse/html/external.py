@@ -1,7 +1,6 @@
 """The external extractors (trafilatura, readability, jusText), called on the parsed tree."""
 from __future__ import annotations
 
-import hashlib
 import logging
 from copy import deepcopy
 from functools import lru_cache, partial
@@ -99,17 +98,17 @@ def _stoplist_words(build: Callable[[], tuple[str, ...]]) -> frozenset[str]:
 
 
 def _write_words(words: frozenset[str], path: Path) -> None:
-    """A cache entry of words: the sha256 of the text on the first line, then one word a line
-    (a stoplist's words come from ``splitlines``: none holds a line break)."""
-    text = "\n".join(sorted(words)).encode("utf-8")
-    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+    """A cache entry of words, one a line (a stoplist's words come from ``splitlines``: none
+    holds a line break), under the entry's checksum."""
+    from cleaner import derived
+
+    derived.write_checked("\n".join(sorted(words)).encode("utf-8"), path)
 
 
 def _read_words(path: Path) -> frozenset[str]:
-    check, _, text = path.read_bytes().partition(b"\n")
-    if hashlib.sha256(text).hexdigest().encode() != check:
-        raise ValueError("checksum differs")
-    return frozenset(text.decode("utf-8").split("\n"))
+    from cleaner import derived
+
+    return frozenset(derived.read_checked(path).decode("utf-8").split("\n"))
 
 
 def _date_params(config: HtmlConfig) -> dict:
